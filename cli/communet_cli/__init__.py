@@ -1,0 +1,1 @@
+"""communet command-line interface (for provincial IT and technicians on site)."""

@@ -1,0 +1,30 @@
+"""Entry point: ``communet [--lang vi] COMMAND``."""
+
+from __future__ import annotations
+
+import click
+
+from communet import __version__
+from communet_cli.i18n import pick_language
+from communet_cli.inventory_cmd import inventory
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="communet")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "vi"]),
+    default=None,
+    help="Language of messages (default: from LANG; vi_VN gives Vietnamese).",
+)
+@click.pass_context
+def cli(ctx: click.Context, lang: str | None) -> None:
+    """communet: commune switches, TSLCD routers and video endpoints from one inventory."""
+    ctx.obj = {"lang": pick_language(lang)}
+
+
+cli.add_command(inventory)
+
+
+def main() -> None:
+    cli()
