@@ -62,6 +62,23 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class SiteSpec:
+    """What the inventory says about a site, before addresses are allocated."""
+
+    kind: str
+    slug: str
+    name: str
+    code: str
+    district: str
+    lan: tuple[Pool, str]
+    wan: tuple[Pool, str]
+    lan_override: IPv4Network | None
+    link: WanLink | None
+    vlan_ids: dict[str, int]
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class Site:
     kind: str  # "commune" or "hub"
     slug: str
@@ -202,16 +219,19 @@ class _Resolver:
         if district.hub is not None:
             hub_origin = Origin(file, ("hub",))
             site = self.make_site(
-                "hub",
-                f"hub-{slug}",
-                district.name,
-                district.code,
-                slug,
-                (addressing.hub_lan, "hub_lan", district.hub.lan_block),
-                (addressing.hub_wan, "hub_wan"),
-                district.hub.tslcd,
-                {},
-                hub_origin,
+                SiteSpec(
+                    kind="hub",
+                    slug=f"hub-{slug}",
+                    name=district.name,
+                    code=district.code,
+                    district=slug,
+                    lan=(addressing.hub_lan, "hub_lan"),
+                    wan=(addressing.hub_wan, "hub_wan"),
+                    lan_override=district.hub.lan_block,
+                    link=district.hub.tslcd,
+                    vlan_ids={},
+                    origin=hub_origin,
+                )
             )
             if site is not None:
                 self.add_devices(site, district.hub.devices, HUB_ROLES, slug)
@@ -223,16 +243,19 @@ class _Resolver:
             origin = Origin(file, ("communes", index))
             self.check_commune_refs(commune, origin)
             site = self.make_site(
-                "commune",
-                commune_slug(commune),
-                commune.name,
-                commune.code,
-                slug,
-                (lan_pool, lan_name, commune.lan_block),
-                (wan_pool, wan_name),
-                commune.tslcd,
-                commune.vlan_ids,
-                origin,
+                SiteSpec(
+                    kind="commune",
+                    slug=commune_slug(commune),
+                    name=commune.name,
+                    code=commune.code,
+                    district=slug,
+                    lan=(lan_pool, lan_name),
+                    wan=(wan_pool, wan_name),
+                    lan_override=commune.lan_block,
+                    link=commune.tslcd,
+                    vlan_ids=commune.vlan_ids,
+                    origin=origin,
+                )
             )
             if site is not None:
                 self.add_devices(site, commune.devices, COMMUNE_ROLES, slug)
@@ -257,32 +280,31 @@ class _Resolver:
                 "former_district",
             )
 
-    def make_site(
-        self,
-        kind: str,
-        slug: str,
-        name: str,
-        code: str,
-        district: str,
-        lan: tuple[Pool, str, IPv4Network | None],
-        wan: tuple[Pool, str],
-        link: WanLink | None,
-        vlan_ids: dict[str, int],
-        origin: Origin,
-    ) -> Site | None:
-        pool, pool_name, override = lan
-        block = override or allocate(pool, pool_name, int(code))
+    def make_site(self, spec: SiteSpec) -> Site | None:
+        pool, pool_name = spec.lan
+        block = spec.lan_override or allocate(pool, pool_name, int(spec.code))
         if isinstance(block, Exhausted):
-            self.problem(origin, block.message(), block.hint(), "code")
+            self.problem(spec.origin, block.message(), block.hint(), "code")
             return None
         for misfit in vlan_misfits(block.prefixlen, self.province.vlans):
-            self.problem(origin, misfit, "use a larger lan_block", "lan_block")
+            self.problem(spec.origin, misfit, "use a larger lan_block", "lan_block")
             return None
-        if not self.vlan_overrides_ok(vlan_ids, origin):
+        if not self.vlan_overrides_ok(spec.vlan_ids, spec.origin):
             return None
-        wan_ends = self.wan_for(link, wan, code, origin)
-        vlans = vlan_subnets(block, self.province.vlans, vlan_ids)
-        return Site(kind, slug, name, code, district, block, vlans, wan_ends, link, origin)
+        wan_ends = self.wan_for(spec.link, spec.wan, spec.code, spec.origin)
+        vlans = vlan_subnets(block, self.province.vlans, spec.vlan_ids)
+        return Site(
+            spec.kind,
+            spec.slug,
+            spec.name,
+            spec.code,
+            spec.district,
+            block,
+            vlans,
+            wan_ends,
+            spec.link,
+            spec.origin,
+        )
 
     def vlan_overrides_ok(self, vlan_ids: dict[str, int], origin: Origin) -> bool:
         known = {v.name: v.id for v in self.province.vlans}
@@ -361,8 +383,7 @@ class _Resolver:
             self.problem(
                 origin,
                 f"no platform for this {device.role}",
-                f"set 'platform' here or device_defaults.{device.role}.platform "
-                "in province.yml",
+                f"set 'platform' here or device_defaults.{device.role}.platform in province.yml",
                 "platform",
             )
             return None
@@ -445,10 +466,12 @@ def cross_check(plans: list[ProvincePlan]) -> list[Problem]:
     """Uniqueness and overlap across everything loaded (a whole country at once)."""
     problems: list[Problem] = []
     problems += _unique(
-        "province code", ((p.province.code, Origin(p.sources.province_file, ("code",))) for p in plans)
+        "province code",
+        ((p.province.code, Origin(p.sources.province_file, ("code",))) for p in plans),
     )
     problems += _unique(
-        "province slug", ((p.province.slug, Origin(p.sources.province_file, ("slug",))) for p in plans)
+        "province slug",
+        ((p.province.slug, Origin(p.sources.province_file, ("slug",))) for p in plans),
     )
     for plan in plans:
         files = plan.sources.district_files
@@ -565,4 +588,3 @@ def render_path(path: tuple[str | int, ...]) -> str:
     for step in path:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
     return out
-
