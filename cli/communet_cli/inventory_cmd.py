@@ -104,7 +104,7 @@ def show(ctx: click.Context, path: Path, scope: str | None, as_json: bool) -> No
     names = ", ".join(p.name for p in loaded.inventory.provinces)
     table = Table(title=text("title.devices", lang, province=names))
     for key in ("hostname", "role", "platform", "address", "site", "district", "status"):
-        table.add_column(text(f"col.{key}", lang), no_wrap=key in {"hostname", "address"})
+        table.add_column(text(f"col.{key}", lang), no_wrap=key not in {"site", "district"})
     for d in devices:
         table.add_row(
             d.hostname,
@@ -115,7 +115,7 @@ def show(ctx: click.Context, path: Path, scope: str | None, as_json: bool) -> No
             d.district,
             str(d.status),
         )
-    Console(width=max(120, Console().width)).print(table)
+    Console(width=max(140, Console().width)).print(table)
 
 
 @inventory.command()

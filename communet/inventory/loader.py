@@ -7,7 +7,6 @@ per file). The path given may be one province directory or a directory of provin
 from __future__ import annotations
 
 import difflib
-import os
 import types
 import typing
 from dataclasses import dataclass
@@ -46,11 +45,12 @@ class LoadedInventory:
 
 
 def display_path(path: Path) -> str:
-    """Paths in messages: relative to the working directory when inside it."""
+    """Paths in messages: relative to the working directory when inside it, else absolute."""
+    absolute = path.absolute()
     try:
-        return os.path.relpath(path)
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def province_dirs(root: Path) -> list[Path]:
