@@ -28,7 +28,9 @@ PLATFORMS: dict[str, PlatformSpec] = {
     for spec in (
         PlatformSpec("cisco_ios", "Cisco", "cisco_ios", "cisco.ios.ios", _NETWORK_ROLES),
         PlatformSpec("huawei_vrp", "Huawei", "huawei", "community.network.ce", _NETWORK_ROLES),
-        PlatformSpec("huawei_vrpv8", "Huawei", "huawei_vrpv8", "community.network.ce", _NETWORK_ROLES),
+        PlatformSpec(
+            "huawei_vrpv8", "Huawei", "huawei_vrpv8", "community.network.ce", _NETWORK_ROLES
+        ),
         PlatformSpec(
             "cisco_roomos",
             "Cisco",
