@@ -1,48 +1,70 @@
-"""Registry of device platforms. Platform knowledge is data: one spec per platform.
+"""Registry of device platforms. Platform knowledge is data: one module per platform.
 
-Later issues extend each spec with prompts, error patterns and commit primitives; the
-inventory needs only the name, the roles a platform may play and its firmware families.
+Each module declares a :class:`PlatformSpec` (netmiko device type and session options,
+prompts, error patterns, save and trial-commit commands, negation, idempotency, lint and
+secret-masking rules, templates). Code looks platforms up here and never branches on a name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    name: str
-    vendor: str
-    netmiko_device_type: str
-    ansible_network_os: str
-    roles: frozenset[str]
-    firmware_families: tuple[str, ...] = ()
-
-
-_NETWORK_ROLES = frozenset(
-    {"access_switch", "aggregation_switch", "ce_router", "internet_router"},
+from communet.platforms import cisco_ios, cisco_roomos, huawei_vrp, huawei_vrpv8, linux
+from communet.platforms.spec import (
+    MASK,
+    ConfigSyntax,
+    Connection,
+    ErrorRules,
+    FirmwareFamily,
+    IdempotencyRule,
+    LintRule,
+    PlatformSpec,
+    PromptAnswer,
+    SaveRules,
+    SecretPattern,
+    TextRules,
+    TrialCommit,
+    mask_line_secrets,
 )
 
 PLATFORMS: dict[str, PlatformSpec] = {
     spec.name: spec
     for spec in (
-        PlatformSpec("cisco_ios", "Cisco", "cisco_ios", "cisco.ios.ios", _NETWORK_ROLES),
-        PlatformSpec("huawei_vrp", "Huawei", "huawei", "community.network.ce", _NETWORK_ROLES),
-        PlatformSpec(
-            "huawei_vrpv8", "Huawei", "huawei_vrpv8", "community.network.ce", _NETWORK_ROLES
-        ),
-        PlatformSpec(
-            "cisco_roomos",
-            "Cisco",
-            "cisco_tp",
-            "communet.roomos",
-            frozenset({"video_endpoint"}),
-            firmware_families=("tc", "ce8", "ce9", "roomos"),
-        ),
-        PlatformSpec("linux", "Debian", "linux", "linux", frozenset({"exporter_host"})),
+        cisco_ios.SPEC,
+        huawei_vrp.SPEC,
+        huawei_vrpv8.SPEC,
+        cisco_roomos.SPEC,
+        linux.SPEC,
     )
 }
 
 
 def platform_names() -> str:
     return ", ".join(sorted(PLATFORMS))
+
+
+def get_platform(name: str) -> PlatformSpec:
+    """The spec for ``name``; an unknown name lists the valid ones."""
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise KeyError(f"unknown platform {name!r}; valid platforms: {platform_names()}") from None
+
+
+__all__ = [
+    "MASK",
+    "PLATFORMS",
+    "ConfigSyntax",
+    "Connection",
+    "ErrorRules",
+    "FirmwareFamily",
+    "IdempotencyRule",
+    "LintRule",
+    "PlatformSpec",
+    "PromptAnswer",
+    "SaveRules",
+    "SecretPattern",
+    "TextRules",
+    "TrialCommit",
+    "get_platform",
+    "mask_line_secrets",
+    "platform_names",
+]

@@ -1,0 +1,230 @@
+"""Cisco IOS / IOS-XE switches and routers (Catalyst 2960X/3850/9200, ISR 4000)."""
+
+from __future__ import annotations
+
+from communet.platforms.spec import (
+    ConfigSyntax,
+    Connection,
+    ErrorRules,
+    IdempotencyRule,
+    LintRule,
+    PlatformSpec,
+    PromptAnswer,
+    SaveRules,
+    SecretPattern,
+    TextRules,
+    TrialCommit,
+)
+
+NETWORK_ROLES = frozenset({"access_switch", "aggregation_switch", "ce_router", "internet_router"})
+
+CONNECTION = Connection(
+    netmiko_device_type="cisco_ios",
+    prompt=r"[\w.-]+#\s*$",
+    config_prompt=r"[\w.-]+\(config[^)]*\)#\s*$",
+    enter_config=("configure terminal",),
+    exit_config=("end",),
+    pager_off=("terminal length 0", "terminal width 0"),
+    connect_options=(("fast_cli", True),),
+    # A banner line would silently switch off echo checking for the whole list (netmiko's
+    # default bypass_commands); banners are sent as their own block instead.
+    config_options=(("bypass_commands", ""), ("cmd_verify", True)),
+)
+
+ERRORS = ErrorRules(
+    patterns=(
+        r"^% Invalid input",
+        r"^% Incomplete command",
+        r"^% Ambiguous command",
+        r"^% Unknown command",
+        r"^% Bad mask",
+        r"^% Invalid .* address",
+        r"^%\s*\S.*(?:not|cannot|failed|error)",
+        r"^% ?Error",
+    ),
+)
+
+SAVE = SaveRules(
+    command="write memory",
+    success=r"\[OK\]",
+    alternatives=("copy running-config startup-config",),
+    answers=(PromptAnswer(r"Destination filename \[startup-config\]\?", ""),),
+)
+
+ARCHIVE_PATH = "flash:communet-archive"
+
+TRIAL = TrialCommit(
+    method="revert_timer",
+    start=("configure terminal revert timer {minutes}",),
+    confirm=("configure confirm",),
+    abort=("configure replace {path} force",),
+    requires=("archive", f" path {ARCHIVE_PATH}"),
+    backup="copy running-config {path}",
+    restore="configure replace {path} force",
+    answers=(
+        PromptAnswer(r"Destination filename \[.*\]\?", ""),
+        PromptAnswer(r"Do you want to proceed\? \[no\]:", "yes"),
+    ),
+    note=(
+        "the revert timer needs 'archive' with a 'path'; the device rolls back by itself "
+        "unless 'configure confirm' arrives within the timer"
+    ),
+)
+
+SYNTAX = ConfigSyntax(
+    show_running="show running-config",
+    negation="no ",
+    comment_prefixes=("!",),
+    ignore=(
+        r"^Building configuration",
+        r"^Current configuration : \d+ bytes",
+        r"^! Last configuration change",
+        r"^! NVRAM config last updated",
+        r"^! No configuration change since last restart",
+        r"^ntp clock-period ",
+        r"^!\s*$",
+        r"^end$",
+        r"^version \d",
+        r"^\s*$",
+    ),
+    block_exit=("exit",),
+    implicit=(r"^\s*no shutdown$",),
+    text=TextRules(forbidden="?", max_length=200, secret_forbidden=r"[\s?\"']"),
+)
+
+IDEMPOTENCY = (
+    IdempotencyRule(
+        "local-user",
+        match=r"^username \S+ .*secret ",
+        key=r"^(?P<key>username \S+)",
+        note="running config shows 'secret 9 $9$…' (a hash): compare by 'username X'",
+    ),
+    IdempotencyRule(
+        "enable-secret",
+        match=r"^enable (?:algorithm-type \S+ )?secret ",
+        key=r"^(?P<key>enable) ",
+        note="shown hashed",
+    ),
+    IdempotencyRule(
+        "snmpv3-user",
+        match=r"^snmp-server user ",
+        write_only=True,
+        note="SNMPv3 users never appear in the running config; verify with 'show snmp user'",
+    ),
+    IdempotencyRule(
+        "no-shutdown",
+        match=r"^\s*no shutdown$",
+        write_only=True,
+        note="the default: absent from the running config",
+    ),
+)
+
+LINT = (
+    LintRule(
+        "delete-vlan",
+        r"^\s*no vlan \d",
+        "deletes a VLAN: every access port in it stops forwarding",
+        safe_form="leave unused VLANs in place; prune them from trunks with 'remove'",
+    ),
+    LintRule(
+        "trunk-allowed-reset",
+        r"^\s*no switchport trunk allowed vlan",
+        "resets a trunk's allowed list: the uplink briefly carries nothing or everything",
+        safe_form="switchport trunk allowed vlan add|remove <ids>",
+    ),
+    LintRule(
+        "trunk-allowed-replace",
+        r"^\s*switchport trunk allowed vlan (?!add |remove |except |all$|none$)",
+        "replaces the whole allowed list of a live trunk",
+        safe_form="switchport trunk allowed vlan add <missing ids>",
+        only_when_replacing=True,
+    ),
+    LintRule(
+        "trunk-allowed-none",
+        r"^\s*switchport trunk allowed vlan none$",
+        "removes every VLAN from a trunk",
+    ),
+    LintRule(
+        "access-vlan-reset",
+        r"^\s*no switchport access vlan",
+        "moves the access port to VLAN 1",
+        safe_form="switchport access vlan <new id>",
+    ),
+    LintRule(
+        "delete-svi",
+        r"^\s*no interface Vlan\d+",
+        "removes an SVI: the management path if it is the MGMT VLAN",
+    ),
+    LintRule(
+        "remove-ip",
+        r"^\s*no ip address",
+        "removes an interface address (management path)",
+        unless=r"^\s*no ip address$",  # a bare 'no ip address' is shown on unaddressed ports
+        only_when_replacing=True,
+    ),
+    LintRule(
+        "remove-default",
+        r"^\s*no ip (?:default-gateway|route 0\.0\.0\.0 0\.0\.0\.0)",
+        "removes the default route/gateway: the device becomes unreachable",
+    ),
+    LintRule(
+        "mode-change",
+        r"^\s*no switchport mode trunk",
+        "turns an uplink into an access port",
+    ),
+)
+
+SECRETS = (
+    SecretPattern(
+        "username",
+        r"^(username \S+ .*?(?:secret|password)(?: \d+)? )(?P<secret>\S+)",
+    ),
+    SecretPattern(
+        "enable", r"^(enable (?:algorithm-type \S+ )?(?:secret|password)(?: \d+)? )(?P<secret>\S+)"
+    ),
+    SecretPattern("community", r"^(snmp-server community )(?P<secret>\S+)"),
+    SecretPattern(
+        "snmpv3-user",
+        r"^(snmp-server user \S+ \S+ v3 auth \S+ )(?P<secret_auth>\S+)"
+        r"(?:( priv \S+(?: \d+)? )(?P<secret_priv>\S+))?",
+    ),
+    SecretPattern("line-password", r"^(\s*password(?: \d+)? )(?P<secret>\S+)"),
+    SecretPattern("key-string", r"^(\s*key-string(?: \d+)? )(?P<secret>\S+)"),
+    SecretPattern(
+        "key",
+        r"^(\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|key"
+        r"|pre-shared-key|tacacs-server key|radius-server key)(?: [07])? )(?P<secret>\S+)",
+    ),
+    SecretPattern("neighbor-password", r"^(\s*neighbor \S+ password(?: \d+)? )(?P<secret>\S+)"),
+)
+
+SAFE_FORMS = (
+    ("switchport trunk allowed vlan <list>", "switchport trunk allowed vlan add <ids>"),
+    ("no switchport trunk allowed vlan", "switchport trunk allowed vlan remove <ids>"),
+    ("no vlan <id>", "leave the VLAN; remove it from trunks with 'remove'"),
+    ("no switchport access vlan", "switchport access vlan <id> (direct move, never via VLAN 1)"),
+)
+
+SPEC = PlatformSpec(
+    name="cisco_ios",
+    vendor="Cisco",
+    netmiko_device_type="cisco_ios",
+    ansible_network_os="cisco.ios.ios",
+    roles=NETWORK_ROLES,
+    connection=CONNECTION,
+    errors=ERRORS,
+    save=SAVE,
+    trial=TRIAL,
+    syntax=SYNTAX,
+    idempotency=IDEMPOTENCY,
+    lint=LINT,
+    secrets=SECRETS,
+    safe_forms=SAFE_FORMS,
+    template_dirs=("cisco_ios",),
+    templates=(
+        ("access_switch", ("baseline.j2", "access_switch.j2")),
+        ("aggregation_switch", ("baseline.j2", "aggregation_switch.j2")),
+        ("ce_router", ("baseline.j2", "ce_router.j2")),
+        ("internet_router", ("baseline.j2",)),
+    ),
+)

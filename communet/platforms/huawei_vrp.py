@@ -1,0 +1,211 @@
+"""Huawei VRP5 (S-series switches such as S5720/S5735, AR routers such as AR651)."""
+
+from __future__ import annotations
+
+from communet.platforms.spec import (
+    ConfigSyntax,
+    Connection,
+    ErrorRules,
+    IdempotencyRule,
+    LintRule,
+    PlatformSpec,
+    PromptAnswer,
+    SaveRules,
+    SecretPattern,
+    TextRules,
+    TrialCommit,
+)
+
+NETWORK_ROLES = frozenset({"access_switch", "aggregation_switch", "ce_router", "internet_router"})
+
+CONNECTION = Connection(
+    netmiko_device_type="huawei",
+    prompt=r"<[\w.-]+>\s*$",
+    config_prompt=r"\[~?\*?[\w.-]+(?:-[\w./:-]+)?\]\s*$",
+    enter_config=("system-view",),
+    exit_config=("return",),
+    pager_off=("screen-length 0 temporary",),
+    # netmiko's huawei driver idles ~9 s on a short send_config_set with its defaults; the
+    # session layer sets its own read timeouts (issue #4, item 4).
+    config_options=(("cmd_verify", True),),
+)
+
+ERRORS = ErrorRules(
+    patterns=(
+        r"^Error:",
+        r"^\s*Error: ",
+        r"^\s*\^\s*$",  # the caret VRP prints under the offending token
+        r"Unrecognized command found at",
+        r"Wrong parameter found at",
+        r"Incomplete command found at",
+        r"Too many parameters found at",
+        r"Ambiguous command found at",
+    ),
+)
+
+SAVE = SaveRules(
+    command="save",
+    answers=(
+        PromptAnswer(r"Are you sure to continue\?\s*\[Y/N\]", "y"),
+        PromptAnswer(r"\[Y/N\]", "y"),
+    ),
+    success=r"successfully",
+)
+
+TRIAL = TrialCommit(
+    method="backup_restore",
+    backup="save {path}",
+    restore="startup saved-configuration {path}",
+    answers=(PromptAnswer(r"\[Y/N\]", "y"),),
+    note=(
+        "VRP5 has no trial commit: keep the pre-change backup (off-box and 'save <file>'), "
+        "push, verify, and on failure undo the pushed lines with their 'undo' forms or reload "
+        "from the saved file"
+    ),
+)
+
+TEXT = TextRules(forbidden='?"', max_length=200, secret_forbidden=r"[\s?\"']")
+
+SYNTAX = ConfigSyntax(
+    show_running="display current-configuration",
+    negation="undo ",
+    comment_prefixes=("#",),
+    ignore=(
+        r"^#\s*$",
+        r"^return$",
+        r"^!Software Version ",
+        r"^!Last configuration was ",
+        r"^ ?sysname-?\s*$",
+        r"^\s*$",
+    ),
+    block_exit=("quit",),
+    implicit=(r"^\s*undo shutdown$",),
+    text=TEXT,
+)
+
+IDEMPOTENCY = (
+    IdempotencyRule(
+        "local-user",
+        match=r"^\s*local-user \S+ password (?:irreversible-)?cipher ",
+        key=r"^\s*(?P<key>local-user \S+ password)",
+        note="shown as a salted hash: compare by 'local-user X password'",
+    ),
+    IdempotencyRule(
+        "snmpv3-keys",
+        match=r"^snmp-agent usm-user v3 \S+ (?:authentication|privacy)-mode ",
+        key=r"^(?P<key>snmp-agent usm-user v3 \S+ (?:authentication|privacy)-mode \S+)",
+        note="keys are shown encrypted: compare by user and mode",
+    ),
+    IdempotencyRule(
+        "vlan-batch",
+        match=r"^vlan batch ",
+        key=r"^(?P<key>vlan batch)",
+        note="shown with ranges ('10 20 to 30'): compare the expanded sets",
+    ),
+    IdempotencyRule(
+        "undo-shutdown",
+        match=r"^\s*undo shutdown$",
+        write_only=True,
+        note="the default: absent from the current configuration",
+    ),
+)
+
+LINT = (
+    LintRule(
+        "undo-vlan-batch",
+        r"^\s*undo vlan batch ",
+        "deletes VLANs: every access port in them stops forwarding",
+        safe_form="leave unused VLANs; 'vlan batch' is additive",
+    ),
+    LintRule("undo-vlan", r"^\s*undo vlan \d", "deletes a VLAN"),
+    LintRule(
+        "trunk-remove",
+        r"^\s*undo port trunk allow-pass vlan ",
+        "removes VLANs from a live trunk (the uplink may lose the managed VLANs)",
+        safe_form="port trunk allow-pass vlan <ids> (additive on VRP)",
+        # Removing VLAN 1 (the default member of every trunk) is part of the baseline.
+        unless=r"^\s*undo port trunk allow-pass vlan 1$",
+    ),
+    LintRule(
+        "access-vlan-reset",
+        r"^\s*undo port default vlan",
+        "moves the access port to VLAN 1",
+        safe_form="port default vlan <new id>",
+    ),
+    LintRule(
+        "delete-vlanif",
+        r"^\s*undo interface Vlanif\d+",
+        "removes a VLAN interface: the management path if it is MGMT",
+    ),
+    LintRule(
+        "link-type",
+        r"^\s*undo port link-type",
+        "resets the port type (a trunk becomes hybrid/access)",
+    ),
+    LintRule(
+        "remove-default",
+        r"^\s*undo ip route-static 0\.0\.0\.0 0\.0\.0\.0",
+        "removes the default route: the device becomes unreachable",
+    ),
+    LintRule(
+        "remove-ip",
+        r"^\s*undo ip address",
+        "removes an interface address (management path)",
+        only_when_replacing=True,
+    ),
+)
+
+SECRETS = (
+    SecretPattern(
+        "local-user",
+        r"^(\s*local-user \S+ password (?:irreversible-cipher|cipher|simple) )(?P<secret>\S+)",
+    ),
+    SecretPattern(
+        "snmpv3",
+        r"^(snmp-agent usm-user v3 \S+ (?:authentication-mode \S+|privacy-mode \S+) "
+        r"(?:cipher|simple)? ?)(?P<secret>\S+)",
+    ),
+    SecretPattern(
+        "community", r"^(snmp-agent community (?:read|write) (?:cipher )?)(?P<secret>\S+)"
+    ),
+    SecretPattern(
+        "cipher",
+        r"^(\s*\S.*?\b(?:cipher|irreversible-cipher|password simple|authentication-mode \S+ "
+        r"cipher) )(?P<secret>\S+)",
+    ),
+    SecretPattern(
+        "key", r"^(\s*(?:radius-server|hwtacacs-server) shared-key (?:cipher )?)(?P<secret>\S+)"
+    ),
+)
+
+SAFE_FORMS = (
+    ("undo vlan batch <ids>", "keep VLANs; 'vlan batch <ids>' only adds"),
+    ("undo port trunk allow-pass vlan <ids>", "port trunk allow-pass vlan <ids> (additive)"),
+    ("undo port default vlan", "port default vlan <id> (direct move, never via VLAN 1)"),
+)
+
+TEMPLATES = (
+    ("access_switch", ("baseline.j2", "access_switch.j2")),
+    ("aggregation_switch", ("baseline.j2", "aggregation_switch.j2")),
+    ("ce_router", ("baseline.j2", "ce_router.j2")),
+    ("internet_router", ("baseline.j2",)),
+)
+
+SPEC = PlatformSpec(
+    name="huawei_vrp",
+    vendor="Huawei",
+    netmiko_device_type="huawei",
+    ansible_network_os="community.network.ce",
+    roles=NETWORK_ROLES,
+    connection=CONNECTION,
+    errors=ERRORS,
+    save=SAVE,
+    trial=TRIAL,
+    syntax=SYNTAX,
+    idempotency=IDEMPOTENCY,
+    lint=LINT,
+    secrets=SECRETS,
+    safe_forms=SAFE_FORMS,
+    template_dirs=("huawei_vrp",),
+    templates=TEMPLATES,
+)

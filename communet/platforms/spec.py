@@ -1,0 +1,276 @@
+"""The shape of platform knowledge: frozen dataclasses, no behaviour beyond lookups.
+
+Each platform module (``cisco_ios``, ``huawei_vrp``, ...) fills one :class:`PlatformSpec`.
+Everything the renderer, planner and session layer need to know about a device family lives
+here as data, so no code path branches on a platform name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+Options = tuple[tuple[str, object], ...]
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PromptAnswer:
+    """A question the device may ask (regex on its output) and what to type back."""
+
+    pattern: str
+    answer: str  # "" means just Enter
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to open and drive a CLI session (netmiko names)."""
+
+    netmiko_device_type: str
+    prompt: str  # regex matching the exec-mode prompt
+    config_prompt: str = ""  # regex matching the config-mode prompt ("" = no config mode)
+    enter_config: tuple[str, ...] = ()
+    exit_config: tuple[str, ...] = ()
+    pager_off: tuple[str, ...] = ()
+    # Extra keyword arguments for ``netmiko.ConnectHandler`` and ``send_config_set``.
+    connect_options: Options = ()
+    config_options: Options = ()
+
+    def connect_kwargs(self) -> dict[str, object]:
+        return {"device_type": self.netmiko_device_type, **dict(self.connect_options)}
+
+    def config_kwargs(self) -> dict[str, object]:
+        return dict(self.config_options)
+
+
+@dataclass(frozen=True)
+class ErrorRules:
+    """How a device says no. ``patterns`` are regexes matched per output line."""
+
+    patterns: tuple[str, ...]
+    success: str = ""  # regex of an explicit success marker (RoomOS "OK")
+    terminator: str = ""  # regex of the end-of-response marker (RoomOS "** end")
+
+    @property
+    def regex(self) -> str:
+        """One alternation, suitable for netmiko's ``error_pattern``."""
+        return "|".join(f"(?:{p})" for p in self.patterns)
+
+    def first_error(self, output: str) -> str | None:
+        """The first output line that matches an error pattern, or None."""
+        compiled = _compile(self.regex, re.MULTILINE)
+        match = compiled.search(output)
+        if match is None:
+            return None
+        start = output.rfind("\n", 0, match.start()) + 1
+        end = output.find("\n", match.end())
+        return output[start : end if end != -1 else len(output)].strip()
+
+
+@dataclass(frozen=True)
+class SaveRules:
+    command: str
+    answers: tuple[PromptAnswer, ...] = ()
+    success: str = ""  # regex on the output that proves the save worked
+    alternatives: tuple[str, ...] = ()  # equivalent commands (what Ansible modules send)
+
+
+@dataclass(frozen=True)
+class TrialCommit:
+    """Safe-change primitives.
+
+    ``method`` is one of ``revert_timer`` (IOS: the device rolls back by itself unless
+    confirmed), ``commit_trial`` (VRPv8: a trial commit that expires), ``backup_restore``
+    (VRP5: no trial; keep the pre-change backup and restore it on failure) or ``none``.
+    Commands may contain ``{minutes}``, ``{seconds}``, ``{path}`` placeholders.
+    """
+
+    method: str
+    start: tuple[str, ...] = ()
+    confirm: tuple[str, ...] = ()
+    abort: tuple[str, ...] = ()
+    commit: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # running-config lines the primitive depends on
+    backup: str = ""  # copy the running config to a file on the device
+    restore: str = ""  # replace running with a file (rollback)
+    answers: tuple[PromptAnswer, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TextRules:
+    """How free text (descriptions, display names) must be written on this platform.
+
+    Text is ASCII-folded first; then ``forbidden`` characters are dropped (``?`` opens the
+    context help on IOS and VRP even inside a description), whitespace is collapsed and the
+    result cut to ``max_length``. Quoted values use ``quote`` with ``escapes`` applied.
+    """
+
+    forbidden: str = "?"
+    max_length: int = 240
+    quote: str = '"'
+    escapes: Pairs = ()
+    # Characters a secret value may not contain on this platform (regex character class).
+    secret_forbidden: str = r"[\s?\"']"
+
+
+@dataclass(frozen=True)
+class ConfigSyntax:
+    show_running: str
+    negation: str  # "no " / "undo " / "" (settings cannot be negated)
+    comment_prefixes: tuple[str, ...] = ()
+    indent: str = " "
+    # Regexes of running-config lines that carry no configuration (compare without them).
+    ignore: tuple[str, ...] = ()
+    # Prefix the device prints before each configuration line in ``show_running``.
+    running_prefix: str = ""
+    # Lines closing a block that the device accepts but never shows ("quit", "exit").
+    block_exit: tuple[str, ...] = ()
+    # Intended lines the running config never shows because they are the default.
+    implicit: tuple[str, ...] = ()
+    text: TextRules = field(default_factory=TextRules)
+
+    def ignored(self, line: str) -> bool:
+        return bool(self.ignore) and bool(_compile("|".join(self.ignore)).match(line))
+
+
+@dataclass(frozen=True)
+class IdempotencyRule:
+    """An intended line whose running form differs, or that running config never shows.
+
+    ``match`` selects the intended line; ``key`` (a regex with a group named ``key``) gives
+    the part to compare with the running config: the device shows a hash instead of the
+    secret, so ``username X ... secret 0 pw`` is present when ``username X`` is. A
+    ``write_only`` line is never shown at all (IOS SNMPv3 users): it cannot be verified and
+    is pushed only when the planner is asked to (e.g. on a key rotation).
+    """
+
+    name: str
+    match: str
+    key: str = ""
+    write_only: bool = False
+    note: str = ""
+
+    def key_of(self, line: str) -> str | None:
+        """The comparison key of ``line`` if this rule applies, else None."""
+        if not _compile(self.match).search(line):
+            return None
+        if not self.key:
+            return line.strip()
+        found = _compile(self.key).search(line)
+        return found.group("key") if found else line.strip()
+
+
+@dataclass(frozen=True)
+class LintRule:
+    """A destructive line: the plan lint blocks it unless forced.
+
+    ``only_when_replacing`` rules are destructive only when the running config already has
+    a line with the same key (``switchport trunk allowed vlan 10,20`` replaces a list on
+    IOS; in a greenfield config it is the normal form). ``unless`` exempts matching lines.
+    """
+
+    name: str
+    pattern: str
+    reason: str
+    safe_form: str = ""
+    unless: str = ""
+    only_when_replacing: bool = False
+
+    def hits(self, line: str) -> bool:
+        if not _compile(self.pattern).search(line):
+            return False
+        return not (self.unless and _compile(self.unless).search(line))
+
+
+@dataclass(frozen=True)
+class SecretPattern:
+    """A line carrying a secret; every named group ``secret…`` is replaced by a mask."""
+
+    name: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class FirmwareFamily:
+    """Template variables that differ by firmware family (RoomOS setting paths)."""
+
+    name: str
+    variables: Pairs = ()
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.variables)
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    name: str
+    vendor: str
+    netmiko_device_type: str
+    ansible_network_os: str
+    roles: frozenset[str]
+    firmware_families: tuple[str, ...] = ()
+    connection: Connection | None = None
+    errors: ErrorRules = field(default_factory=lambda: ErrorRules(()))
+    save: SaveRules | None = None
+    trial: TrialCommit = field(default_factory=lambda: TrialCommit("none"))
+    syntax: ConfigSyntax | None = None
+    idempotency: tuple[IdempotencyRule, ...] = ()
+    lint: tuple[LintRule, ...] = ()
+    secrets: tuple[SecretPattern, ...] = ()
+    # Additive forms to prefer over the destructive ones above: (avoid, prefer).
+    safe_forms: Pairs = ()
+    # Template search path (first wins) and the templates rendering each role, in order.
+    template_dirs: tuple[str, ...] = ()
+    templates: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    firmware: tuple[FirmwareFamily, ...] = ()
+
+    def templates_for(self, role: str) -> tuple[str, ...]:
+        return dict(self.templates).get(role, ())
+
+    def firmware_family(self, name: str | None) -> FirmwareFamily | None:
+        return next((f for f in self.firmware if f.name == name), None)
+
+    def lint_hits(self, line: str) -> list[LintRule]:
+        return [rule for rule in self.lint if rule.hits(line)]
+
+    def idempotency_key(self, line: str) -> tuple[IdempotencyRule, str] | None:
+        for rule in self.idempotency:
+            key = rule.key_of(line)
+            if key is not None:
+                return rule, key
+        return None
+
+
+@cache
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+MASK = "<masked>"
+
+
+def mask_line_secrets(patterns: tuple[SecretPattern, ...], text: str) -> str:
+    """Replace every ``secret…`` group of every pattern in ``text`` by :data:`MASK`."""
+    for item in patterns:
+        compiled = _compile(item.pattern, re.MULTILINE)
+        text = compiled.sub(_masker, text)
+    return text
+
+
+def _masker(match: re.Match[str]) -> str:
+    spans = sorted(
+        match.span(name)
+        for name, value in match.groupdict().items()
+        if name.startswith("secret") and value is not None
+    )
+    whole = match.group(0)
+    base = match.start()
+    out, last = [], 0
+    for start, end in spans:
+        out.append(whole[last : start - base])
+        out.append(MASK)
+        last = end - base
+    out.append(whole[last:])
+    return "".join(out)
