@@ -89,7 +89,7 @@ SYNTAX = ConfigSyntax(
     ),
     block_exit=("exit",),
     implicit=(r"^\s*no shutdown$",),
-    text=TextRules(forbidden="?", max_length=200, secret_forbidden=r"[\s?\"']"),
+    text=TextRules(forbidden="?", max_length=200, unsafe_in_secrets=r"[\s?\"']"),
 )
 
 IDEMPOTENCY = (

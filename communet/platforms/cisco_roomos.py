@@ -68,7 +68,7 @@ SYNTAX = ConfigSyntax(
         max_length=100,
         quote='"',
         escapes=(("\\", "\\\\"), ('"', '\\"')),
-        secret_forbidden=r"[\s\"\\]",
+        unsafe_in_secrets=r"[\s\"\\]",
     ),
 )
 

@@ -64,7 +64,7 @@ TRIAL = TrialCommit(
     ),
 )
 
-TEXT = TextRules(forbidden='?"', max_length=200, secret_forbidden=r"[\s?\"']")
+TEXT = TextRules(forbidden='?"', max_length=200, unsafe_in_secrets=r"[\s?\"']")
 
 SYNTAX = ConfigSyntax(
     show_running="display current-configuration",

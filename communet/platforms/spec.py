@@ -112,7 +112,7 @@ class TextRules:
     quote: str = '"'
     escapes: Pairs = ()
     # Characters a secret value may not contain on this platform (regex character class).
-    secret_forbidden: str = r"[\s?\"']"
+    unsafe_in_secrets: str = r"[\s?\"']"
 
 
 @dataclass(frozen=True)
