@@ -6,13 +6,17 @@ per file). The path given may be one province directory or a directory of provin
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from communet.errors import InventoryError, Problem
@@ -26,7 +30,15 @@ from communet.inventory.resolve import (
     render_path,
     resolve_province,
 )
-from communet.inventory.source import YamlProblem, locate, problem_from, read_yaml
+from communet.inventory.source import (
+    YamlError,
+    compose,
+    locate,
+    node_at,
+    problem_from,
+    read_yaml,
+    scalar_source,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,9 +66,13 @@ def display_path(path: Path) -> str:
 
 
 def province_dirs(root: Path) -> list[Path]:
-    if (root / PROVINCE_FILE).is_file():
+    """The province directories under ``root``: those with a province.yml or a districts/."""
+    if (root / PROVINCE_FILE).is_file() or (root / DISTRICTS_DIR).is_dir():
         return [root]
-    found = sorted(p.parent for p in root.glob(f"*/{PROVINCE_FILE}"))
+    found = sorted(
+        {p.parent for p in root.glob(f"*/{PROVINCE_FILE}")}
+        | {p.parent for p in root.glob(f"*/{DISTRICTS_DIR}") if p.is_dir()}
+    )
     if not found:
         raise InventoryError(
             [
@@ -95,6 +111,19 @@ def _load_province(directory: Path, problems: list[Problem]) -> ProvincePlan | N
     province_path = directory / PROVINCE_FILE
     settings = _validated(province_path, ProvinceSettings, problems)
     district_paths = sorted((directory / DISTRICTS_DIR).glob("*.yml"))
+    candidates = sorted(
+        p for p in (directory / DISTRICTS_DIR).glob("*") if p.suffix.lower() in {".yaml", ".yml"}
+    )
+    for path in candidates:
+        if path.suffix != ".yml":
+            problems.append(
+                Problem(
+                    display_path(path),
+                    "",
+                    f"district files must end in .yml; {path.name} would be skipped",
+                    f"rename it to {path.stem}.yml",
+                )
+            )
     districts: list[District] = []
     files: list[str] = []
     for path in district_paths:
@@ -103,117 +132,373 @@ def _load_province(directory: Path, problems: list[Problem]) -> ProvincePlan | N
             continue
         slug = district_slug(district)
         if slug != path.stem:
+            key = "slug" if district.slug else "name"
             problems.append(
                 Problem(
                     display_path(path),
-                    "slug" if district.slug else "name",
+                    key,
                     f"the file is named {path.name} but holds district {slug!r}",
-                    f"rename the file to {slug}.yml (one district per file, named by its slug)",
-                    loc=("slug",) if district.slug else ("name",),
+                    f"rename the file to {slug}.yml (one district per file, named by its "
+                    f"slug), or correct the {key}",
+                    loc=(key,),
                 )
             )
             continue
         districts.append(district)
         files.append(display_path(path))
-    if settings is None or len(districts) != len(district_paths):
+    if (
+        settings is None
+        or len(districts) != len(district_paths)
+        or len(candidates) != len(district_paths)
+    ):
         return None
     province = Province(**dict(settings), districts=tuple(districts))
     return resolve_province(province, Sources(display_path(province_path), tuple(files)))
 
 
+_WHAT_FILE = {
+    ProvinceSettings: (
+        "the province-wide settings (code, name, slug, services, addressing, credentials, snmp)"
+    ),
+    District: "the district's settings (code, name, communes)",
+}
+_TOP_LEVEL = {
+    ProvinceSettings: "write the settings as keys at the top level: code:, name:, slug:, …",
+    District: "write code:, name: and slug: at the top level and put the list of communes "
+    "under 'communes:'",
+}
+
+
 def _validated(path: Path, model: type[M], problems: list[Problem]) -> M | None:
     display = display_path(path)
+    holds = _WHAT_FILE.get(model, "settings")
     if not path.is_file():
-        problems.append(Problem(display, "", "file is missing", f"create {path.name}"))
+        problems.append(Problem(display, "", "file is missing", f"create {path.name} with {holds}"))
         return None
     try:
-        data = read_yaml(path, display)
-    except YamlProblem as exc:
+        data = read_yaml(path)
+    except YamlError as exc:
         problems.append(problem_from(exc, display))
         return None
+    if data is None:
+        problems.append(
+            Problem(display, "", "file is empty", f"write {holds} into it, or delete it")
+        )
+        return None
     if not isinstance(data, dict):
+        position = locate(path, ())
         problems.append(
             Problem(
                 display,
                 "",
-                f"the file must hold a mapping of settings, not a {type(data).__name__}",
-                "start the file with keys such as 'code:' and 'name:'",
-                line=1,
-                column=1,
+                f"the file must hold a mapping of settings (key: value lines), "
+                f"not {_describe(data)}",
+                _TOP_LEVEL.get(model, "write the settings as keys at the top level"),
+                line=position.line if position else 1,
+                column=position.column if position else 1,
             )
         )
         return None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems += [_translate(error, model, display) for error in exc.errors()]
+        root = compose(path)
+        problems += [_translate(error, model, root, display) for error in exc.errors()]
         return None
 
 
 # ------------------------------------------------------------------ pydantic → Problem
-_TYPE_WORDS = {
-    "str": "text",
-    "int": "a whole number",
-    "float": "a number",
-    "bool": "true or false",
-    "dict": "a mapping",
-    "list": "a list",
-    "NoneType": "nothing",
+_SECRET_KEYS = frozenset(
+    {
+        "password",
+        "passwd",
+        "secret",
+        "enable_password",
+        "enable_secret",
+        "community",
+        "snmp_community",
+        "key",
+        "psk",
+        "token",
+        "auth_key",
+        "priv_key",
+    }
+)
+_SECRET_MODELS = ("credentials", "snmp")
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "tuple_type": "a list",
+    "list_type": "a list",
+}
+
+# Field patterns in plain words (pydantic would show the regular expression).
+_PATTERNS = {
+    r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$": (
+        "an identifier: 1–64 letters, digits, '.', '_', '/' or '-', starting with a letter "
+        "or digit, no spaces"
+    ),
+    r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$": "a serial number: 1–40 letters, digits or '-'",
+    r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$": (
+        "a lowercase domain name such as hnth.thanhhoa.gov.vn"
+    ),
+    r"^[0-9]{1,8}$": "1–8 digits (write it in quotes)",
+}
+
+# What a mapping of each model is called in "required key ... is missing from this …".
+_MODEL_WORDS = {
+    "ProvinceSettings": "province file",
+    "District": "district file",
+    "Commune": "commune",
+    "Device": "device",
+    "WanLink": "tslcd link",
+    "Registrar": "registrar",
+    "Pool": "pool",
+    "Vlan": "VLAN",
+    "SnmpV3": "snmp section",
+    "Credentials": "credentials section",
+    "Services": "services section",
+    "Addressing": "addressing section",
+    "Coordinates": "coordinates mapping",
+    "Hub": "hub",
+    "DeviceDefaults": "device default",
+    "InternetUplink": "internet uplink",
+}
+
+_EXAMPLES = {
+    ("ProvinceSettings", "code"): 'code: "38" (the official 2-digit code, in quotes)',
+    ("District", "code"): 'code: "391" (the official 3-digit code, in quotes)',
+    ("Commune", "code"): 'code: "15142" (the official 5-digit code, in quotes)',
+    ("Commune", "name"): "name: Phú Sơn (the official name, without 'Xã' or 'Phường')",
+    ("District", "name"): "name: Thạch Thành (the official name, without 'Huyện')",
+    ("WanLink", "circuit_id"): "circuit_id: TSLCD-THA-15142 (as on the telecom's contract)",
+    ("Device", "role"): "role: access_switch",
 }
 
 
-def _translate(error: Any, model: type[BaseModel], display: str) -> Problem:
-    loc = tuple(error["loc"])
-    kind = error["type"]
+def _translate(error: Any, model: type[BaseModel], root: yaml.Node | None, display: str) -> Problem:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind = str(error["type"])
     value = error.get("input")
+    ctx = error.get("ctx") or {}
     message = str(error["msg"]).removeprefix("Value error, ")
     hint = ""
-    if kind == "extra_forbidden":
-        key = loc[-1]
-        message = f"unknown key {key!r}"
-        known = _fields_at(model, loc[:-1])
-        close = difflib.get_close_matches(str(key), known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "valid keys here: " + ", ".join(known)
-        if str(key) in {"password", "secret", "community", "key", "enable_password"}:
-            hint = "secrets never go in the inventory; use a reference such as 'vault:name'"
+    at_key = kind == "extra_forbidden"
+    if loc and loc[-1] == "[key]":  # a mapping key (device_defaults roles, vlan_ids names)
+        loc, at_key = loc[:-1], True
+    secret = _is_secret(loc)
+    if kind == "communet":
+        message, hint = ctx["message"], ctx["hint"]
+        loc += (ctx["at"],) if ctx["at"] else ()
+    elif kind == "extra_forbidden":
+        message, hint = _unknown_key(model, loc, value)
     elif kind == "missing":
-        message = f"required key {loc[-1]!r} is missing"
-        hint = f"add '{loc[-1]}:' here"
-    elif kind in {"string_type", "int_type", "float_type", "dict_type", "tuple_type", "list_type"}:
-        got = _TYPE_WORDS.get(type(value).__name__, type(value).__name__)
-        want = {"string_type": "text", "int_type": "a whole number", "float_type": "a number"}
-        expected = want.get(kind, "a mapping" if kind == "dict_type" else "a list")
-        message = f"expected {expected}, got {got} {value!r}"
-        if kind == "string_type" and isinstance(value, int | float | bool):
-            hint = f'quote it: "{value}" (YAML reads unquoted 014755 as octal, yes/no as booleans)'
+        thing = _model_at(model, loc[:-1])
+        word = _MODEL_WORDS.get(thing.__name__, thing.__name__.lower()) if thing else "mapping"
+        message = f"required key {loc[-1]!r} is missing from this {word}"
+        example = _EXAMPLES.get((thing.__name__ if thing else "", str(loc[-1])))
+        hint = f"add {example}" if example else f"add '{loc[-1]}:' to it"
+    elif kind in _EXPECTED:
+        message, hint = _wrong_type(kind, value, loc, root, secret)
     elif kind == "enum":
-        expected = error.get("ctx", {}).get("expected", "")
-        message = f"{value!r} is not one of {expected}"
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        message = f"{value!r} is not one of: {', '.join(allowed)}"
+        if not isinstance(value, str):
+            got = _describe(value, scalar_source(root, loc))
+            message = f"expected one of: {', '.join(allowed)}; got {got}"
+        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}?" if close else "use one of the values listed"
     elif kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        message = f"{value!r}: {message.lower()}"
-        if loc and loc[-1] in {"id"} or "vlan" in str(loc).lower():
-            hint = "VLAN ids run from 1 to 4094 (0 and 4095 are reserved)"
-    elif kind.startswith("ip_v4") or kind in {"ip_v4_address", "ip_v4_network", "ip_v4_interface"}:
-        message = f"{value!r} is not {message.lower().removeprefix('input is not a valid ')}"
-    key_position = kind == "extra_forbidden"
-    return Problem(display, render_path(loc), message, hint, loc=loc + (("",) if key_position else ()))
+        message, hint = _out_of_range(kind, value, loc, ctx)
+    elif kind.startswith("ip_v4"):
+        message, hint = _bad_address(kind, value, scalar_source(root, loc))
+    elif kind == "string_pattern_mismatch":
+        wanted = _PATTERNS.get(str(ctx.get("pattern")), f"text matching {ctx.get('pattern')}")
+        message = f"{_shown(value, secret)} is not {wanted}"
+        hint = "correct the value"
+    elif kind == "too_short":
+        message = f"needs at least {ctx.get('min_length', 1)} entry, has none"
+        hint = "add one, or remove the key to use the default"
+    elif message.startswith("Input should"):
+        message = f"{_shown(value, secret)}: {message[0].lower()}{message[1:]}"
+        hint = "correct the value"
+    return Problem(display, render_path(loc), message, hint, loc=loc + (("",) if at_key else ()))
+
+
+def _is_secret(loc: tuple[str | int, ...]) -> bool:
+    return any(step in _SECRET_MODELS for step in loc) or (bool(loc) and loc[-1] in _SECRET_KEYS)
+
+
+def _shown(value: Any, secret: bool = False) -> str:
+    """A value as quoted in a message: short, and never a secret."""
+    if secret:
+        return "the value (not shown: it may be a secret)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(value: Any, source: str | None = None) -> str:
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, dict | list | tuple):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, str):
+        return f"text {_shown(value)}"
+    if isinstance(value, bytes):
+        return "binary data (!!binary)"
+    written = str(value).lower() if isinstance(value, bool) else str(value)
+    if source is None or source == written:
+        return written if isinstance(value, bool) else f"the number {written}"
+    octal = re.fullmatch(r"[-+]?0[0-7_]+", source) and not isinstance(value, bool)
+    reads = f"an octal number ({written} in decimal)" if octal else written
+    return f"{source}, which YAML reads as {reads}"
+
+
+def _unknown_key(model: type[BaseModel], loc: tuple[str | int, ...], value: Any) -> tuple[str, str]:
+    key = str(loc[-1])
+    reference = isinstance(value, str) and value.startswith(("env:", "vault:"))
+    if key.lower() in _SECRET_KEYS and not reference and value is not None:
+        return (
+            f"unknown key {key!r}: clear-text secrets are never allowed in the inventory",
+            "delete it; keep the secret in an environment variable or Ansible Vault and refer "
+            "to it under 'credentials:' (e.g. password: env:COMMUNET_PASSWORD)",
+        )
+    known = _fields_at(model, loc[:-1])
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "valid keys here: " + ", ".join(known)
+    return f"unknown key {key!r}", hint
+
+
+def _wrong_type(
+    kind: str, value: Any, loc: tuple[str | int, ...], root: yaml.Node | None, secret: bool
+) -> tuple[str, str]:
+    expected = _EXPECTED[kind]
+    source = scalar_source(root, loc)
+    if secret and value is not None and not isinstance(value, dict | list | tuple):
+        got = "a value of another type (not shown: it may be a secret)"
+    else:
+        got = _describe(value, source)
+    return f"expected {expected}, got {got}", _type_hint(expected, value, loc, source, secret)
+
+
+def _type_hint(
+    expected: str, value: Any, loc: tuple[str | int, ...], source: str | None, secret: bool
+) -> str:
+    key = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else ""
+    collection = isinstance(value, dict | list | tuple)
+    hint = f"write {expected} here"
+    if value is None:
+        hint = f"write a value after '{key.strip()}', or remove the key"
+    elif expected == "text" and not collection:
+        written = "…" if secret or source is None else source
+        hint = f'put it in quotes: {key}"{written}"'
+    elif expected == "a whole number" and isinstance(value, str):
+        hint = "write the number alone, without quotes or units (e.g. 20, not 20M)"
+    elif expected == "a list" and isinstance(value, dict):
+        hint = "write each entry on its own line starting with '- ', indented under the key"
+    elif expected == "a list" and not collection:
+        hint = f"write it as a list: {key}[{value}]"
+    elif expected == "a mapping" and collection:
+        hint = "write 'key: value' lines indented under the key, without '- '"
+    return hint
+
+
+def _out_of_range(
+    kind: str, value: Any, loc: tuple[str | int, ...], ctx: dict[str, Any]
+) -> tuple[str, str]:
+    bound = next(iter(ctx.values()), "?")
+    words = {
+        "greater_than_equal": f"less than the minimum, {bound}",
+        "greater_than": f"too small; it must be more than {bound}",
+        "less_than_equal": f"more than the maximum, {bound}",
+        "less_than": f"too large; it must be less than {bound}",
+    }
+    last = loc[-1] if loc else ""
+    is_vlan = (
+        (len(loc) > 1 and loc[-2] == "vlan_ids")
+        or last == "vlan"
+        or (last == "id" and "vlans" in loc)
+    )
+    if is_vlan:
+        why = "reserved" if value in (0, 4095) else "out of range"
+        return (
+            f"VLAN id {value} is {why}; VLAN ids run from 1 to 4094",
+            "choose an id from 1 to 4094 (802.1Q reserves 0 and 4095)",
+        )
+    if len(loc) > 1 and loc[-2] == "coordinates" and last in {"lat", "lon"}:
+        ranges = {"lat": (6, 24, "latitude", "north"), "lon": (102, 118, "longitude", "east")}
+        low, high, name, way = ranges[str(last)]
+        other = ranges["lon" if last == "lat" else "lat"]
+        hint = "give decimal degrees, e.g. {lat: 19.81, lon: 105.78}"
+        if isinstance(value, int | float) and other[0] <= value <= other[1]:
+            hint = f"{value} looks like a {other[2]}: are lat and lon swapped?"
+        return f"{name} {value} is outside Vietnam ({low} to {high} degrees {way})", hint
+    return f"{value!r} is {words[kind]}", "correct the value"
+
+
+def _bad_address(kind: str, value: Any, source: str | None) -> tuple[str, str]:
+    text = str(value)
+    if not isinstance(value, str):
+        wanted = {"ip_v4_network": "network", "ip_v4_interface": "interface"}.get(kind, "address")
+        example = {"network": "10.59.38.0/24", "interface": "100.64.10.1/30"}
+        return (
+            f"expected an IPv4 {wanted}, got {_describe(value, source)}",
+            f"write it like {example.get(wanted, '10.38.250.10')}",
+        )
+    if kind == "ip_v4_network":
+        try:
+            IPv4Network(text)
+        except ValueError as exc:
+            if "has host bits set" in str(exc):
+                network = IPv4Network(text, strict=False)
+                return (
+                    f"{text!r} is not a network address: the host bits are set",
+                    f"write the network's first address: {network}",
+                )
+        return f"{text!r} is not an IPv4 network", "write it as address/prefix, e.g. 10.59.38.0/24"
+    if kind == "ip_v4_interface":
+        return (
+            f"{text!r} is not an IPv4 address with a prefix length",
+            "write it as address/prefix, e.g. 100.64.10.1/30",
+        )
+    return (
+        f"{text!r} is not an IPv4 address",
+        "write four numbers from 0 to 255 separated by dots, e.g. 10.38.250.10",
+    )
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     """Field names of the model found by following ``loc`` through annotations."""
+    current = _model_at(model, loc)
+    return sorted(current.model_fields) if current is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model found by following ``loc`` through annotations."""
     current: Any = model
     for step in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
         if isinstance(step, int):
             continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
         field = current.model_fields.get(step)
         if field is None:
-            return []
+            # a key of a dict-valued field (device_defaults.<role>): the value's model
+            continue
         current = _model_in(field.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted(current.model_fields)
-    return []
+        return current
+    return None
 
 
 def _model_in(annotation: Any) -> Any:
@@ -230,22 +515,23 @@ def _model_in(annotation: Any) -> Any:
 
 
 def _located(problems: list[Problem]) -> list[Problem]:
-    """Fill in line and column by composing each affected file once more (errors only)."""
+    """Fill in line and column (composing each affected file once more), in file order."""
+    roots: dict[str, yaml.Node | None] = {}
     out = []
     for problem in problems:
+        located = problem
         if problem.line is None and problem.loc:
-            loc = problem.loc
-            key = bool(loc) and loc[-1] == ""
-            steps = loc[:-1] if key else loc
-            position = locate(Path(problem.file), steps, key=key)
-            if position is not None:
-                problem = Problem(
-                    problem.file,
-                    problem.path,
-                    problem.message,
-                    problem.hint,
-                    position.line,
-                    position.column,
+            key = problem.loc[-1] == ""
+            steps = problem.loc[:-1] if key else problem.loc
+            if problem.file not in roots:
+                roots[problem.file] = compose(Path(problem.file))
+            root = roots[problem.file]
+            if root is not None:
+                node = node_at(root, steps, key)
+                located = dataclasses.replace(
+                    problem, line=node.start_mark.line + 1, column=node.start_mark.column + 1
                 )
-        out.append(problem)
-    return out
+        out.append(located)
+    # Files in the order they were read; within a file, by position (stable otherwise).
+    rank = {file: index for index, file in reversed(list(enumerate(p.file for p in out)))}
+    return sorted(out, key=lambda p: (rank[p.file], p.line or 0, p.column or 0))

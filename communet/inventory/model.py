@@ -8,6 +8,7 @@ ever smuggle a config line (``"Xã A\\ninterface Vlan1"``) into a rendered devic
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from enum import StrEnum
@@ -15,8 +16,9 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from communet.names import is_dns_label
+from communet.names import is_dns_label, slugify
 from communet.platforms import PLATFORMS, platform_names
 
 
@@ -24,39 +26,79 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
 
+# ---------------------------------------------------------------------------- errors
+def invalid(message: str, hint: str = "", at: str = "") -> PydanticCustomError:
+    """A validation error that carries its fix, and for a model check the key it is about.
+
+    The loader turns it into a Problem: ``message``, then ``fix: hint``, located at ``at``
+    under the model's own position. ``message`` is the last context entry, so braces in
+    inventory text are never taken for placeholders.
+    """
+    return PydanticCustomError(
+        "communet", "{message}", {"hint": hint, "at": at, "message": message}
+    )
+
+
 # ---------------------------------------------------------------------------- scalar types
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+_CONTROL_NAMES = {"\t": "a tab", "\x1b": "an escape character", "\x00": "a NUL character"}
 TEXT_MAX = 200
 
 
 def _display_text(value: str) -> str:
     match = _CONTROL.search(value)
     if match:
-        raise ValueError(
-            f"contains the control character {match.group()!r} at position {match.start()}; "
-            "text must be one line (a newline here could inject a device config line)"
+        char = match.group()
+        before = value[: match.start()][-30:]
+        where = f"after {before!r}" if before else "at the start"
+        if char in _LINE_BREAKS:
+            rest = value[match.end() :].strip().splitlines()
+            raise invalid(
+                f"contains a line break ({char!r}) {where}; text must be a single line",
+                "write it on one line"
+                + (
+                    f": written into a device config, {rest[0][:40]!r} would run as a command"
+                    if rest
+                    else ""
+                ),
+            )
+        name = _CONTROL_NAMES.get(char, "a control character")
+        raise invalid(
+            f"contains {name} ({char!r}) {where}; text must be printable",
+            ("replace the tab with a space" if char == "\t" else "remove it")
+            + ": names and descriptions are written into device configs and dashboards",
         )
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise invalid("is empty", "write the text, or remove the key")
     if len(value) > TEXT_MAX:
-        raise ValueError(f"is {len(value)} characters long; at most {TEXT_MAX} are allowed")
+        raise invalid(
+            f"is {len(value)} characters long; at most {TEXT_MAX} are allowed", "shorten it"
+        )
     return unicodedata.normalize("NFC", value)
+
+
+def _suggest(value: str, max_length: int) -> str:
+    suggestion = slugify(value, max_length)
+    return f"use {suggestion!r}" if suggestion and suggestion != value else ""
 
 
 def _slug(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value) or len(value) > 48:
-        raise ValueError(
+        raise invalid(
             f"{value!r} is not a slug: use 1–48 lowercase ASCII letters, digits and single "
-            "hyphens, e.g. 'dinh-hoa'"
+            "hyphens, e.g. 'dinh-hoa'",
+            _suggest(value, 48) or "write it like 'dinh-hoa': no accents, spaces or capitals",
         )
     return value
 
 
 def _hostname(value: str) -> str:
     if not is_dns_label(value):
-        raise ValueError(
+        raise invalid(
             f"{value!r} is not a valid hostname: use 1–63 lowercase ASCII letters, digits and "
-            "hyphens, not starting or ending with a hyphen"
+            "hyphens, not starting or ending with a hyphen",
+            _suggest(value, 63) or "or leave 'hostname' out to get the generated one",
         )
     return value
 
@@ -64,35 +106,54 @@ def _hostname(value: str) -> str:
 def _digits(count: int, what: str, example: str) -> AfterValidator:
     def check(value: str) -> str:
         if not (len(value) == count and value.isascii() and value.isdigit()):
-            raise ValueError(
-                f"{what} must be exactly {count} digits written as text, e.g. {example!r}"
+            raise invalid(
+                f"{value!r} is not {what}: it must be exactly {count} digits",
+                f'write the official code in quotes, e.g. code: "{example}"',
             )
         return value
 
     return AfterValidator(check)
 
 
+_REFERENCE = re.compile(r"(env:[A-Z_][A-Z0-9_]*|vault:[a-z_][a-z0-9_]*)")
+
+
 def _secret_ref(value: str) -> str:
-    if not re.fullmatch(r"(env:[A-Z_][A-Z0-9_]*|vault:[a-z_][a-z0-9_]*)", value):
-        raise ValueError(
-            "must be a reference, not a secret: 'env:NAME' (environment variable) or "
-            "'vault:name' (an Ansible Vault variable); clear-text secrets are never "
-            "allowed in the inventory"
+    if _REFERENCE.fullmatch(value):
+        return value
+    if value.startswith(("env:", "vault:")):
+        raise invalid(
+            f"{value!r} is not a valid secret reference",
+            "write env:NAME with NAME in UPPER_CASE (an environment variable) or vault:name "
+            "with name in lower_case (an Ansible Vault variable)",
         )
-    return value
+    # Never echo the value: it may well be the secret itself.
+    raise invalid(
+        "a clear-text secret is not allowed in the inventory (the value is not shown here)",
+        "keep the secret outside the inventory and refer to it: env:NAME for an environment "
+        "variable, e.g. env:COMMUNET_PASSWORD, or vault:name for an Ansible Vault variable",
+    )
 
 
 def _platform(value: str) -> str:
     if value not in PLATFORMS:
-        raise ValueError(f"unknown platform {value!r}; valid platforms: {platform_names()}")
+        close = difflib.get_close_matches(value, PLATFORMS, n=1)
+        raise invalid(
+            f"unknown platform {value!r}; valid platforms: {platform_names()}",
+            f"did you mean {close[0]!r}?" if close else "use one of the valid platforms",
+        )
     return value
 
 
 def _vlan_name(value: str) -> str:
     if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,31}", value):
-        raise ValueError(
+        suggestion = re.sub(r"[^A-Z0-9_]+", "_", slugify(value).upper()).strip("_")
+        raise invalid(
             f"{value!r} is not a VLAN name: use 1–32 uppercase ASCII letters, digits and '_', "
-            "starting with a letter (it is written into device configs)"
+            "starting with a letter (it is written into device configs)",
+            f"use {suggestion!r}"
+            if suggestion[:1].isalpha() and suggestion != value
+            else "write it like 'CANBO' or 'MOTCUA'",
         )
     return value
 
@@ -210,9 +271,11 @@ class Pool(Frozen):
     @model_validator(mode="after")
     def _block_fits(self) -> Self:
         if self.block < self.supernet.prefixlen:
-            raise ValueError(
-                f"block /{self.block} is larger than the supernet {self.supernet}; "
-                f"use a block of /{self.supernet.prefixlen} or longer"
+            raise invalid(
+                f"block /{self.block} is larger than the supernet {self.supernet}",
+                f"use a block of /{self.supernet.prefixlen} or a longer prefix, "
+                "or a larger supernet",
+                at="block",
             )
         return self
 
@@ -242,13 +305,19 @@ class Vlan(Frozen):
     @model_validator(mode="after")
     def _offset_and_prefix_together(self) -> Self:
         if (self.offset is None) != (self.prefix is None):
-            raise ValueError("set both 'offset' and 'prefix' for a VLAN subnet, or neither")
+            given, missing = ("offset", "prefix") if self.prefix is None else ("prefix", "offset")
+            raise invalid(
+                f"VLAN {self.name} has '{given}' but no '{missing}'",
+                "set both 'offset' and 'prefix' for a VLAN subnet, or neither",
+                at=given,
+            )
         if self.offset is not None and self.prefix is not None:
             size = 2 ** (32 - self.prefix)
             if self.offset % size:
-                raise ValueError(
-                    f"offset {self.offset} is not aligned to a /{self.prefix} "
-                    f"(use a multiple of {size})"
+                raise invalid(
+                    f"offset {self.offset} is not aligned to a /{self.prefix}",
+                    f"use a multiple of {size}, e.g. {self.offset - self.offset % size}",
+                    at="offset",
                 )
         return self
 
@@ -294,28 +363,52 @@ class WanLink(Frozen):
 
     @model_validator(mode="after")
     def _pair_consistent(self) -> Self:
-        if self.ce_address is None and self.pe_address is None:
+        ce, pe = self.ce_address, self.pe_address
+        if ce is None and pe is None:
             return self
-        if self.ce_address is None or self.pe_address is None:
-            raise ValueError("set both 'ce_address' and 'pe_address', or neither")
-        net = self.ce_address.network
+        if ce is None or pe is None:
+            given, missing = (
+                ("ce_address", "pe_address") if pe is None else ("pe_address", "ce_address")
+            )
+            raise invalid(
+                f"'{given}' is set but '{missing}' is not",
+                "set both ends of the link as the telecom assigned them, or neither to "
+                "allocate them from the WAN pool",
+                at=given,
+            )
+        net = ce.network
+        usable = [net.network_address + 1, net.network_address + 2]
+        if net.prefixlen == 31:
+            usable = [net.network_address, net.network_address + 1]
         if net.prefixlen not in (30, 31):
-            raise ValueError(f"ce_address {self.ce_address} must be a /30 or /31")
-        if self.pe_address not in net:
-            raise ValueError(
-                f"pe_address {self.pe_address} is not in the CE's subnet {net}; "
-                "both ends of the link must share one /30 or /31"
+            raise invalid(
+                f"ce_address {ce} is a /{net.prefixlen}; a TSLCD link is a /30 or /31",
+                f"write the prefix length the telecom assigned, e.g. {ce.ip}/30",
+                at="ce_address",
             )
-        if self.pe_address == self.ce_address.ip:
-            raise ValueError("ce_address and pe_address are the same address")
-        if net.prefixlen == 30 and {self.ce_address.ip, self.pe_address} & {
-            net.network_address,
-            net.broadcast_address,
-        }:
-            raise ValueError(
-                f"in a /30 the usable addresses are {net.network_address + 1} and "
-                f"{net.network_address + 2}; network and broadcast addresses cannot be used"
+        if pe not in net:
+            other = usable[1] if ce.ip == usable[0] else usable[0]
+            raise invalid(
+                f"pe_address {pe} is not in the CE's link {net}",
+                f"both ends share one /{net.prefixlen}: with ce_address {ce} the PE is "
+                f"{other}; check both against the telecom's handover sheet",
+                at="pe_address",
             )
+        if pe == ce.ip:
+            raise invalid(
+                f"ce_address and pe_address are the same address {pe}",
+                f"in {net} the two ends are {usable[0]} and {usable[1]}",
+                at="pe_address",
+            )
+        for key, address in (("ce_address", ce.ip), ("pe_address", pe)):
+            if address not in usable:
+                what = "network" if address == net.network_address else "broadcast"
+                raise invalid(
+                    f"{key} {address} is the {what} address of the /30 {net}",
+                    f"only {usable[0]} and {usable[1]} are usable; the CE usually takes "
+                    f"{usable[0]}/30 and the PE {usable[1]}",
+                    at=key,
+                )
         return self
 
 

@@ -5,9 +5,11 @@ Pure: takes the frozen model plus where each part came from, returns values and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import difflib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
 
 from communet.errors import Problem
 from communet.inventory.model import (
@@ -148,6 +150,8 @@ class _Resolver:
         self.sources = sources
         self.plan = ProvincePlan(province, sources)
         self.district_slugs = {district_slug(d) for d in province.districts}
+        # Pools already reported as unusable: their sites are skipped without repeating it.
+        self.bad_pools: set[str] = set()
 
     def problem(self, origin: Origin, message: str, hint: str = "", *extra: str | int) -> None:
         loc = (*origin.path, *extra)
@@ -159,7 +163,14 @@ class _Resolver:
         vlans = self.province.vlans
         for label, values in (("id", [v.id for v in vlans]), ("name", [v.name for v in vlans])):
             for value in _duplicates(values):
-                self.problem(origin, f"VLAN {label} {value} is defined twice", "keep one")
+                second = [i for i, v in enumerate(values) if v == value][1]
+                self.problem(
+                    origin,
+                    f"VLAN {label} {value} is defined twice",
+                    f"give each VLAN its own {label}",
+                    second,
+                    label,
+                )
         for needed in ("MGMT", "HNTH"):
             vlan = next((v for v in vlans if v.name == needed), None)
             if vlan is None or vlan.offset is None:
@@ -175,39 +186,61 @@ class _Resolver:
         ]
         for (a, net_a), (b, net_b) in _pairs(subnets):
             if net_a.overlaps(net_b):
-                self.problem(origin, f"VLAN subnets of {a} and {b} overlap inside the site block")
+                self.problem(
+                    origin,
+                    f"VLAN subnets of {a} ({net_a}) and {b} ({net_b}) overlap inside the site "
+                    "block",
+                    "change 'offset' or 'prefix' of one of them",
+                )
 
     def check_defaults(self) -> None:
         origin = Origin(self.sources.province_file, ("device_defaults",))
         for role, defaults in self.province.device_defaults.items():
-            self._check_platform_role(origin, role, defaults.platform, defaults.firmware, role)
+            at = Origin(origin.file, (*origin.path, role))
+            firmware_at = ("firmware",) if defaults.firmware else ()
+            self._check_platform_role(
+                at, role, (defaults.platform, ("platform",)), (defaults.firmware, firmware_at)
+            )
 
     def _check_platform_role(
-        self, origin: Origin, role: Role, platform: str, firmware: str | None, *extra: str | int
+        self,
+        origin: Origin,
+        role: Role,
+        platform_from: tuple[str, tuple[str, ...]],
+        firmware_from: tuple[str | None, tuple[str, ...]],
     ) -> None:
+        """Platform and firmware with the keys (under ``origin``) where each is written."""
+        platform, platform_at = platform_from
+        firmware, firmware_at = firmware_from
         spec = PLATFORMS[platform]
         if role not in spec.roles:
+            fitting = sorted(name for name, p in PLATFORMS.items() if role in p.roles)
             self.problem(
                 origin,
-                f"platform {platform} cannot be a {role}; it can be: "
+                f"platform {platform} cannot take the role {role}; it is for: "
                 + ", ".join(sorted(spec.roles)),
-                "choose a platform that fits the role",
-                *extra,
+                f"for {role} use one of: " + ", ".join(fitting),
+                *platform_at,
             )
         if spec.firmware_families and firmware not in spec.firmware_families:
+            families = ", ".join(spec.firmware_families)
             self.problem(
                 origin,
-                f"platform {platform} needs a firmware family, one of: "
-                + ", ".join(spec.firmware_families)
+                f"platform {platform} needs a firmware family, one of: {families}"
                 + (f" (got {firmware!r})" if firmware else ""),
-                "set 'firmware' on the device or in device_defaults",
-                *extra,
+                f"set 'firmware:' to one of {families} (e.g. firmware: "
+                f"{spec.firmware_families[-1]}); the device's setting paths depend on it",
+                *firmware_at,
             )
 
     # ------------------------------------------------------------------------ sites
     def resolve(self) -> ProvincePlan:
         self.check_vlan_plan()
         self.check_defaults()
+        addressing = Origin(self.sources.province_file, ("addressing",))
+        for name in ("commune_lan", "hub_lan", "commune_wan", "hub_wan"):
+            pool = getattr(self.province.addressing, name)
+            self.check_pool(pool, name, Origin(addressing.file, (*addressing.path, name)))
         for index, district in enumerate(self.province.districts):
             file = self.sources.district_files[index]
             self.resolve_district(district, file)
@@ -239,6 +272,10 @@ class _Resolver:
         wan_pool = district.commune_wan or addressing.commune_wan
         lan_name = "commune_lan" + (f" of district {slug}" if district.commune_lan else "")
         wan_name = "commune_wan" + (f" of district {slug}" if district.commune_wan else "")
+        if district.commune_lan is not None:
+            self.check_pool(district.commune_lan, lan_name, Origin(file, ("commune_lan",)))
+        if district.commune_wan is not None:
+            self.check_pool(district.commune_wan, wan_name, Origin(file, ("commune_wan",)))
         for index, commune in enumerate(district.communes):
             origin = Origin(file, ("communes", index))
             self.check_commune_refs(commune, origin)
@@ -260,6 +297,27 @@ class _Resolver:
             if site is not None:
                 self.add_devices(site, commune.devices, COMMUNE_ROLES, slug)
 
+    def check_pool(self, pool: Pool, name: str, origin: Origin) -> None:
+        """Report a pool whose blocks cannot serve a site once, at the pool itself."""
+        if "_wan" in name:
+            if pool.block not in (30, 31):
+                self.problem(
+                    origin,
+                    f"pool {name} must hand out /30 or /31 links, not /{pool.block} blocks",
+                    "set block: 30 (or 31): a TSLCD link joins exactly two routers",
+                    "block",
+                )
+                self.bad_pools.add(name)
+            return
+        for misfit in vlan_misfits(pool.block, self.province.vlans):
+            self.problem(
+                origin,
+                f"pool {name}: {misfit}",
+                "use a shorter block prefix (a larger block), or shrink the VLAN subnets",
+                "block",
+            )
+            self.bad_pools.add(name)
+
     def check_commune_refs(self, commune: Commune, origin: Origin) -> None:
         former = commune.former_district
         if former is None:
@@ -272,22 +330,34 @@ class _Resolver:
                 "former_district",
             )
         elif former not in self.district_slugs:
+            close = difflib.get_close_matches(former, self.district_slugs, n=1)
             self.problem(
                 origin,
-                f"unknown former_district {former!r}; valid: "
+                f"unknown former_district {former!r}; the province's hubs are: "
                 + ", ".join(sorted(self.district_slugs)),
-                "use the slug of one of the province's hubs",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "use the slug of a hub (the name of its file under districts/)",
                 "former_district",
             )
 
     def make_site(self, spec: SiteSpec) -> Site | None:
         pool, pool_name = spec.lan
+        if spec.lan_override is None and pool_name in self.bad_pools:
+            return None
         block = spec.lan_override or allocate(pool, pool_name, int(spec.code))
         if isinstance(block, Exhausted):
             self.problem(spec.origin, block.message(), block.hint(), "code")
             return None
-        for misfit in vlan_misfits(block.prefixlen, self.province.vlans):
-            self.problem(spec.origin, misfit, "use a larger lan_block", "lan_block")
+        misfits = vlan_misfits(block.prefixlen, self.province.vlans)
+        for misfit in misfits:
+            self.problem(
+                spec.origin,
+                misfit,
+                "give a larger lan_block (a shorter prefix)",
+                "lan_block",
+            )
+        if misfits:
             return None
         if not self.vlan_overrides_ok(spec.vlan_ids, spec.origin):
             return None
@@ -314,7 +384,7 @@ class _Resolver:
                 self.problem(
                     origin,
                     f"unknown VLAN {name!r}; the plan has: " + ", ".join(known),
-                    "override only VLANs of the province plan",
+                    "use a VLAN name of the plan, or add the VLAN to 'vlans:' in province.yml",
                     "vlan_ids",
                     name,
                 )
@@ -322,11 +392,14 @@ class _Resolver:
         effective = {**known, **{k: v for k, v in vlan_ids.items() if k in known}}
         for vlan_id in _duplicates(list(effective.values())):
             names = sorted(n for n, i in effective.items() if i == vlan_id)
+            overridden = next((n for n in vlan_ids if n in names), names[0])
+            in_use = ", ".join(str(i) for i in sorted(set(effective.values())))
             self.problem(
                 origin,
                 f"VLAN id {vlan_id} is used by both " + " and ".join(names),
-                "give each VLAN its own id",
+                f"give {overridden} an id no other VLAN of this site uses (in use: {in_use})",
                 "vlan_ids",
+                overridden,
             )
             ok = False
         return ok
@@ -339,12 +412,7 @@ class _Resolver:
         if link.ce_address is not None and link.pe_address is not None:
             return link.ce_address, link.pe_address
         pool, pool_name = wan
-        if pool.block not in (30, 31):
-            self.problem(
-                Origin(self.sources.province_file, ("addressing",)),
-                f"pool {pool_name} must hand out /30 or /31 links, not /{pool.block}",
-                "set block: 30 or block: 31",
-            )
+        if pool_name in self.bad_pools:
             return None
         subnet = allocate(pool, pool_name, int(code))
         if isinstance(subnet, Exhausted):
@@ -389,7 +457,12 @@ class _Resolver:
             return None
         firmware = device.firmware or (defaults.firmware if defaults else None)
         if device.platform is not None or device.firmware is not None:
-            self._check_platform_role(origin, device.role, platform, firmware)
+            self._check_platform_role(
+                origin,
+                device.role,
+                (platform, ("platform",) if device.platform else ()),
+                (firmware, ("firmware",) if device.firmware else ()),
+            )
         registrar = self.registrar_for(device, origin)
         address = device.management or self.default_address(site, device.role, number, origin)
         if address is None:
@@ -426,7 +499,12 @@ class _Resolver:
     def registrar_for(self, device: Device, origin: Origin) -> str | None:
         if device.role is not Role.VIDEO_ENDPOINT:
             if device.registrar is not None:
-                self.problem(origin, "only a video_endpoint has a registrar", "", "registrar")
+                self.problem(
+                    origin,
+                    f"only a video_endpoint has a registrar, not a {device.role}",
+                    "remove 'registrar' from this device",
+                    "registrar",
+                )
             return None
         names = [r.name for r in self.province.services.registrars]
         if device.registrar is None:
@@ -463,105 +541,188 @@ def resolve_province(province: Province, sources: Sources) -> ProvincePlan:
 
 # ------------------------------------------------------------------------ cross-checks
 def cross_check(plans: list[ProvincePlan]) -> list[Problem]:
-    """Uniqueness and overlap across everything loaded (a whole country at once)."""
+    """Uniqueness and overlap across everything loaded (a whole country at once).
+
+    A mistake is reported once, at its cause: two communes with the same code also get the
+    same blocks and addresses, and a duplicate slug the same hostnames, so those follow-on
+    clashes are left out until the cause is fixed.
+    """
     problems: list[Problem] = []
     problems += _unique(
         "province code",
-        ((p.province.code, Origin(p.sources.province_file, ("code",))) for p in plans),
+        ((p.province.code, Origin(p.sources.province_file, ("code",)), None) for p in plans),
+        "each province has its own official 2-digit code; check both province.yml files",
     )
     problems += _unique(
         "province slug",
-        ((p.province.slug, Origin(p.sources.province_file, ("slug",))) for p in plans),
+        ((p.province.slug, Origin(p.sources.province_file, ("slug",)), None) for p in plans),
+        "give one of the provinces another slug",
     )
     for plan in plans:
         files = plan.sources.district_files
         districts = list(zip(plan.province.districts, files, strict=True))
         problems += _unique(
-            "district slug", ((district_slug(d), Origin(f, ("slug",))) for d, f in districts)
+            "district slug",
+            ((district_slug(d), Origin(f, ("slug",)), None) for d, f in districts),
+            "give one of them another slug, and name its file after it",
         )
         problems += _unique(
             "commune slug",
-            ((s.slug, s.origin) for s in plan.sites if s.kind == "commune"),
+            ((s.slug, s.origin, s) for s in plan.sites if s.kind == "commune"),
             "set an explicit 'slug' on one of them, e.g. with the district appended",
         )
         problems += _unique(
-            "hostname", ((d.hostname, d.origin) for d in plan.devices), "set a distinct 'hostname'"
+            "hostname",
+            ((d.hostname, d.origin, d.site) for d in plan.devices),
+            "set a distinct 'hostname' on one of them",
+            # Generated names clash because the sites' slugs do: reported as a slug clash.
+            skip=lambda a, b: a is not b and a.slug == b.slug,
         )
     problems += _unique(
         "district code",
         (
-            (d.code, Origin(f, ("code",)))
+            (d.code, Origin(f, ("code",)), None)
             for p in plans
             for d, f in zip(p.province.districts, p.sources.district_files, strict=True)
         ),
+        "district codes are official 3-digit codes, one per district; check both against "
+        "the national register",
     )
     problems += _unique(
         "commune code",
-        ((s.code, s.origin) for p in plans for s in p.sites if s.kind == "commune"),
+        ((s.code, s.origin, None) for p in plans for s in p.sites if s.kind == "commune"),
+        "commune codes are official 5-digit codes, one per commune; check both against the "
+        "national register (one is probably mistyped)",
     )
     problems += _unique(
         "management address",
-        ((str(d.management), d.origin) for p in plans for d in p.devices),
+        ((str(d.management), d.origin, d.site) for p in plans for d in p.devices),
         "give one of them another 'management' address",
+        # Addresses taken from overlapping site blocks: reported as the overlap.
+        skip=lambda a, b: a is not b and a.lan_block.overlaps(b.lan_block),
     )
     problems += _overlaps(plans)
     return problems
 
 
-def _subnets(plans: list[ProvincePlan]) -> Iterator[tuple[IPv4Network, str, Origin]]:
+@dataclass(frozen=True)
+class _Subnet:
+    net: IPv4Network
+    what: str
+    origin: Origin  # where it is written (an explicit key) or the site it was allocated to
+    explicit: bool  # written in the inventory rather than allocated from a pool
+    site: Site | None
+
+    def described(self) -> str:
+        return f"{self.what} {self.net} ({self.origin.file} at {render_path(self.origin.path)})"
+
+
+def _explicit_lan_blocks(plan: ProvincePlan) -> set[tuple[str, tuple[str | int, ...]]]:
+    """Sites (file, path) whose LAN block is written in the inventory."""
+    found: set[tuple[str, tuple[str | int, ...]]] = set()
+    for district, file in zip(plan.province.districts, plan.sources.district_files, strict=True):
+        if district.hub is not None and district.hub.lan_block is not None:
+            found.add((file, ("hub",)))
+        for index, commune in enumerate(district.communes):
+            if commune.lan_block is not None:
+                found.add((file, ("communes", index)))
+    return found
+
+
+def _subnets(plans: list[ProvincePlan]) -> Iterator[_Subnet]:
     for plan in plans:
+        explicit_lan = _explicit_lan_blocks(plan)
         for site in plan.sites:
-            yield site.lan_block, f"LAN block of {site.kind} {site.slug}", site.origin
-            if site.wan is not None:
-                ce = site.wan[0]
-                yield ce.network, f"TSLCD link of {site.kind} {site.slug}", site.origin
-        noc = Origin(plan.sources.province_file, ("services", "noc_networks"))
-        for net in plan.province.services.noc_networks:
-            yield net, f"NOC network {net}", noc
+            at = site.origin
+            name = f"{site.kind} {site.slug}"
+            if (at.file, at.path) in explicit_lan:
+                lan_at = Origin(at.file, (*at.path, "lan_block"))
+                yield _Subnet(site.lan_block, f"lan_block of {name}", lan_at, True, site)
+            else:
+                yield _Subnet(site.lan_block, f"LAN block of {name}", at, False, site)
+            if site.wan is not None and site.link is not None:
+                explicit = site.link.ce_address is not None
+                path = (*at.path, "tslcd", "ce_address") if explicit else (*at.path, "tslcd")
+                link_at = Origin(at.file, path)
+                yield _Subnet(site.wan[0].network, f"TSLCD link of {name}", link_at, explicit, site)
+        for index, net in enumerate(plan.province.services.noc_networks):
+            noc = Origin(plan.sources.province_file, ("services", "noc_networks", index))
+            yield _Subnet(net, "NOC network", noc, True, None)
 
 
 def _overlaps(plans: list[ProvincePlan]) -> list[Problem]:
-    """Sweep sorted subnets once: O(n log n) for a whole country."""
-    problems = []
-    ordered = sorted(_subnets(plans), key=lambda item: (item[0].network_address, item[0].prefixlen))
-    widest: tuple[IPv4Network, str, Origin] | None = None
-    for net, what, origin in ordered:
-        if widest is not None and net.overlaps(widest[0]):
-            problems.append(
-                Problem(
-                    origin.file,
-                    render_path(origin.path),
-                    f"{what} ({net}) overlaps {widest[1]} ({widest[0]}), "
-                    f"defined in {widest[2].file} at {render_path(widest[2].path)}",
-                    "give one of them another block (lan_block / tslcd addresses) or fix the pool",
-                    loc=origin.path,
-                )
-            )
-        if widest is None or net.broadcast_address > widest[0].broadcast_address:
-            widest = (net, what, origin)
-    return problems
+    """Sweep sorted subnets once (O(n log n) for a whole country), then report each overlap
+    at the subnet most likely wrong: one written by hand rather than allocated by code."""
+    ordered = sorted(_subnets(plans), key=lambda s: (s.net.network_address, s.net.prefixlen))
+    clashes: dict[int, tuple[_Subnet, list[_Subnet]]] = {}
+    widest: _Subnet | None = None
+    for current in ordered:
+        if widest is not None and current.net.overlaps(widest.net):
+            a, b = widest.site, current.site
+            same_code = a is not None and b is not None and a.kind == b.kind and a.code == b.code
+            if not same_code:  # two sites with one code: reported as a duplicate code
+                culprit, other = current, widest
+                if widest.explicit and not current.explicit:
+                    culprit, other = widest, current
+                clashes.setdefault(id(culprit), (culprit, []))[1].append(other)
+        if widest is None or current.net.broadcast_address > widest.net.broadcast_address:
+            widest = current
+    return [_overlap_problem(culprit, others) for culprit, others in clashes.values()]
+
+
+def _overlap_problem(culprit: _Subnet, others: list[_Subnet]) -> Problem:
+    if len(others) == 1:
+        what = others[0].described()
+    else:
+        shown = "; ".join(o.described() for o in others[:3])
+        more = f"; and {len(others) - 3} more" if len(others) > 3 else ""
+        what = f"{len(others)} other blocks: {shown}{more}"
+    if culprit.site is None:
+        hint = "move the NOC network out of the site address pools, or give those sites an "
+        hint += "explicit lan_block elsewhere"
+    elif culprit.explicit and culprit.what.startswith("lan_block"):
+        hint = "choose a lan_block no other site uses, or remove it to take the block the "
+        hint += "commune's code allocates"
+    elif culprit.explicit:
+        hint = "check ce_address and pe_address against the telecom's handover sheet"
+    else:
+        hint = "the pools hand out overlapping blocks: make their supernets disjoint, or give "
+        hint += "one of the sites an explicit lan_block"
+    return Problem(
+        culprit.origin.file,
+        render_path(culprit.origin.path),
+        f"{culprit.what} {culprit.net} overlaps {what}",
+        hint,
+        loc=culprit.origin.path,
+    )
 
 
 def _unique(
-    what: str, items: Iterable[tuple[str, Origin]], hint: str = "each must be unique"
+    what: str,
+    items: Iterable[tuple[str, Origin, Any]],
+    hint: str,
+    skip: Callable[[Any, Any], bool] | None = None,
 ) -> list[Problem]:
-    first: dict[str, Origin] = {}
+    """Values used twice; ``skip(first_tag, tag)`` drops clashes reported as something else."""
+    first: dict[str, tuple[Origin, Any]] = {}
     problems = []
-    for value, origin in items:
-        if value in first:
-            where = first[value]
-            problems.append(
-                Problem(
-                    origin.file,
-                    render_path(origin.path),
-                    f"duplicate {what} {value!r}, first used in {where.file} at "
-                    f"{render_path(where.path)}",
-                    hint,
-                    loc=origin.path,
-                )
+    for value, origin, tag in items:
+        if value not in first:
+            first[value] = (origin, tag)
+            continue
+        where, first_tag = first[value]
+        if skip is not None and skip(first_tag, tag):
+            continue
+        problems.append(
+            Problem(
+                origin.file,
+                render_path(origin.path),
+                f"duplicate {what} {value!r}, first used in {where.file} at "
+                f"{render_path(where.path)}",
+                hint,
+                loc=origin.path,
             )
-        else:
-            first[value] = origin
+        )
     return problems
 
 

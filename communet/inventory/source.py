@@ -6,6 +6,7 @@ positions are only worked out, by composing the file again, when there is an err
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,28 @@ except AttributeError:  # PyYAML built without libyaml
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class YamlProblem(Exception):
-    def __init__(self, message: str, hint: str, mark: yaml.Mark | None) -> None:
+class YamlError(Exception):
+    """A file that cannot be read as inventory YAML; ``line``/``column`` are 1-based."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str,
+        mark: yaml.Mark | None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
-        self.mark = mark
+        self.line = mark.line + 1 if mark else line
+        self.column = mark.column + 1 if mark else column
+
+
+class _AliasFoundError(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("alias")
+        self.node = node
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -41,11 +58,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         # The C composer resolves an alias to the very node its anchor names, so a node seen
         # twice is an alias. Refusing it also stops "billion laughs" expansion.
         if node in self.constructed_objects or node in self.recursive_objects:
-            raise YamlProblem(
-                "YAML anchors and aliases (&name / *name) are not allowed in the inventory",
-                "write the value out in full; aliases hide what a site really gets",
-                node.start_mark,
-            )
+            raise _AliasFoundError(node)
         return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -54,14 +67,14 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
             is_text = isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR_TAG
             key = key_node.value if is_text else None
             if key is None:
-                raise YamlProblem(
+                raise YamlError(
                     f"key {getattr(key_node, 'value', '?')!r} is not text",
                     "keys are names such as 'code' or 'devices'; quote it if it is meant as text",
                     key_node.start_mark,
                 )
             if key in seen:
                 first = seen[key].start_mark.line + 1
-                raise YamlProblem(
+                raise YamlError(
                     f"duplicate key {key!r} (first defined on line {first})",
                     "keep one of the two; YAML would silently use the last one",
                     key_node.start_mark,
@@ -70,11 +83,11 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-def read_yaml(path: Path, display: str) -> Any:
-    """Parse one inventory file, or raise YamlProblem naming the position."""
+def read_yaml(path: Path) -> Any:
+    """Parse one inventory file (None when it holds nothing), or raise YamlError."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise YamlProblem(
+        raise YamlError(
             f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
             "split it (one file per district under districts/); a file this large is "
             "almost certainly not a hand-kept inventory",
@@ -84,29 +97,77 @@ def read_yaml(path: Path, display: str) -> Any:
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlProblem(
-            f"file is not valid UTF-8 (byte {exc.start})",
-            "save the file as UTF-8; Vietnamese names need it",
+        line = text.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(
+            f"file is not valid UTF-8: byte {text[exc.start]:#04x} cannot be read",
+            "save the file as UTF-8 (Vietnamese typed in TCVN3, VNI or Windows-1258 must be "
+            "converted, e.g. iconv -f cp1258 -t utf-8)",
             None,
+            line=line,
+            column=column,
         ) from None
     try:
-        data = yaml.load(decoded, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(decoded, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _AliasFoundError as exc:
+        raise _alias_error(decoded, exc.node) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem(
-            f"YAML syntax error: {exc.problem or exc.context}",
-            "check indentation and quoting around this position",
-            mark,
-        ) from None
-    if data is None:
-        raise YamlProblem("file is empty", f"add the settings for {display}, or delete it", None)
-    return data
+        raise _syntax_error(decoded, exc) from None
 
 
-def problem_from(exc: YamlProblem, display: str) -> Problem:
-    line = exc.mark.line + 1 if exc.mark else None
-    column = exc.mark.column + 1 if exc.mark else None
-    return Problem(display, "", exc.message, exc.hint, line, column)
+def _alias_error(text: str, node: yaml.Node) -> YamlError:
+    """Point at the first alias (the C composer only hands us the anchored node)."""
+    mark = node.start_mark
+    name = ""
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark, name = event.start_mark, f" *{event.anchor}"
+            break
+    anchor = f" (its anchor is on line {node.start_mark.line + 1})" if name else ""
+    return YamlError(
+        f"YAML alias{name} is not allowed in the inventory{anchor}",
+        "write the value out in full at each place; anchors and aliases hide what a site "
+        "really gets",
+        mark,
+    )
+
+
+def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = str(exc.problem or exc.context)
+    lines = text.splitlines()
+    line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
+    char = line_text[mark.column : mark.column + 1] if mark else ""
+    opened = exc.context_mark.line + 1 if exc.context_mark else None
+    hint = "check the indentation and quoting around this position"
+    if "mapping values are not allowed" in problem:
+        hint = "a value that contains ': ' must be in double quotes"
+        found = re.match(r"^(\s*(?:-\s+)?)([^:#]+):\s+(.+?)\s*$", line_text)
+        if found and not found.group(3).startswith(('"', "'")):
+            value = found.group(3).replace("\\", "\\\\").replace('"', '\\"')
+            hint += f': {found.group(2)}: "{value}"'
+    elif "tab" in problem or char == "\t":
+        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    elif "cannot start any token" in problem and char:
+        hint = f"a value starting with {char!r} must be in quotes"
+    elif "did not find expected key" in problem or "'-' indicator" in problem:
+        hint = (
+            "the indentation of this line does not match the lines above it: keys of one "
+            "mapping, and items of one list, start in the same column"
+        )
+    elif "end of stream" in problem and "quoted" in str(exc.context):
+        hint = f"close the quote opened on line {opened}"
+    elif "expected ',' or" in problem:
+        hint = f"close the bracket opened on line {opened}"
+    elif "escape" in problem or "hexdecimal" in problem:
+        hint = "inside double quotes a backslash starts an escape: use single quotes, or \\\\"
+    elif "could not find expected ':'" in problem:
+        hint = "a key is missing its ':', or a quote opened earlier is not closed"
+    return YamlError(f"YAML syntax error: {problem}", hint, mark)
+
+
+def problem_from(exc: YamlError, display: str) -> Problem:
+    return Problem(display, "", exc.message, exc.hint, exc.line, exc.column)
 
 
 @dataclass(frozen=True)
@@ -126,21 +187,44 @@ def _child(node: yaml.Node, step: str | int, want_key: bool) -> tuple[yaml.Node,
     return None
 
 
-def locate(path: Path, loc: tuple[str | int, ...], key: bool = False) -> Position | None:
-    """Line and column (1-based) of the value at ``loc`` (of its key when ``key``).
-
-    Walks as deep as the path exists, so a missing key reports its parent mapping.
-    """
+def compose(path: Path) -> yaml.Node | None:
+    """The node tree of a file, for positions and source text (errors only)."""
     try:
-        node = yaml.compose(path.read_text("utf-8"), Loader=_BaseLoader)
+        return yaml.compose(path.read_text("utf-8"), Loader=_BaseLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return None
-    if node is None:
-        return None
+
+
+def node_at(root: yaml.Node, loc: tuple[str | int, ...], key: bool = False) -> yaml.Node:
+    """The node at ``loc`` (its key node when ``key``), or the deepest one that exists."""
+    node = root
     for index, step in enumerate(loc):
         last = index == len(loc) - 1
         found = _child(node, step, want_key=key and last)
         if found is None:
             break
         node = found[0]
+    return node
+
+
+def scalar_source(root: yaml.Node | None, loc: tuple[str | int, ...]) -> str | None:
+    """The text of the plain scalar at ``loc`` exactly as written (``014755``, ``yes``)."""
+    node = root
+    for step in loc:
+        found = _child(node, step, want_key=False) if node is not None else None
+        node = found[0] if found else None
+    if isinstance(node, yaml.ScalarNode) and not node.style:  # '' (libyaml) or None: plain
+        return str(node.value)
+    return None
+
+
+def locate(path: Path, loc: tuple[str | int, ...], key: bool = False) -> Position | None:
+    """Line and column (1-based) of the value at ``loc`` (of its key when ``key``).
+
+    Walks as deep as the path exists, so a missing key reports its parent mapping.
+    """
+    root = compose(path)
+    if root is None:
+        return None
+    node = node_at(root, loc, key)
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
