@@ -660,7 +660,8 @@ def _overlaps(plans: list[ProvincePlan]) -> list[Problem]:
         if widest is not None and current.net.overlaps(widest.net):
             a, b = widest.site, current.site
             same_code = a is not None and b is not None and a.kind == b.kind and a.code == b.code
-            if not same_code:  # two sites with one code: reported as a duplicate code
+            shared_noc = a is None and b is None  # provinces may share one national NOC range
+            if not (same_code or shared_noc):  # one code twice is reported as a duplicate code
                 culprit, other = current, widest
                 if widest.explicit and not current.explicit:
                     culprit, other = widest, current
