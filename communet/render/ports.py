@@ -1,0 +1,181 @@
+"""Port layouts as data: which front-panel port does what, per model and port count.
+
+A commune access switch follows one layout per port count (the same port numbers in every
+commune, so technicians can patch without a drawing); a model maps port numbers to the
+device's interface names. Router models name their WAN and LAN interfaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PortRole(StrEnum):
+    STAFF = "staff"  # CANBO access
+    COUNTER = "counter"  # MOTCUA access (one-stop-shop counters, kiosks)
+    MEETING_ROOM = "meeting_room"  # HNTH access: codec and meeting-room PC, DSCP trusted
+    STAFF_INTERNET = "staff_internet"  # INTERNET access
+    INTERNET_ROUTER = "internet_router"  # INTERNET access to the staff-Internet router
+    CHAIN = "chain"  # trunk down to the next switch of the same site
+    UPLINK = "uplink"  # trunk up to the CE router (switch #1) or the previous switch
+    SPARE = "spare"  # unused: BLACKHOLE, shut
+
+
+@dataclass(frozen=True)
+class PortBank:
+    """Consecutive front-panel ports: port ``n`` is ``name.format(n - offset)``."""
+
+    first: int
+    last: int
+    name: str
+    offset: int = 0
+
+    def interface(self, port: int) -> str:
+        return self.name.format(port - self.offset)
+
+
+@dataclass(frozen=True)
+class SwitchModel:
+    models: tuple[str, ...]
+    layout: str  # key into ACCESS_LAYOUTS
+    banks: tuple[PortBank, ...]
+    # Catalyst 2960: QoS is off until 'mls qos'; then ports are untrusted unless told.
+    # Catalyst 3850/9200 trust DSCP by default and have no such commands.
+    mls_qos: bool = False
+
+    @property
+    def port_count(self) -> int:
+        return max(bank.last for bank in self.banks)
+
+    def interface(self, port: int) -> str:
+        bank = next(b for b in self.banks if b.first <= port <= b.last)
+        return bank.interface(port)
+
+
+@dataclass(frozen=True)
+class PortRange:
+    first: int
+    last: int
+    role: PortRole
+
+
+# Which VLAN (by plan name) each access role sits in; trunks list their VLANs in render.
+ROLE_VLAN: dict[PortRole, str] = {
+    PortRole.STAFF: "CANBO",
+    PortRole.COUNTER: "MOTCUA",
+    PortRole.MEETING_ROOM: "HNTH",
+    PortRole.STAFF_INTERNET: "INTERNET",
+    PortRole.INTERNET_ROUTER: "INTERNET",
+    PortRole.SPARE: "BLACKHOLE",
+}
+
+ACCESS_ROLES = frozenset(
+    {
+        PortRole.STAFF,
+        PortRole.COUNTER,
+        PortRole.MEETING_ROOM,
+        PortRole.STAFF_INTERNET,
+    }
+)
+# The meeting-room port is untagged in HNTH: the codec sends untagged frames.
+MEETING_ROOM_TAGGED = False
+
+ACCESS_LAYOUTS: dict[str, tuple[PortRange, ...]] = {
+    "access24": (
+        PortRange(1, 12, PortRole.STAFF),
+        PortRange(13, 16, PortRole.COUNTER),
+        PortRange(17, 18, PortRole.MEETING_ROOM),
+        PortRange(19, 20, PortRole.STAFF_INTERNET),
+        PortRange(21, 21, PortRole.INTERNET_ROUTER),
+        PortRange(22, 22, PortRole.CHAIN),
+        PortRange(23, 23, PortRole.SPARE),
+        PortRange(24, 24, PortRole.UPLINK),
+    ),
+    "access48": (
+        PortRange(1, 28, PortRole.STAFF),
+        PortRange(29, 36, PortRole.COUNTER),
+        PortRange(37, 40, PortRole.MEETING_ROOM),
+        PortRange(41, 44, PortRole.STAFF_INTERNET),
+        PortRange(45, 45, PortRole.INTERNET_ROUTER),
+        PortRange(46, 46, PortRole.CHAIN),
+        PortRange(47, 47, PortRole.SPARE),
+        PortRange(48, 48, PortRole.UPLINK),
+    ),
+}
+# Ports of a model beyond its layout (SFP slots) are spare.
+
+_CAT24 = (PortBank(1, 24, "GigabitEthernet1/0/{}"), PortBank(25, 28, "GigabitEthernet1/1/{}", 24))
+_CAT48 = (PortBank(1, 48, "GigabitEthernet1/0/{}"), PortBank(49, 52, "GigabitEthernet1/1/{}", 48))
+_C2960X24 = (PortBank(1, 28, "GigabitEthernet1/0/{}"),)
+_C2960X48 = (PortBank(1, 52, "GigabitEthernet1/0/{}"),)
+_HW24 = (PortBank(1, 24, "GigabitEthernet0/0/{}"), PortBank(25, 28, "XGigabitEthernet0/0/{}", 24))
+_HW48 = (PortBank(1, 48, "GigabitEthernet0/0/{}"), PortBank(49, 52, "XGigabitEthernet0/0/{}", 48))
+
+SWITCH_MODELS: tuple[SwitchModel, ...] = (
+    SwitchModel(
+        ("WS-C2960X-24TS-L", "WS-C2960X-24TD-L", "WS-C2960L-24TS-LL"),
+        "access24",
+        _C2960X24,
+        mls_qos=True,
+    ),
+    SwitchModel(("WS-C2960X-48TS-L", "WS-C2960X-48TD-L"), "access48", _C2960X48, mls_qos=True),
+    SwitchModel(
+        ("WS-C3850-24T", "C9200L-24T-4G", "C9200L-24T-4X", "C9300-24T"), "access24", _CAT24
+    ),
+    SwitchModel(
+        ("WS-C3850-48T", "C9200L-48T-4G", "C9200L-48T-4X", "C9300-48T"), "access48", _CAT48
+    ),
+    SwitchModel(
+        ("S5720-28X-SI-AC", "S5735-L24T4X-A", "S5735-S24T4X", "CE6820-24T4X"), "access24", _HW24
+    ),
+    SwitchModel(("S5720-52X-SI-AC", "S5735-L48T4X-A", "S5735-S48T4X"), "access48", _HW48),
+)
+
+
+@dataclass(frozen=True)
+class RouterModel:
+    models: tuple[str, ...]
+    wan: str
+    lan: str
+
+
+ROUTER_MODELS: tuple[RouterModel, ...] = (
+    RouterModel(
+        ("ISR4321/K9", "ISR4331/K9", "ISR4351/K9"), "GigabitEthernet0/0/0", "GigabitEthernet0/0/1"
+    ),
+    RouterModel(
+        ("C1111-4P", "C1111-8P", "C1121-4P"), "GigabitEthernet0/0/0", "GigabitEthernet0/0/1"
+    ),
+    RouterModel(
+        ("NetEngine AR6120", "NetEngine AR6140", "AR6120"),
+        "GigabitEthernet0/0/0",
+        "GigabitEthernet0/0/1",
+    ),
+    RouterModel(
+        ("AR651", "AR651C", "AR1220C", "AR2220"), "GigabitEthernet0/0/8", "GigabitEthernet0/0/1"
+    ),
+)
+
+
+def switch_model(model: str | None) -> SwitchModel | None:
+    return next((m for m in SWITCH_MODELS if model in m.models), None)
+
+
+def router_model(model: str | None) -> RouterModel | None:
+    return next((m for m in ROUTER_MODELS if model in m.models), None)
+
+
+def known_switch_models() -> str:
+    return ", ".join(sorted(name for m in SWITCH_MODELS for name in m.models))
+
+
+def known_router_models() -> str:
+    return ", ".join(sorted(name for m in ROUTER_MODELS for name in m.models))
+
+
+def port_role(layout: str, port: int) -> PortRole:
+    for item in ACCESS_LAYOUTS[layout]:
+        if item.first <= port <= item.last:
+            return item.role
+    return PortRole.SPARE

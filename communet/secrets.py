@@ -1,0 +1,155 @@
+"""Secret references → values, and masking for backups, diffs and logs.
+
+The inventory holds references only: ``env:NAME`` (an environment variable) or
+``vault:name`` (a variable the caller passes in, e.g. Ansible Vault vars). A resolved value
+is a :class:`Secret`, whose ``str``/``repr``/``format`` are masked so that it cannot leak
+into a log by accident; templates ask for the value explicitly (``| secret``).
+
+Previews and golden tests run offline: :class:`PlaceholderResolver` renders a stable
+``<secret:vault:snmp_auth_key>`` instead of a value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from communet.errors import CommunetError
+from communet.platforms import PLATFORMS, mask_line_secrets
+
+MASKED = "********"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class SecretError(CommunetError):
+    """A secret reference cannot be resolved, or its value cannot be used."""
+
+    def __init__(self, ref: str, host: str, problem: str, hint: str) -> None:
+        self.ref = ref
+        self.host = host
+        super().__init__(f"{host}: secret {ref}: {problem}\n    fix: {hint}")
+
+
+class Secret:
+    """A secret value that prints as ``********``; :meth:`reveal` gives the value."""
+
+    __slots__ = ("_value", "ref")
+
+    def __init__(self, ref: str, value: str) -> None:
+        self.ref = ref
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return MASKED
+
+    def __repr__(self) -> str:
+        return f"Secret({self.ref!r}, {MASKED!r})"
+
+    def __format__(self, spec: str) -> str:
+        return format(MASKED, spec)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and (self.ref, self._value) == (other.ref, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self.ref)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Secret cannot be pickled")
+
+
+class SecretResolver(Protocol):
+    """Turns a reference into a :class:`Secret` for one host, or raises SecretError."""
+
+    def resolve(self, ref: str, host: str) -> Secret: ...
+
+
+def _split(ref: str, host: str) -> tuple[str, str]:
+    kind, _, name = ref.partition(":")
+    if kind not in ("env", "vault") or not name:
+        raise SecretError(
+            ref, host, "is not a reference", "use 'env:NAME' or 'vault:name' in the inventory"
+        )
+    return kind, name
+
+
+class EnvVaultResolver:
+    """``env:NAME`` from the environment, ``vault:name`` from a mapping given by the caller.
+
+    Values must be one line without whitespace: a newline in a password would otherwise add
+    a config line, and most device CLIs split arguments on spaces.
+    """
+
+    def __init__(
+        self, vault: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self._vault = dict(vault or {})
+        self._environ = os.environ if environ is None else environ
+
+    def resolve(self, ref: str, host: str) -> Secret:
+        kind, name = _split(ref, host)
+        if kind == "env":
+            value = self._environ.get(name)
+            hint = f"export {name}=… before running (or pass it to Ansible's environment)"
+        else:
+            value = self._vault.get(name)
+            hint = (
+                f"define the variable {name!r} in the vault passed to communet "
+                "(ansible-vault encrypted group_vars, or --vault-file)"
+            )
+        if value is None:
+            raise SecretError(ref, host, "is not set", hint)
+        if not value:
+            raise SecretError(ref, host, "is empty", hint)
+        if _CONTROL.search(value) or any(ch.isspace() for ch in value):
+            raise SecretError(
+                ref,
+                host,
+                "contains whitespace or a control character",
+                "use a value of printable characters without spaces",
+            )
+        return Secret(ref, value)
+
+
+class PlaceholderResolver:
+    """Offline previews and golden tests: a stable placeholder instead of every value."""
+
+    def resolve(self, ref: str, host: str) -> Secret:
+        _split(ref, host)
+        return Secret(ref, placeholder(ref))
+
+
+def placeholder(ref: str) -> str:
+    return f"<secret:{ref}>"
+
+
+def mask_secrets(platform: str, text: str, known: Iterable[Secret] = ()) -> str:
+    """``text`` (a config, backup, diff or log) with every secret of ``platform`` masked.
+
+    Uses the platform's secret-line patterns; a diff's leading ``+``/``-``/space is kept.
+    ``known`` secrets are also replaced wherever they appear verbatim (defence in depth for
+    free-form logs).
+    """
+    spec = PLATFORMS[platform]
+    out = []
+    for line in text.split("\n"):
+        marker = line[:1] if line[:1] in ("+", "-") and not line.startswith(("+++", "---")) else ""
+        body = line[len(marker) :]
+        masked = mask_line_secrets(spec.secrets, body)
+        if masked == body and body[:1] == " ":
+            masked = " " + mask_line_secrets(spec.secrets, body[1:])
+        out.append(marker + masked)
+    result = "\n".join(out)
+    for secret in known:
+        value = secret.reveal()
+        if len(value) >= 4:
+            result = result.replace(value, MASKED)
+    return result
