@@ -1,0 +1,334 @@
+"""The pure half of the lab: device state, per-session shells and the terminal line discipline.
+
+Nothing here does I/O. A transport (``communet.lab.server``) feeds the bytes a client typed to
+:meth:`Terminal.receive` and writes back what it returns; time comes from an injected clock.
+The lab deliberately shares no code with communet's render/plan/session/platform modules: it
+models devices from vendor documentation, so that the tests it serves can catch our mistakes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """What the lab needs to know about a device to imitate it."""
+
+    hostname: str
+    platform: str
+    model: str | None = None
+    firmware: str | None = None
+    serial: str | None = None
+    management: IPv4Address | None = None
+    management_subnet: IPv4Network | None = None
+    management_vlan: int | None = None
+    registrar: str | None = None
+    registrars: tuple[str, ...] = ()  # addresses/domains of the registrars that exist in the lab
+    role: str = ""
+    site: str = ""
+
+
+@dataclass
+class Faults:
+    """Faults injected into one device; every field off by default."""
+
+    down: bool = False  # accept TCP, never answer: clients time out
+    auth_failure: bool = False  # every password is refused
+    delay: float = 0.0  # seconds before each reply (slow device / link)
+    reject: tuple[str, ...] = ()  # commands (prefixes) answered with the device's error
+    drop_after_lines: int | None = None  # close the session after N input lines
+
+    def clear(self) -> None:
+        self.down = False
+        self.auth_failure = False
+        self.delay = 0.0
+        self.reject = ()
+        self.drop_after_lines = None
+
+
+@dataclass
+class Reply:
+    """What a shell answers to one line: text (``\\n`` line ends) and whether to hang up."""
+
+    text: str = ""
+    close: bool = False
+
+
+class Shell(ABC):
+    """One CLI session's mode machine on top of a device's state."""
+
+    echo: bool = True
+    page_length: int = 0  # 0: no paging
+    more_prompt: str = " --More-- "
+    more_erase: str = "\b" * 10 + " " * 10 + "\b" * 10
+
+    @abstractmethod
+    def greeting(self) -> str:
+        """Text shown once after login, before the first prompt."""
+
+    @abstractmethod
+    def prompt(self) -> str: ...
+
+    @abstractmethod
+    def execute(self, line: str) -> Reply: ...
+
+    @abstractmethod
+    def rejected(self, line: str) -> str:
+        """The device's own error text for a command an injected fault rejects."""
+
+    def interrupt(self) -> Reply:
+        """Ctrl-Z / Ctrl-C; platforms override."""
+        return Reply()
+
+
+class Device(ABC):
+    """A simulated device: persistent state shared by all of its sessions."""
+
+    def __init__(self, spec: DeviceSpec, clock: Clock = time.time) -> None:
+        self.spec = spec
+        self.clock = clock
+        self.faults = Faults()
+        self.booted_at = clock()
+        self.boots = 1
+        self.sessions = 0
+        self.generation = 0  # bumped on reboot: open sessions of an older generation die
+
+    @property
+    def hostname(self) -> str:
+        return self.spec.hostname
+
+    def uptime(self) -> float:
+        return max(0.0, self.clock() - self.booted_at)
+
+    @abstractmethod
+    def open_shell(self, username: str) -> Shell: ...
+
+    @abstractmethod
+    def _reload(self) -> None:
+        """Running state reverts to what was saved."""
+
+    @abstractmethod
+    def _factory(self) -> None:
+        """Back to the state the device left the factory with (plus the lab's base config)."""
+
+    def reboot(self) -> None:
+        self._reload()
+        self.booted_at = self.clock()
+        self.boots += 1
+        self.generation += 1
+
+    def factory_reset(self) -> None:
+        self._factory()
+        self.booted_at = self.clock()
+        self.boots += 1
+        self.generation += 1
+
+    def tick(self) -> None:  # noqa: B027 - optional hook
+        """Called about once a second: timers (revert, trial commit) expire here."""
+
+    @abstractmethod
+    def load_config(self, text: str) -> None:
+        """Brownfield: replace running and saved config by ``text``."""
+
+
+class Terminal:
+    """Line discipline of one session: echo, line assembly, paging, injected faults."""
+
+    def __init__(self, device: Device, shell: Shell) -> None:
+        self.device = device
+        self.shell = shell
+        self.closed = False
+        self.generation = device.generation
+        self._line: list[str] = []
+        self._last_cr = False
+        self._pending: list[str] = []  # lines held back by --More--
+        self._lines_in = 0
+
+    def start(self) -> str:
+        return _crlf(self.shell.greeting()) + self.shell.prompt()
+
+    def receive(self, data: str) -> str:
+        out: list[str] = []
+        for char in data:
+            if self.closed:
+                break
+            if self._pending:
+                out.append(self._page_key(char))
+                continue
+            out.append(self._char(char))
+        return "".join(out)
+
+    def _char(self, char: str) -> str:  # noqa: PLR0911
+        if char == "\n" and self._last_cr:
+            self._last_cr = False
+            return ""
+        self._last_cr = char == "\r"
+        if char in "\r\n":
+            line = "".join(self._line)
+            self._line.clear()
+            return "\r\n" + self._line_done(line)
+        if char in "\x7f\b":
+            if self._line:
+                self._line.pop()
+                return "\b \b" if self.shell.echo else ""
+            return ""
+        if char in "\x03\x1a":  # Ctrl-C, Ctrl-Z
+            self._line.clear()
+            reply = self.shell.interrupt()
+            return "^Z\r\n" * (char == "\x1a") + _crlf(reply.text) + self.shell.prompt()
+        if char < " " and char != "\t":
+            return ""
+        self._line.append(char)
+        return char if self.shell.echo else ""
+
+    def _line_done(self, line: str) -> str:
+        if self.generation != self.device.generation:
+            self.closed = True
+            return ""
+        self._lines_in += 1
+        faults = self.device.faults
+        if faults.drop_after_lines is not None and self._lines_in > faults.drop_after_lines:
+            self.closed = True
+            return ""
+        words = " ".join(line.split())
+        if words and any(words.startswith(r) for r in faults.reject):
+            return _crlf(self.shell.rejected(line)) + self.shell.prompt()
+        reply = self.shell.execute(line)
+        if reply.close:
+            self.closed = True
+            return _crlf(reply.text)
+        lines = _crlf(reply.text).split("\r\n")
+        page = self.shell.page_length
+        if page and len(lines) > page:
+            shown, self._pending = lines[: page - 1], lines[page - 1 :]
+            return "\r\n".join(shown) + "\r\n" + self.shell.more_prompt
+        return _crlf(reply.text) + self.shell.prompt()
+
+    def _page_key(self, char: str) -> str:
+        if char == "\n" and self._last_cr:
+            self._last_cr = False
+            return ""
+        self._last_cr = char == "\r"
+        erase = self.shell.more_erase
+        if char == " ":
+            count = max(1, self.shell.page_length - 1)
+        elif char in "\r\n":
+            count = 1
+        else:  # q or anything else: stop the listing
+            self._pending.clear()
+            return erase + "\r\n" + self.shell.prompt()
+        shown, self._pending = self._pending[:count], self._pending[count:]
+        text = erase + "\r\n".join(shown)
+        if self._pending:
+            return text + "\r\n" + self.shell.more_prompt
+        return text + self.shell.prompt()
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+# --------------------------------------------------------------------------- shared helpers
+def parse_ranges(text: str) -> list[int]:
+    """``"10,20-22"`` → ``[10, 20, 21, 22]``; raises ValueError on nonsense."""
+    values: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part:
+            low, high = part.split("-", 1)
+            start, end = int(low), int(high)
+            if start > end:
+                raise ValueError(part)
+            values.update(range(start, end + 1))
+        else:
+            values.add(int(part))
+    return sorted(values)
+
+
+def compress_ranges(values: Iterable[int], sep: str = ",", dash: str = "-") -> str:
+    """``[10, 20, 21, 22]`` → ``"10,20-22"``."""
+    ordered = sorted(set(values))
+    parts: list[str] = []
+    index = 0
+    while index < len(ordered):
+        start = end = ordered[index]
+        while index + 1 < len(ordered) and ordered[index + 1] == end + 1:
+            index += 1
+            end = ordered[index]
+        parts.append(str(start) if start == end else f"{start}{dash}{end}")
+        index += 1
+    return sep.join(parts)
+
+
+def format_uptime(seconds: float) -> str:
+    """IOS/VRP style ``1 week, 2 days, 3 hours, 4 minutes``."""
+    minutes_total = int(seconds // 60)
+    weeks, rest = divmod(minutes_total, 7 * 24 * 60)
+    days, rest = divmod(rest, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts: list[str] = []
+    for value, unit in ((weeks, "week"), (days, "day"), (hours, "hour")):
+        if value:
+            parts.append(f"{value} {unit}{'s' if value != 1 else ''}")
+    parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return ", ".join(parts)
+
+
+def apply_pipe(text: str, pipe: str, pattern: str) -> str:
+    """The output modifiers both vendors share in spirit: include/exclude/begin/section."""
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        regex = re.compile(re.escape(pattern))
+    lines = text.split("\n")
+    if pipe == "include":
+        kept = [line for line in lines if regex.search(line)]
+    elif pipe == "exclude":
+        kept = [line for line in lines if not regex.search(line)]
+    elif pipe == "begin":
+        start = next((i for i, line in enumerate(lines) if regex.search(line)), len(lines))
+        kept = lines[start:]
+    else:  # section
+        kept = []
+        keep_block = False
+        for line in lines:
+            if line and not line.startswith(" "):
+                keep_block = bool(regex.search(line))
+            elif line.startswith(" ") and keep_block:
+                pass
+            elif line.startswith(" ") and regex.search(line):
+                kept.append(line)
+                continue
+            if keep_block and line:
+                kept.append(line)
+    return "\n".join(kept).rstrip("\n") + "\n" if kept else ""
+
+
+@dataclass
+class Node:
+    """One configuration line and the lines nested under it."""
+
+    line: str
+    children: list[Node] = field(default_factory=list)
+
+    def find(self, line: str) -> Node | None:
+        return next((child for child in self.children if child.line == line), None)
+
+    def copy(self) -> Node:
+        return Node(self.line, [child.copy() for child in self.children])
+
+    def lines(self, indent: int = 0, step: int = 1) -> list[str]:
+        out: list[str] = []
+        for child in self.children:
+            out.append(" " * indent + child.line)
+            out.extend(child.lines(indent + step, step))
+        return out

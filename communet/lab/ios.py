@@ -1,0 +1,1751 @@
+"""Cisco IOS / IOS-XE switches and routers, modelled from Cisco's command references.
+
+State: running config (a tree of lines), startup config (nvram), flash files (archives).
+Per session: privilege level, the configuration mode stack, terminal length/width and the
+interactive questions IOS asks (enable password, copy destination, replace confirmation,
+banner text).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from communet.lab.core import (
+    Clock,
+    Device,
+    DeviceSpec,
+    Node,
+    Reply,
+    Shell,
+    apply_pipe,
+    compress_ranges,
+    format_uptime,
+    parse_ranges,
+)
+from communet.lab.grammar import Failure, Grammar, Parsed
+
+
+# ----------------------------------------------------------------------------- hardware
+@dataclass(frozen=True)
+class Hardware:
+    model: str
+    switch: bool
+    ports: tuple[str, ...]
+    version_text: str
+    processor: str
+
+
+def _ports(prefix: str, slot: str, numbers: range) -> tuple[str, ...]:
+    return tuple(f"{prefix}{slot}{n}" for n in numbers)
+
+
+_C2960X_VERSION = (
+    "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8, "
+    "RELEASE SOFTWARE (fc3)"
+)
+_C3850_VERSION = (
+    "Cisco IOS Software [Fuji], Catalyst L3 Switch Software (CAT3K_CAA-UNIVERSALK9-M), "
+    "Version 16.9.8, RELEASE SOFTWARE (fc2)"
+)
+_ISR_VERSION = (
+    "Cisco IOS Software [Fuji], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), "
+    "Version 16.9.8, RELEASE SOFTWARE (fc2)"
+)
+
+
+def hardware_for(model: str | None) -> Hardware:
+    name = model or "WS-C2960X-24TS-L"
+    if name.startswith("ISR") or name.startswith("C11") or name.startswith("CISCO"):
+        ports = _ports("GigabitEthernet", "0/0/", range(0, 3))
+        return Hardware(name, False, ports, _ISR_VERSION, "1RU")
+    if name.startswith("WS-C3850") or name.startswith("C9"):
+        count = 48 if "48" in name else 24
+        ports = _ports("GigabitEthernet", "1/0/", range(1, count + 1))
+        ports += _ports("GigabitEthernet", "1/1/", range(1, 5))
+        return Hardware(name, True, ports, _C3850_VERSION, "MIPS")
+    count = 48 if "48" in name else 24
+    ports = _ports("GigabitEthernet", "1/0/", range(1, count + 5))
+    return Hardware(name, True, ports, _C2960X_VERSION, "APM86XXX")
+
+
+_IF_TYPES = {
+    "gigabitethernet": "GigabitEthernet",
+    "fastethernet": "FastEthernet",
+    "tengigabitethernet": "TenGigabitEthernet",
+    "vlan": "Vlan",
+    "loopback": "Loopback",
+    "port-channel": "Port-channel",
+    "tunnel": "Tunnel",
+}
+_IF_SHORT = {
+    "GigabitEthernet": "Gi",
+    "FastEthernet": "Fa",
+    "TenGigabitEthernet": "Te",
+    "Vlan": "Vl",
+    "Loopback": "Lo",
+    "Port-channel": "Po",
+    "Tunnel": "Tu",
+}
+_IF_ORDER = ["Loopback", "Port-channel", "Tunnel", "FastEthernet", "GigabitEthernet"]
+_IF_ORDER += ["TenGigabitEthernet", "Vlan"]
+
+
+def normalize_interface(text: str) -> str | None:
+    """``gi1/0/1`` / ``GigabitEthernet 1/0/1`` → ``GigabitEthernet1/0/1``; None if not a name."""
+    match = re.fullmatch(r"([A-Za-z-]+)\s*(\d+(?:/\d+)*(?:\.\d+)?)", text.strip())
+    if not match:
+        return None
+    prefix, number = match.group(1).lower(), match.group(2)
+    candidates = [full for key, full in _IF_TYPES.items() if key.startswith(prefix)]
+    if len(candidates) != 1:
+        return None
+    return candidates[0] + number
+
+
+def short_interface(name: str) -> str:
+    for full, short in _IF_SHORT.items():
+        if name.startswith(full):
+            return short + name[len(full) :]
+    return name
+
+
+def _interface_key(line: str) -> tuple[int, tuple[int, ...], str]:
+    name = line.split(" ", 1)[1]
+    kind = re.match(r"[A-Za-z-]+", name)
+    type_name = kind.group() if kind else name
+    numbers = tuple(int(n) for n in re.findall(r"\d+", name[len(type_name) :]))
+    order = _IF_ORDER.index(type_name) if type_name in _IF_ORDER else len(_IF_ORDER)
+    return order, numbers, name
+
+
+# ------------------------------------------------------------------------- config model
+_RANKS = [
+    ("version", 0),
+    ("service", 1),
+    ("no service", 1),
+    ("hostname", 2),
+    ("boot", 3),
+    ("logging buffered", 4),
+    ("enable", 5),
+    ("username", 6),
+    ("aaa", 7),
+    ("no aaa", 7),
+    ("clock", 8),
+    ("system", 9),
+    ("ip routing", 10),
+    ("ip domain", 10),
+    ("no ip domain", 10),
+    ("ip name-server", 10),
+    ("ip dhcp", 10),
+    ("vtp", 11),
+    ("mls qos", 11),
+    ("crypto", 12),
+    ("archive", 13),
+    ("spanning-tree", 14),
+    ("errdisable", 14),
+    ("vlan", 15),
+    ("class-map", 16),
+    ("policy-map", 17),
+    ("interface", 18),
+    ("router", 19),
+    ("ip forward-protocol", 20),
+    ("ip http", 20),
+    ("no ip http", 20),
+    ("ip default-gateway", 20),
+    ("ip route", 21),
+    ("ip ssh", 21),
+    ("ip access-list", 22),
+    ("access-list", 22),
+    ("logging", 23),
+    ("snmp-server", 24),
+    ("control-plane", 25),
+    ("banner", 26),
+    ("line", 27),
+    ("ntp", 28),
+]
+
+
+def _rank(line: str) -> int:
+    best, rank = -1, 12
+    for prefix, value in _RANKS:
+        if (line == prefix or line.startswith(prefix + " ")) and len(prefix) > best:
+            best, rank = len(prefix), value
+    return rank
+
+
+def _sort_key(line: str) -> tuple[int, tuple[int, tuple[int, ...], str] | int]:
+    rank = _rank(line)
+    if line.startswith("interface "):
+        return rank, _interface_key(line)
+    if line.startswith("vlan "):
+        number = line.split()[1]
+        return rank, int(number) if number.isdigit() else 0
+    return rank, 0
+
+
+# Commands whose "no" form is what the running config shows (the feature is on by default).
+_DEFAULT_ON = {
+    "service pad",
+    "ip domain-lookup",
+    "ip domain lookup",
+    "ip http server",
+    "ip http secure-server",
+    "cdp run",
+    "ip source-route",
+    "aaa new-model",  # shown as "no aaa new-model"
+    "ip redirects",
+    "ip unreachables",
+    "ip proxy-arp",
+    "cdp enable",
+    "logging console",
+    "switchport",
+    "keepalive",
+    "vstack",
+}
+
+# Lines that hold one value: setting them replaces the old value (key = first N words).
+_SINGLE = {
+    "hostname": 1,
+    "enable secret": 2,
+    "enable password": 2,
+    "ip domain-name": 2,
+    "ip domain name": 3,
+    "ip default-gateway": 2,
+    "description": 1,
+    "name": 1,
+    "state": 1,
+    "switchport mode": 2,
+    "switchport access vlan": 3,
+    "switchport voice vlan": 3,
+    "switchport trunk native vlan": 4,
+    "switchport trunk allowed vlan": 4,
+    "switchport trunk encapsulation": 3,
+    "speed": 1,
+    "duplex": 1,
+    "mtu": 1,
+    "bandwidth": 1,
+    "load-interval": 1,
+    "exec-timeout": 1,
+    "transport input": 2,
+    "transport output": 2,
+    "logging buffered": 2,
+    "logging trap": 2,
+    "logging console": 2,
+    "logging source-interface": 2,
+    "clock timezone": 2,
+    "snmp-server location": 2,
+    "snmp-server contact": 2,
+    "ip address": 2,
+    "spanning-tree mode": 2,
+    "spanning-tree portfast": 2,
+    "spanning-tree bpduguard": 2,
+    "spanning-tree bpdufilter": 2,
+    "spanning-tree guard": 2,
+    "spanning-tree link-type": 2,
+    "storm-control broadcast level": 3,
+    "storm-control multicast level": 3,
+    "storm-control unicast level": 3,
+    "storm-control action": 2,
+    "vtp mode": 2,
+    "vtp domain": 2,
+    "vtp version": 2,
+    "ntp source": 2,
+    "ip ssh version": 3,
+    "ip ssh time-out": 3,
+    "ip ssh authentication-retries": 3,
+    "maximum": 1,
+    "path": 1,
+    "time-period": 1,
+    "service-policy input": 2,
+    "service-policy output": 2,
+    "channel-group": 1,
+    "encapsulation": 1,
+    "username": 2,
+    "snmp-server community": 3,
+    "mls qos trust": 3,
+    "login": 1,
+    "password": 1,
+    "privilege level": 2,
+    "length": 1,
+    "width": 1,
+    "router-id": 1,
+    "set dscp": 2,
+    "police": 1,
+    "priority": 1,
+    "ip mtu": 2,
+    "ip tcp adjust-mss": 3,
+    "ip vrf forwarding": 3,
+    "vrf forwarding": 2,
+    "power inline": 2,
+    "negotiation": 1,
+    "banner motd": 2,
+    "banner login": 2,
+    "banner exec": 2,
+    "version": 1,
+    "ip nat": 2,
+}
+_SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
+
+
+def _replace_key(line: str) -> str | None:
+    if line.startswith("ip address ") and line.endswith(" secondary"):
+        return None
+    for prefix, count in _SINGLE_ORDERED:
+        if line == prefix or line.startswith(prefix + " "):
+            return " ".join(line.split()[:count])
+    return None
+
+
+def set_line(target: Node, line: str, ranked: bool = False) -> None:
+    """Add ``line`` under ``target`` the way IOS does: one value per single-valued command."""
+    negated = target.find("no " + line)
+    if negated is not None:
+        target.children.remove(negated)
+        if line in _DEFAULT_ON:
+            return
+    if target.find(line) is not None:
+        return
+    key = _replace_key(line)
+    if key is not None:
+        no_key = "no " + key
+        target.children = [
+            c for c in target.children if _replace_key(c.line) != key and c.line != no_key
+        ]
+    insert_child(target, Node(line), ranked)
+
+
+_IF_CHILD_ORDER = [
+    "description",
+    "switchport trunk encapsulation",
+    "switchport trunk native vlan",
+    "switchport trunk allowed vlan",
+    "switchport access vlan",
+    "switchport mode",
+    "switchport nonegotiate",
+    "switchport voice vlan",
+    "switchport port-security",
+    "switchport",
+    "no switchport",
+    "ip vrf forwarding",
+    "vrf forwarding",
+    "ip address",
+    "no ip address",
+    "ip",
+    "shutdown",
+    "speed",
+    "duplex",
+    "negotiation",
+    "mls qos",
+    "storm-control",
+    "spanning-tree",
+    "service-policy",
+]
+
+
+def _if_child_rank(line: str) -> int:
+    for index, prefix in enumerate(_IF_CHILD_ORDER):
+        if line == prefix or line.startswith(prefix + " "):
+            return index
+    return len(_IF_CHILD_ORDER)
+
+
+def insert_child(target: Node, node: Node, ranked: bool) -> None:
+    if target.line.startswith("interface "):
+        rank = _if_child_rank(node.line)
+        index = next(
+            (i for i, c in enumerate(target.children) if _if_child_rank(c.line) > rank),
+            len(target.children),
+        )
+        target.children.insert(index, node)
+        return
+    if not ranked:
+        target.children.append(node)
+        return
+    key = _sort_key(node.line)
+    index = len(target.children)
+    for position, child in enumerate(target.children):
+        if _sort_key(child.line) > key:
+            index = position
+            break
+    target.children.insert(index, node)
+
+
+def negate_line(target: Node, text: str, keep_no_ip: bool = False) -> None:
+    """``no <text>``: remove what it names, or record the no-form of a default-on feature."""
+    matching = [c for c in target.children if c.line == text or c.line.startswith(text + " ")]
+    key = _replace_key(text)
+    if not matching and key is not None:
+        matching = [c for c in target.children if _replace_key(c.line) == key]
+    for child in matching:
+        target.children.remove(child)
+    if text in _DEFAULT_ON and target.find("no " + text) is None:
+        insert_child(target, Node("no " + text), target.line == "")
+    if keep_no_ip and text.startswith("ip address") and not _has_ip(target):
+        target.children.insert(0, Node("no ip address"))
+
+
+def _has_ip(node: Node) -> bool:
+    return any(c.line.startswith("ip address") or c.line == "no ip address" for c in node.children)
+
+
+def parse_config(text: str) -> Node:
+    """Indented IOS config text → tree (``!`` lines, ``end`` and headers skipped)."""
+    root = Node("")
+    stack: list[tuple[int, Node]] = [(-1, root)]
+    banner_end: str | None = None
+    for raw in text.splitlines():
+        if banner_end is not None:
+            node = stack[-1][1].children[-1]
+            node.children.append(Node(raw))
+            if banner_end in raw:
+                banner_end = None
+            continue
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("!") or stripped == "end":
+            continue
+        if stripped.startswith(("Building configuration", "Current configuration", "Using ")):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        while stack[-1][0] >= indent:
+            stack.pop()
+        node = Node(stripped)
+        stack[-1][1].children.append(node)
+        stack.append((indent, node))
+        banner = re.match(r"banner \S+ (\^C|.)(.*)$", stripped)
+        if banner and banner.group(1) not in banner.group(2):
+            banner_end = banner.group(1)
+            node.line = stripped[: banner.end(1)]
+    return root
+
+
+def render_config(root: Node) -> list[str]:
+    out: list[str] = []
+    previous_block = True
+    for child in root.children:
+        block = bool(child.children) or child.line.startswith(("interface ", "line ", "vlan "))
+        if (block or previous_block) and (not out or out[-1] != "!"):
+            out.append("!")
+        if child.line.startswith("banner "):
+            out.append(child.line)
+            out.extend(c.line for c in child.children)
+        else:
+            out.append(child.line)
+            out.extend(child.lines(1))
+        previous_block = block
+    if not out or out[-1] != "!":
+        out.append("!")
+    out.append("end")
+    return out
+
+
+# ------------------------------------------------------------------------------ secrets
+_TYPE7 = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+
+
+def type7(password: str, seed: int = 2) -> str:
+    out = f"{seed:02d}"
+    for index, char in enumerate(password):
+        out += f"{ord(char) ^ ord(_TYPE7[(seed + index) % len(_TYPE7)]):02X}"
+    return out
+
+
+def type9(secret: str) -> str:
+    digest = hashlib.sha256(("communet-lab" + secret).encode()).digest()
+    text = base64.b64encode(digest, b"./").decode().rstrip("=")
+    return f"$9${text[:14]}${text[14:]}"
+
+
+def verify_secret(stored: str, secret: str) -> bool:
+    words = stored.split()
+    if len(words) >= 2 and words[-2] in ("9", "5", "8"):
+        return words[-1] == type9(secret)
+    if len(words) >= 2 and words[-2] == "7":
+        return words[-1] == type7(secret)
+    return words[-1] == secret if words else False
+
+
+def hide_secrets(line: str, encrypt_passwords: bool) -> str:
+    match = re.match(r"(.*\b(?:secret))\s+(?!\d\s)(\S+)$", line)
+    if match:
+        return f"{match.group(1)} 9 {type9(match.group(2))}"
+    match = re.match(r"(.*\bpassword)\s+(?!\d\s)(\S+)$", line)
+    if match and encrypt_passwords:
+        return f"{match.group(1)} 7 {type7(match.group(2))}"
+    return line
+
+
+# ------------------------------------------------------------------------------ grammars
+_USER_EXEC = """
+enable
+enable *
+disable
+exit
+logout
+quit
+terminal length *
+terminal width *
+terminal monitor
+terminal no monitor
+show version
+show privilege
+show clock
+show users
+show terminal
+show history
+ping ...
+traceroute ...
+"""
+
+_PRIV_EXEC = (
+    _USER_EXEC
+    + """
+show running-config
+show running-config all
+show running-config interface *
+show running-config view full
+show startup-config
+show vlan
+show vlan brief
+show vlan id *
+show interfaces status
+show ip interface brief
+show archive
+configure terminal
+configure terminal revert timer *
+configure confirm
+configure replace *
+configure replace * force
+configure revert now
+configure revert timer *
+write
+write memory
+write terminal
+write erase
+copy running-config startup-config
+copy startup-config running-config
+archive config
+reload
+"""
+)
+
+_GLOBAL = """
+hostname *
+interface *
+interface * *
+interface range ...
+vlan *
+line con|console|vty|aux *
+line vty * *
+router ospf|eigrp|bgp *
+router rip
+archive
+banner motd|login|exec|incoming ...
+ip domain-name *
+ip domain name *
+ip domain-lookup
+ip domain lookup
+ip default-gateway *
+ip route ...
+ip name-server ...
+ip ssh version *
+ip ssh time-out *
+ip ssh authentication-retries *
+ip http server
+ip http secure-server
+ip routing
+ip access-list standard|extended *
+ip dhcp snooping ...
+ip dhcp pool *
+ip dhcp excluded-address ...
+ip scp server enable
+ip classless
+ip forward-protocol nd
+ip cef
+ip source-route
+ip multicast-routing
+ip tftp source-interface *
+ip sla ...
+enable secret ...
+enable password ...
+username ...
+service ...
+logging ...
+ntp ...
+snmp-server ...
+spanning-tree ...
+vtp mode|domain|version|password ...
+clock timezone ...
+clock summer-time ...
+aaa ...
+mls qos ...
+class-map ...
+policy-map *
+access-list ...
+cdp run
+lldp run
+errdisable ...
+crypto ...
+login ...
+boot ...
+system mtu ...
+udld ...
+version *
+alias ...
+control-plane
+end
+exit
+"""
+
+_INTERFACE = """
+description ...
+switchport
+switchport mode access|trunk
+switchport mode dynamic auto|desirable
+switchport access vlan *
+switchport trunk allowed vlan *
+switchport trunk allowed vlan add|remove|except *
+switchport trunk allowed vlan all|none
+switchport trunk native vlan *
+switchport trunk encapsulation dot1q|isl|negotiate
+switchport voice vlan *
+switchport nonegotiate
+switchport port-security ...
+switchport host
+spanning-tree portfast
+spanning-tree portfast edge|trunk|disable
+spanning-tree portfast edge trunk
+spanning-tree bpduguard enable|disable
+spanning-tree bpdufilter enable|disable
+spanning-tree guard root|loop|none
+spanning-tree link-type point-to-point|shared
+spanning-tree cost *
+spanning-tree vlan ...
+storm-control broadcast|multicast|unicast level ...
+storm-control action shutdown|trap
+shutdown
+ip address * *
+ip address * * secondary
+ip address dhcp
+ip helper-address *
+ip access-group * in|out
+ip nat inside|outside
+ip ospf ...
+ip mtu *
+ip tcp adjust-mss *
+ip redirects
+ip unreachables
+ip proxy-arp
+ip dhcp snooping trust
+ip dhcp snooping limit rate *
+ip verify ...
+ip flow ingress|egress
+ip vrf forwarding *
+vrf forwarding *
+ipv6 ...
+speed *
+duplex auto|full|half
+mtu *
+bandwidth *
+load-interval *
+channel-group * mode *
+service-policy input|output *
+mls qos trust dscp|cos|ip-precedence
+mls qos trust device cisco-phone
+trust device ...
+auto qos ...
+priority-queue out
+srr-queue ...
+power inline ...
+cdp enable
+lldp transmit|receive
+keepalive ...
+negotiation auto
+encapsulation dot1Q *
+encapsulation dot1Q * native
+media-type *
+udld ...
+logging event ...
+snmp trap ...
+carrier-delay ...
+authentication ...
+dot1x ...
+exit
+end
+"""
+
+_SWITCH_ONLY: tuple[str, ...] = ("switchport", "spanning-tree", "storm-control", "mls")
+_SWITCH_ONLY += ("srr-queue", "priority-queue", "power", "auto", "trust", "ip dhcp snooping")
+
+_VLAN = """
+name *
+state active|suspend
+shutdown
+media ethernet
+remote-span
+exit
+end
+"""
+
+_LINE = """
+exec-timeout *
+exec-timeout * *
+login
+login local
+login authentication *
+transport input ...
+transport output ...
+transport preferred ...
+password ...
+logging synchronous ...
+privilege level *
+access-class * in|out ...
+history size *
+session-timeout *
+stopbits *
+speed *
+length *
+width *
+exec
+authorization ...
+accounting ...
+ipv6 access-class ...
+exit
+end
+"""
+
+_ROUTER = """
+network ...
+router-id *
+neighbor ...
+passive-interface ...
+redistribute ...
+default-information ...
+bgp ...
+timers ...
+maximum-paths *
+auto-summary
+area ...
+log-adjacency-changes ...
+distance ...
+version *
+exit
+end
+"""
+
+_ARCHIVE = """
+path *
+maximum *
+write-memory
+time-period *
+hidekeys
+log config
+exit
+end
+"""
+
+_GENERIC = """
+exit
+end
+...
+"""
+
+GRAMMARS = {
+    "user": Grammar(_USER_EXEC),
+    "priv": Grammar(_PRIV_EXEC),
+    "config": Grammar(_GLOBAL),
+    "config-if": Grammar(_INTERFACE),
+    "config-if-range": Grammar(_INTERFACE),
+    "config-vlan": Grammar(_VLAN),
+    "config-line": Grammar(_LINE),
+    "config-router": Grammar(_ROUTER),
+    "config-archive": Grammar(_ARCHIVE),
+}
+_GENERIC_GRAMMAR = Grammar(_GENERIC)
+
+DEFAULT_VLANS = {
+    1: ("default", "active"),
+    1002: ("fddi-default", "act/unsup"),
+    1003: ("token-ring-default", "act/unsup"),
+    1004: ("fddinet-default", "act/unsup"),
+    1005: ("trnet-default", "act/unsup"),
+}
+
+
+# ------------------------------------------------------------------------------ device
+@dataclass
+class Revert:
+    deadline: float
+    snapshot: Node
+
+
+@dataclass
+class IosState:
+    running: Node
+    startup: Node | None
+    files: dict[str, str] = field(default_factory=dict)
+    archives: list[str] = field(default_factory=list)
+    revert: Revert | None = None
+    changed_at: float = 0.0
+    changed_by: str = ""
+
+
+class IosDevice(Device):
+    def __init__(
+        self,
+        spec: DeviceSpec,
+        clock: Clock = time.time,
+        enable_secret: str = "lab",  # noqa: S107 - the lab's well-known secret
+        username: str = "admin",
+        password: str = "lab",  # noqa: S107
+    ) -> None:
+        super().__init__(spec, clock)
+        self.hardware = hardware_for(spec.model)
+        self.enable_secret = enable_secret
+        self.username = username
+        self.password = password
+        base = parse_config(self.base_config())
+        self.state = IosState(running=base, startup=base.copy(), changed_at=clock())
+
+    # -- identity
+    @property
+    def name(self) -> str:
+        for child in self.state.running.children:
+            if child.line.startswith("hostname "):
+                return child.line.split(" ", 1)[1]
+        return "Switch" if self.hardware.switch else "Router"
+
+    @property
+    def serial(self) -> str:
+        if self.spec.serial:
+            return self.spec.serial
+        digest = hashlib.sha1(self.spec.hostname.encode()).hexdigest().upper()  # noqa: S324
+        return "FOC" + digest[:8]
+
+    @property
+    def mac(self) -> str:
+        digest = hashlib.sha1(("mac" + self.spec.hostname).encode()).hexdigest()  # noqa: S324
+        return ":".join(["00", "1b", "54", digest[0:2], digest[2:4], digest[4:6]])
+
+    def base_config(self) -> str:
+        spec = self.spec
+        hw = self.hardware
+        lines = [
+            "version 16.9" if "16.9" in hw.version_text else "version 15.2",
+            "no service pad",
+            "service timestamps debug datetime msec",
+            "service timestamps log datetime msec",
+            "service password-encryption",
+            f"hostname {spec.hostname}",
+            "boot-start-marker",
+            "boot-end-marker",
+            f"enable secret 9 {type9(self.enable_secret)}",
+            f"username {self.username} privilege 1 secret 9 {type9(self.password)}",
+            "no aaa new-model",
+            "ip domain name lab.communet.invalid",
+        ]
+        mgmt_vlan = spec.management_vlan or 1
+        mask = str(spec.management_subnet.netmask) if spec.management_subnet else "255.255.255.0"
+        address = f"ip address {spec.management} {mask}" if spec.management else "no ip address"
+        if hw.switch:
+            lines += ["vtp mode transparent", "spanning-tree mode rapid-pvst"]
+            lines += ["spanning-tree extend system-id"]
+            if mgmt_vlan != 1:
+                lines += [f"vlan {mgmt_vlan}", " name MGMT"]
+            lines += [f"interface {port}" for port in hw.ports]
+            if mgmt_vlan != 1:
+                lines += ["interface Vlan1", " no ip address", " shutdown"]
+            lines += [f"interface Vlan{mgmt_vlan}", f" {address}"]
+        else:
+            for index, port in enumerate(hw.ports):
+                lines.append(f"interface {port}")
+                lines.append(f" {address}" if index == 1 else " no ip address")
+                lines += [" negotiation auto"] + ([" shutdown"] if index > 1 else [])
+        lines += ["ip forward-protocol nd", "no ip http server", "no ip http secure-server"]
+        lines += ["ip ssh version 2", "line con 0", "line vty 0 4", " login local"]
+        lines += [" transport input ssh", "line vty 5 15", " login local", " transport input ssh"]
+        return "\n".join(lines) + "\n"
+
+    # -- lifecycle
+    def open_shell(self, username: str) -> IosShell:
+        return IosShell(self, username)
+
+    def _reload(self) -> None:
+        startup = self.state.startup
+        self.state.running = startup.copy() if startup else Node("")
+        self.state.revert = None
+
+    def _factory(self) -> None:
+        base = parse_config(self.base_config())
+        self.state = IosState(running=base, startup=base.copy(), changed_at=self.clock())
+
+    def load_config(self, text: str) -> None:
+        tree = parse_config(text)
+        self.state.running = tree
+        self.state.startup = tree.copy()
+
+    def tick(self) -> None:
+        revert = self.state.revert
+        if revert is not None and self.clock() >= revert.deadline:
+            self.rollback()
+
+    def rollback(self) -> None:
+        revert = self.state.revert
+        if revert is not None:
+            self.state.running = revert.snapshot.copy()
+            self.state.revert = None
+            self.touch("rollback")
+
+    def touch(self, user: str) -> None:
+        self.state.changed_at = self.clock()
+        self.state.changed_by = user
+
+    def save(self) -> None:
+        self.state.startup = self.state.running.copy()
+        archive = self.archive_settings()
+        if archive is not None and archive[2]:
+            self.make_archive()
+
+    # -- archive
+    def archive_settings(self) -> tuple[str, int, bool] | None:
+        node = self.state.running.find("archive")
+        if node is None:
+            return None
+        path = next(
+            (c.line.split(" ", 1)[1] for c in node.children if c.line.startswith("path ")), None
+        )
+        if path is None:
+            return None
+        maximum = next(
+            (int(c.line.split()[1]) for c in node.children if c.line.startswith("maximum ")), 10
+        )
+        write_memory = node.find("write-memory") is not None
+        return path.replace("$h", self.name), maximum, write_memory
+
+    def next_archive(self) -> str | None:
+        settings = self.archive_settings()
+        if settings is None:
+            return None
+        path, _, _ = settings
+        used = [int(n.rsplit("-", 1)[1]) for n in self.state.archives if n.startswith(path + "-")]
+        return f"{path}-{max(used, default=0) + 1}"
+
+    def make_archive(self) -> str | None:
+        name = self.next_archive()
+        settings = self.archive_settings()
+        if name is None or settings is None:
+            return None
+        self.state.files[name] = "\n".join(render_config(self.state.running)) + "\n"
+        self.state.archives.append(name)
+        while len(self.state.archives) > settings[1]:
+            old = self.state.archives.pop(0)
+            self.state.files.pop(old, None)
+        return name
+
+    # -- derived views
+    def interfaces(self) -> list[Node]:
+        return [c for c in self.state.running.children if c.line.startswith("interface ")]
+
+    def vlans(self) -> dict[int, str]:
+        found = dict.fromkeys(DEFAULT_VLANS, "")
+        for child in self.state.running.children:
+            words = child.line.split()
+            if words[0] == "vlan" and len(words) == 2 and words[1].isdigit():
+                number = int(words[1])
+                name = next((c.line[5:] for c in child.children if c.line.startswith("name ")), "")
+                found[number] = name or (DEFAULT_VLANS.get(number, ("",))[0] or f"VLAN{number:04d}")
+        for number, (name, _) in DEFAULT_VLANS.items():
+            found[number] = name
+        return dict(sorted(found.items()))
+
+    def port_mode(self, node: Node) -> tuple[str, int]:
+        mode, access = "access", 1
+        for child in node.children:
+            if child.line == "switchport mode trunk":
+                mode = "trunk"
+            elif child.line.startswith("switchport access vlan "):
+                access = int(child.line.split()[-1])
+            elif child.line == "no switchport":
+                mode = "routed"
+        return mode, access
+
+    def is_connected(self, name: str) -> bool:
+        ports = self.hardware.ports
+        if name not in ports:
+            return name.startswith(("Vlan", "Loopback"))
+        index = ports.index(name)
+        if not self.hardware.switch:
+            return index < 2
+        return index < 4 or index in (len(ports) - 5, len(ports) - 4)
+
+
+# ------------------------------------------------------------------------------ session
+Pending = Callable[[str], Reply]
+
+
+@dataclass
+class Context:
+    mode: str
+    nodes: list[Node]
+
+
+class IosShell(Shell):
+    def __init__(self, device: IosDevice, username: str) -> None:
+        self.device = device
+        self.username = username
+        self.level = 1
+        self.stack: list[Context] = []  # empty: exec mode
+        self.page_length = 24
+        self.width = 80
+        self.pending: Pending | None = None
+        self.question = ""
+        self.failed_enable = 0
+
+    # -- terminal contract
+    def greeting(self) -> str:
+        return "\n"
+
+    def prompt(self) -> str:
+        if self.pending is not None:
+            return self.question
+        name = self.device.name
+        if not self.stack:
+            return name + ("#" if self.level == 15 else ">")
+        return f"{name}({self.stack[-1].mode})#"
+
+    def rejected(self, line: str) -> str:
+        column = len(self.prompt()) + (len(line) - len(line.lstrip()))
+        return " " * column + "^\n% Invalid input detected at '^' marker.\n\n"
+
+    def interrupt(self) -> Reply:
+        self.pending = None
+        self.echo = True
+        self.stack.clear()
+        return Reply()
+
+    def execute(self, line: str) -> Reply:
+        if self.pending is not None:
+            handler, self.pending = self.pending, None
+            self.echo = True
+            return handler(line)
+        if not line.strip():
+            return Reply()
+        if self.stack:
+            return self._config(line)
+        return self._exec(line)
+
+    # -- helpers
+    def _error(self, line: str, parsed: Parsed, offset: int = 0) -> Reply:
+        if parsed.failure is Failure.INCOMPLETE:
+            return Reply("% Incomplete command.\n\n")
+        if parsed.failure is Failure.AMBIGUOUS:
+            return Reply(f'% Ambiguous command:  "{line.strip()}"\n')
+        column = len(self.prompt()) + parsed.column + offset
+        return Reply(" " * column + "^\n% Invalid input detected at '^' marker.\n\n")
+
+    def _ask(self, question: str, handler: Pending, text: str = "", echo: bool = True) -> Reply:
+        self.pending = handler
+        self.question = question
+        self.echo = echo
+        return Reply(text)
+
+    # -- exec mode
+    def _exec(self, line: str) -> Reply:
+        command, pipe = _split_pipe(line)
+        grammar = GRAMMARS["priv" if self.level == 15 else "user"]
+        parsed = grammar.parse(command)
+        if parsed.failure is not None:
+            if parsed.failure is Failure.INVALID and len(command.split()) == 1:
+                return Reply(
+                    'Translating "' + command.strip() + '"\n'
+                    "% Unknown command or computer name, or unable to find computer address\n"
+                )
+            return self._error(command, parsed)
+        reply = self._run_exec(parsed.words)
+        if pipe is not None and reply.text:
+            kind, pattern = pipe
+            reply = Reply(apply_pipe(reply.text, kind, pattern), reply.close)
+        return reply
+
+    def _run_exec(self, words: tuple[str, ...]) -> Reply:  # noqa: PLR0911, PLR0912
+        first = words[0]
+        device = self.device
+        if first in ("exit", "logout", "quit"):
+            return Reply(close=True)
+        if first == "enable":
+            if self.level == 15:
+                return Reply()
+            return self._ask("Password: ", self._enable_password, echo=False)
+        if first == "disable":
+            self.level = 1
+            return Reply()
+        if first == "terminal":
+            if words[1] == "length":
+                self.page_length = _int(words[2], 0)
+            elif words[1] == "width":
+                self.width = _int(words[2], 80)
+            return Reply()
+        if first == "show":
+            return Reply(self._show(words[1:]))
+        if first in ("ping", "traceroute"):
+            return Reply("Type escape sequence to abort.\n% Unrecognized host or address.\n")
+        if first == "configure":
+            return self._configure(words[1:])
+        if first == "write":
+            if len(words) > 1 and words[1] == "erase":
+                return self._ask(
+                    "Erasing the nvram filesystem will remove all configuration files! "
+                    "Continue? [confirm]",
+                    self._erase,
+                )
+            if len(words) > 1 and words[1] == "terminal":
+                return Reply(self._show(("running-config",)))
+            device.save()
+            return Reply("Building configuration...\n[OK]\n")
+        if first == "copy":
+            if words[1] == "running-config":
+                return self._ask("Destination filename [startup-config]? ", self._copy_dest)
+            if device.state.startup is not None:
+                for child in device.state.startup.children:
+                    _merge(device.state.running, child)
+            return Reply("Destination filename [running-config]? \n")
+        if first == "archive":
+            name = device.make_archive()
+            if name is None:
+                return Reply("Archive path not specified\n")
+            return Reply()
+        if first == "reload":
+            return self._ask("Proceed with reload? [confirm]", self._reload)
+        return Reply()
+
+    def _enable_password(self, line: str) -> Reply:
+        if line == self.device.enable_secret:
+            self.level = 15
+            return Reply()
+        self.failed_enable += 1
+        if self.failed_enable >= 3:
+            self.failed_enable = 0
+            return Reply("% Bad secrets\n\n")
+        return self._ask("Password: ", self._enable_password, echo=False)
+
+    def _copy_dest(self, line: str) -> Reply:
+        target = line.strip() or "startup-config"
+        if target != "startup-config":
+            self.device.state.files[target] = "\n".join(render_config(self.device.state.running))
+            return Reply("\n1234 bytes copied in 0.123 secs\n")
+        self.device.save()
+        return Reply("Building configuration...\n[OK]\n")
+
+    def _erase(self, line: str) -> Reply:
+        if line.strip().lower() in ("", "y", "yes"):
+            self.device.state.startup = None
+            return Reply("[OK]\nErase of nvram: complete\n")
+        return Reply()
+
+    def _reload(self, line: str) -> Reply:
+        if line.strip().lower() not in ("", "y", "yes"):
+            return Reply()
+        self.device.reboot()
+        return Reply("\n", close=True)
+
+    def _configure(self, words: tuple[str, ...]) -> Reply:  # noqa: PLR0911, PLR0912
+        device = self.device
+        what = words[0]
+        if what == "terminal":
+            text = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
+            if len(words) > 1:  # revert timer N
+                if device.archive_settings() is None:
+                    return Reply("Rollback Confirmed Change: Archive path not configured\n")
+                minutes = _int(words[-1], 0)
+                if not 1 <= minutes <= 120:
+                    return Reply("% Invalid timer value\n")
+                name = device.make_archive()
+                snapshot = device.state.running.copy()
+                device.state.revert = Revert(device.clock() + minutes * 60, snapshot)
+                text = (
+                    f"Rollback Confirmed Change: Backing up current running config to {name}\n"
+                    + text
+                )
+            self.stack = [Context("config", [device.state.running])]
+            return Reply(text)
+        if what == "confirm":
+            if device.state.revert is None:
+                return Reply("% No Rollback Confirmed Change pending\n")
+            device.state.revert = None
+            return Reply()
+        if what == "revert":
+            if device.state.revert is None:
+                return Reply("% No Rollback Confirmed Change pending\n")
+            if words[1] == "now":
+                device.rollback()
+                return Reply("Rollback Done\n")
+            device.state.revert.deadline = device.clock() + _int(words[-1], 1) * 60
+            return Reply()
+        # replace
+        source = words[1]
+        found: str | None
+        if source in ("nvram:startup-config", "startup-config"):
+            startup = device.state.startup
+            found = "\n".join(render_config(startup)) if startup else None
+        else:
+            found = device.state.files.get(source)
+        if found is None:
+            return Reply(f"%Error opening {source} (No such file or directory)\n")
+        text = found
+
+        def apply(answer: str) -> Reply:
+            if answer.strip().lower() not in ("y", "yes"):
+                return Reply()
+            device.state.running = parse_config(text)
+            device.state.revert = None
+            device.touch(self.username)
+            return Reply("Total number of passes: 1\nRollback Done\n\n")
+
+        if words[-1] == "force":
+            return apply("y")
+        return self._ask(
+            "Enter Y if you are sure you want to proceed. ? [no]: ",
+            apply,
+            "This will apply all necessary additions and deletions\n"
+            "to replace the current running configuration with the\n"
+            "contents of the specified configuration file, which is\n"
+            "assumed to be a complete configuration, not a partial\n"
+            "configuration. ",
+        )
+
+    # -- show
+    def _show(self, words: tuple[str, ...]) -> str:  # noqa: PLR0911, PLR0912
+        what = words[0]
+        device = self.device
+        if what == "version":
+            return self._show_version()
+        if what == "privilege":
+            return f"Current privilege level is {self.level}\n"
+        if what == "clock":
+            return time.strftime("*%H:%M:%S.000 UTC %a %b %d %Y\n", time.gmtime(device.clock()))
+        if what in ("users", "history"):
+            return ""
+        if what == "terminal":
+            return f"Length: {self.page_length} lines, Width: {self.width} columns\n"
+        if what == "running-config":
+            return self._show_running(words[1:])
+        if what == "startup-config":
+            startup = device.state.startup
+            if startup is None:
+                return "startup-config is not present\n"
+            body = "\n".join(render_config(startup)) + "\n"
+            return f"Using {len(body)} out of 524288 bytes\n" + body
+        if what == "vlan":
+            return self._show_vlan(brief=len(words) > 1 and words[1] == "brief")
+        if what == "interfaces":
+            if not device.hardware.switch:
+                return "                 ^\n% Invalid input detected at '^' marker.\n\n"
+            return self._show_interfaces_status()
+        if what == "ip":
+            return self._show_ip_interface_brief()
+        if what == "archive":
+            return self._show_archive()
+        return ""
+
+    def _show_running(self, words: tuple[str, ...]) -> str:
+        device = self.device
+        if words and words[0] == "interface":
+            name = normalize_interface(" ".join(words[1:]))
+            node = device.state.running.find(f"interface {name}") if name else None
+            if node is None:
+                return (
+                    "                              ^\n% Invalid input detected at '^' marker.\n\n"
+                )
+            body = "\n".join(["!", node.line, *node.lines(1), "end"]) + "\n"
+            return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
+        changed = time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(device.state.changed_at))
+        lines = render_config(device.state.running)
+        head = ["!", f"! Last configuration change at {changed}"]
+        head[-1] += f" by {device.state.changed_by}" if device.state.changed_by else ""
+        body = "\n".join([*head, *lines]) + "\n"
+        return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
+
+    def _show_version(self) -> str:
+        device = self.device
+        hw = device.hardware
+        image = re.search(r"\(([A-Z0-9_-]+)\), Version (\S+),", hw.version_text)
+        version = image.group(2) if image else "15.2"
+        uptime = format_uptime(device.uptime())
+        count = len(hw.ports)
+        lines = [
+            hw.version_text,
+            "Technical Support: http://www.cisco.com/techsupport",
+            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
+            "Compiled Thu 09-Mar-23 04:35 by mcpre",
+            "",
+            "ROM: Bootstrap program is loader" if hw.switch else "ROM: IOS-XE ROMMON",
+            "",
+            f"{device.name} uptime is {uptime}",
+            "System returned to ROM by power-on",
+            f'System image file is "flash:{hw.model.lower()}-universalk9.bin"',
+            "Last reload reason: power-on"
+            if device.boots == 1
+            else "Last reload reason: Reload Command",
+            "",
+            f"cisco {hw.model} ({hw.processor}) processor (revision V01) with 524288K bytes"
+            " of memory.",
+            f"Processor board ID {device.serial}",
+            "Last reset from power-on",
+            "1 Virtual Ethernet interface",
+            f"{count} Gigabit Ethernet interfaces",
+            "The password-recovery mechanism is enabled.",
+            "",
+            "512K bytes of flash-simulated non-volatile configuration memory.",
+        ]
+        if hw.switch:
+            lines += [
+                f"Base ethernet MAC Address       : {device.mac}",
+                f"Model number                    : {hw.model}",
+                f"System serial number            : {device.serial}",
+                "",
+                "Switch Ports Model                     SW Version            SW Image",
+                "------ ----- -----                     ----------            ----------",
+                f"*    1 {count:<5} {hw.model:<25} {version:<21} {image.group(1) if image else ''}",
+            ]
+        lines += [
+            "",
+            "",
+            "Configuration register is 0xF" if hw.switch else "Configuration register is 0x2102",
+            "",
+        ]
+        return "\n".join(lines)
+
+    def _access_ports(self) -> dict[int, list[str]]:
+        ports: dict[int, list[str]] = {}
+        for node in self.device.interfaces():
+            name = node.line.split(" ", 1)[1]
+            if name not in self.device.hardware.ports:
+                continue
+            mode, access = self.device.port_mode(node)
+            if mode == "access":
+                ports.setdefault(access, []).append(short_interface(name))
+        return ports
+
+    def _show_vlan(self, brief: bool) -> str:
+        vlans = self.device.vlans()
+        ports = self._access_ports()
+        out = [
+            "",
+            "VLAN Name                             Status    Ports",
+            "---- -------------------------------- --------- -------------------------------",
+        ]
+        for number, name in vlans.items():
+            status = DEFAULT_VLANS.get(number, ("", "active"))[1]
+            members = ports.get(number, []) if status == "active" else []
+            chunks = [members[i : i + 4] for i in range(0, len(members), 4)] or [[]]
+            out.append(f"{number:<4} {name[:32]:<32} {status:<9} {', '.join(chunks[0])}".rstrip())
+            out.extend(" " * 48 + ", ".join(chunk) for chunk in chunks[1:])
+        if not brief:
+            out += [
+                "",
+                "VLAN Type  SAID       MTU   Parent RingNo BridgeNo Stp  BrdgMode Trans1 Trans2",
+                "---- ----- ---------- ----- ------ ------ -------- ---- -------- ------ ------",
+            ]
+            for number in vlans:
+                kind = {1002: "fddi", 1003: "tr", 1004: "fdnet", 1005: "trnet"}.get(number, "enet")
+                out.append(
+                    f"{number:<4} {kind:<5} {100000 + number:<10} 1500  -      -      -        "
+                    "-    -        0      0"
+                )
+            out += [
+                "",
+                "Remote SPAN VLANs",
+                "------------------------------------------------------------------------------",
+                "",
+                "",
+                "Primary Secondary Type              Ports",
+                "------- --------- ----------------- ------------------------------------------",
+            ]
+        return "\n".join(out) + "\n"
+
+    def _show_interfaces_status(self) -> str:
+        device = self.device
+        vlans = device.vlans()
+        out = ["", "Port      Name               Status       Vlan       Duplex  Speed Type"]
+        for node in device.interfaces():
+            name = node.line.split(" ", 1)[1]
+            if name not in device.hardware.ports:
+                continue
+            description = next(
+                (c.line[12:] for c in node.children if c.line.startswith("description ")), ""
+            )
+            mode, access = device.port_mode(node)
+            sfp = name.startswith("GigabitEthernet1/1/") or device.hardware.ports.index(name) >= 24
+            if node.find("shutdown") is not None:
+                status = "disabled"
+            elif mode == "access" and access not in vlans:
+                status = "inactive"
+            else:
+                status = "connected" if device.is_connected(name) else "notconnect"
+            vlan = {"trunk": "trunk", "routed": "routed"}.get(mode, str(access))
+            up = status == "connected"
+            duplex, speed = ("a-full", "a-1000") if up else ("auto", "auto")
+            kind = "Not Present" if sfp and not up else "10/100/1000BaseTX"
+            if sfp and up:
+                kind = "1000BaseSX SFP"
+            out.append(
+                f"{short_interface(name):<9} {description[:18]:<18} {status:<12} {vlan:<10} "
+                f"{duplex:>6} {speed:>6} {kind}"
+            )
+        return "\n".join(out) + "\n"
+
+    def _show_ip_interface_brief(self) -> str:
+        device = self.device
+        out = ["Interface              IP-Address      OK? Method Status                Protocol"]
+        for node in device.interfaces():
+            name = node.line.split(" ", 1)[1]
+            address = next(
+                (c.line.split()[2] for c in node.children if c.line.startswith("ip address ")),
+                "unassigned",
+            )
+            method = "NVRAM" if address != "unassigned" else "unset"
+            if node.find("shutdown") is not None:
+                status, protocol = "administratively down", "down"
+            elif device.is_connected(name):
+                status, protocol = "up", "up"
+            else:
+                status, protocol = "down", "down"
+            out.append(f"{name:<22} {address:<15} YES {method:<6} {status:<21} {protocol}")
+        return "\n".join(out) + "\n"
+
+    def _show_archive(self) -> str:
+        device = self.device
+        settings = device.archive_settings()
+        if settings is None:
+            return " Archive feature not enabled\n"
+        _, maximum, _ = settings
+        archives = device.state.archives
+        out = [
+            f"The maximum archive configurations allowed is {maximum}.",
+            f"There are currently {len(archives)} archive configurations saved.",
+            f"The next archive file will be named {device.next_archive()}",
+            " Archive #  Name",
+        ]
+        for index in range(1, maximum + 1):
+            if index <= len(archives):
+                recent = " <- Most Recent" if index == len(archives) else ""
+                out.append(f"   {index:<8} {archives[index - 1]}{recent}")
+            else:
+                out.append(f"   {index}")
+        return "\n".join(out) + "\n"
+
+    # -- configuration modes
+    def _config(self, line: str) -> Reply:
+        stripped = line.strip()
+        if stripped.startswith("do ") or stripped == "do":
+            saved = self.stack
+            self.stack = []
+            reply = (
+                self._exec(stripped[3:]) if stripped != "do" else Reply("% Incomplete command.\n\n")
+            )
+            if not reply.close:
+                self.stack = saved
+            return reply
+        banner = re.match(r"banner\s+(motd|login|exec|incoming)\s+(\S)(.*)$", stripped)
+        if banner:
+            del self.stack[1:]
+            return self._banner(banner.group(1), banner.group(2), banner.group(3))
+        errors: list[tuple[Parsed, bool]] = []
+        for depth in range(len(self.stack), 0, -1):
+            context = self.stack[depth - 1]
+            parsed, negate = self._parse_in(context, stripped)
+            if parsed.failure is None:
+                del self.stack[depth:]
+                return self._apply(context, parsed.words, negate)
+            errors.append((parsed, negate))
+        # Report the mode that understood the most of the line, as the IOS parser does.
+        parsed, negate = max(
+            errors, key=lambda e: (e[0].column, e[0].failure is not Failure.INVALID)
+        )
+        offset = len(stripped.split(None, 1)[0]) + 1 if negate else 0
+        return self._error(stripped, parsed, offset)
+
+    def _parse_in(self, context: Context, line: str) -> tuple[Parsed, bool]:
+        grammar = GRAMMARS.get(context.mode, _GENERIC_GRAMMAR)
+        words = line.split(None, 1)
+        negate = words[0].lower() in ("no", "default") if words else False
+        if negate and len(words) == 1:
+            return Parsed((), Failure.INCOMPLETE), negate
+        text = words[1] if negate else line
+        parsed = grammar.parse(text, lenient_end=negate)
+        if (
+            parsed.failure is None
+            and context.mode.startswith("config-if")
+            and not self.device.hardware.switch
+            and parsed.text.startswith(_SWITCH_ONLY)
+        ):
+            return Parsed((), Failure.INVALID, 0), negate
+        if negate and parsed.failure is None:
+            parsed = Parsed((words[0].lower(), *parsed.words))
+        return parsed, negate
+
+    def _apply(self, context: Context, words: tuple[str, ...], negate: bool) -> Reply:
+        device = self.device
+        if words[0] == "end":
+            self.stack.clear()
+            return Reply()
+        if words[0] == "exit":
+            self.stack.pop()
+            return Reply()
+        device.touch(self.username)
+        text = " ".join(words)
+        if context.mode == "config":
+            return self._apply_global(words, negate)
+        if context.mode == "config-pmap" and words[0] == "class":
+            node = _child(context.nodes[0], text, create=True)
+            self.stack.append(Context("config-pmap-c", [node]))
+            return Reply()
+        message = ""
+        for node in context.nodes:
+            message = self._apply_sub(context.mode, node, words, negate) or message
+        return Reply(message)
+
+    def _apply_sub(self, mode: str, node: Node, words: tuple[str, ...], negate: bool) -> str:
+        text = " ".join(words)
+        routed = (
+            not node.line.startswith("interface GigabitEthernet") or not self.device.hardware.switch
+        )
+        if negate:
+            negate_line(
+                node, " ".join(words[1:]), keep_no_ip=mode.startswith("config-if") and routed
+            )
+            if words[0] == "default" and mode.startswith("config-if"):
+                pass
+            return ""
+        if mode.startswith("config-if"):
+            if words[:4] == ("switchport", "trunk", "allowed", "vlan"):
+                return _trunk_allowed(node, words[4:])
+            if words[:3] == ("switchport", "access", "vlan"):
+                number = _int(words[3], 0)
+                if not 1 <= number <= 4094:
+                    return "% Invalid input detected at '^' marker.\n"
+                message = ""
+                if number not in self.device.vlans():
+                    message = f"% Access VLAN does not exist. Creating vlan {number}\n"
+                    _vlan_node(self.device.state.running, number)
+                set_line(node, text)
+                return message
+            if words[0] == "ip" and words[1] == "address":
+                no_ip = node.find("no ip address")
+                if no_ip is not None:
+                    node.children.remove(no_ip)
+        if mode == "config-vlan" and words[0] == "name":
+            text = "name " + words[1][:32]
+        set_line(node, hide_secrets(text, True))
+        return ""
+
+    def _apply_global(self, words: tuple[str, ...], negate: bool) -> Reply:  # noqa: PLR0911, PLR0912
+        root = self.device.state.running
+        body = words[1:] if negate else words
+        first = body[0]
+        if first == "interface":
+            return self._interface(body[1:], negate)
+        if first == "vlan":
+            try:
+                numbers = parse_ranges(body[1])
+            except ValueError:
+                numbers = []
+            if not numbers or not all(1 <= n <= 4094 for n in numbers):
+                return Reply("% Invalid input detected at '^' marker.\n")
+            if negate:
+                root.children = [
+                    c for c in root.children if c.line not in {f"vlan {n}" for n in numbers}
+                ]
+                return Reply()
+            nodes = [_vlan_node(root, n) for n in numbers]
+            self.stack.append(Context("config-vlan", nodes))
+            return Reply()
+        text = " ".join(body)
+        sections = {
+            "line": "config-line",
+            "router": "config-router",
+            "archive": "config-archive",
+            "class-map": "config-cmap",
+            "policy-map": "config-pmap",
+            "control-plane": "config-cp",
+        }
+        mode = sections.get(first)
+        if body[:2] == ("ip", "access-list"):
+            mode = "config-std-nacl" if body[2] == "standard" else "config-ext-nacl"
+        if body[:3] == ("ip", "dhcp", "pool"):
+            mode = "dhcp-config"
+        if mode is not None:
+            if first == "line":
+                text = text.replace("line console", "line con")
+            if negate:
+                root.children = [c for c in root.children if c.line != text]
+                return Reply()
+            node = _child(root, text, create=True)
+            self.stack.append(Context(mode, [node]))
+            return Reply()
+        if negate:
+            negate_line(root, text)
+            if first == "banner":
+                root.children = [c for c in root.children if c.line.split()[:2] != list(body[:2])]
+            return Reply()
+        if first == "hostname":
+            set_line(root, text, ranked=True)
+            return Reply()
+        set_line(root, hide_secrets(text, True), ranked=True)
+        return Reply()
+
+    def _interface(self, words: tuple[str, ...], negate: bool) -> Reply:  # noqa: PLR0911
+        root = self.device.state.running
+        if words and words[0] == "range":
+            names = _interface_range(" ".join(words[1:]))
+            nodes = [root.find(f"interface {n}") for n in names]
+            if not names or any(n is None for n in nodes):
+                return Reply("% Invalid input detected at '^' marker.\n")
+            self.stack.append(Context("config-if-range", [n for n in nodes if n is not None]))
+            return Reply()
+        name = normalize_interface(" ".join(words))
+        if name is None:
+            return Reply("% Invalid input detected at '^' marker.\n")
+        line = f"interface {name}"
+        node = root.find(line)
+        if negate:
+            if node is not None and name not in self.device.hardware.ports:
+                root.children.remove(node)
+            return Reply()
+        if node is None:
+            parent = name.split(".")[0]
+            physical = parent in self.device.hardware.ports
+            if name in self.device.hardware.ports or (not physical and "." in name):
+                return Reply("% Invalid input detected at '^' marker.\n")
+            if not physical and not name.startswith(("Vlan", "Loopback", "Port-channel", "Tunnel")):
+                return Reply("% Invalid input detected at '^' marker.\n")
+            node = Node(line, [Node("no ip address")])
+            if name.startswith(("Loopback", "Tunnel")) or "." in name:
+                node.children = []
+            insert_child(root, node, ranked=True)
+        self.stack.append(Context("config-if", [node]))
+        return Reply()
+
+    def _banner(self, kind: str, delimiter: str, rest: str) -> Reply:
+        if delimiter == "^" and rest.startswith("C"):
+            delimiter, rest = "^C", rest[1:]
+        root = self.device.state.running
+        root.children = [c for c in root.children if not c.line.startswith(f"banner {kind} ")]
+        node = Node(f"banner {kind} ^C")
+        if delimiter in rest:
+            node.children.append(Node(rest.split(delimiter, 1)[0] + "^C"))
+            insert_child(root, node, ranked=True)
+            return Reply()
+        body: list[str] = [rest] if rest else []
+
+        def collect(line: str) -> Reply:
+            if delimiter in line:
+                body.append(line.split(delimiter, 1)[0])
+                node.children = [Node(text) for text in body[:-1]]
+                node.children.append(Node(body[-1] + "^C"))
+                insert_child(root, node, ranked=True)
+                self.device.touch(self.username)
+                return Reply()
+            body.append(line)
+            return self._ask("", collect)
+
+        return self._ask(
+            "", collect, f"Enter TEXT message.  End with the character '{delimiter}'.\n"
+        )
+
+
+# ------------------------------------------------------------------------------ helpers
+def _split_pipe(line: str) -> tuple[str, tuple[str, str] | None]:
+    if "|" not in line:
+        return line, None
+    command, modifier = line.split("|", 1)
+    words = modifier.split(None, 1)
+    kinds = ["include", "exclude", "begin", "section"]
+    matches = [k for k in kinds if words and k.startswith(words[0].lower())]
+    if len(matches) != 1 or len(words) < 2:
+        return command, ("include", "")
+    return command, (matches[0], words[1].strip())
+
+
+def _int(text: str, default: int) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return default
+
+
+def _child(root: Node, line: str, create: bool) -> Node:
+    node = root.find(line)
+    if node is None and create:
+        node = Node(line)
+        insert_child(root, node, ranked=root.line == "")
+    assert node is not None
+    return node
+
+
+def _vlan_node(root: Node, number: int) -> Node:
+    return _child(root, f"vlan {number}", create=True)
+
+
+def _merge(target: Node, node: Node) -> None:
+    existing = target.find(node.line)
+    if existing is None:
+        insert_child(target, node.copy(), ranked=target.line == "")
+        return
+    for child in node.children:
+        set_line(existing, child.line)
+
+
+def _interface_range(text: str) -> list[str]:
+    names: list[str] = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*([A-Za-z-]+\s*(?:\d+/)*)(\d+)\s*(?:-\s*(\d+))?\s*", part)
+        if not match:
+            return []
+        start = int(match.group(2))
+        end = int(match.group(3) or start)
+        for number in range(start, end + 1):
+            name = normalize_interface(f"{match.group(1)}{number}")
+            if name is None:
+                return []
+            names.append(name)
+    return names
+
+
+def _trunk_allowed(node: Node, words: tuple[str, ...]) -> str:
+    key = "switchport trunk allowed vlan"
+    current_line = next((c for c in node.children if c.line.startswith(key + " ")), None)
+    current: set[int]
+    if current_line is None:
+        current = set(range(1, 4095))
+    else:
+        value = current_line.line[len(key) + 1 :]
+        current = set() if value == "none" else set(parse_ranges(value))
+    try:
+        if words[0] == "all":
+            new = set(range(1, 4095))
+        elif words[0] == "none":
+            new = set()
+        elif words[0] == "add":
+            new = current | set(parse_ranges(words[1]))
+        elif words[0] == "remove":
+            new = current - set(parse_ranges(words[1]))
+        elif words[0] == "except":
+            new = set(range(1, 4095)) - set(parse_ranges(words[1]))
+        else:
+            new = set(parse_ranges(words[0]))
+    except (ValueError, IndexError):
+        return "% Invalid input detected at '^' marker.\n"
+    if any(not 1 <= v <= 4094 for v in new):
+        return "% Invalid input detected at '^' marker.\n"
+    if current_line is not None:
+        node.children.remove(current_line)
+    if new == set(range(1, 4095)):
+        return ""
+    value = compress_ranges(new) if new else "none"
+    insert_child(node, Node(f"{key} {value}"), ranked=False)
+    return ""

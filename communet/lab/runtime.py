@@ -1,0 +1,329 @@
+"""Run a lab: devices from an inventory, one asyncssh server, a background event loop.
+
+``Lab`` is the Python API (tests, benches, the ``communet lab`` CLI). It runs the server on
+its own thread and event loop; every change to device state is marshalled onto that loop, so
+engines are only ever touched from one thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncssh
+
+from communet.lab.core import Device, DeviceSpec
+from communet.lab.ios import IosDevice
+from communet.lab.roomos import RoomosDevice
+from communet.lab.server import Credentials, LabServer, check_loopback, write_known_hosts
+from communet.lab.vrp import VrpDevice
+
+T = TypeVar("T")
+
+# What netmiko calls each platform the lab simulates.
+DEVICE_TYPES = {
+    "cisco_ios": "cisco_ios",
+    "huawei_vrp": "huawei",
+    "huawei_vrpv8": "huawei_vrpv8",
+    "cisco_roomos": "cisco_tp",
+}
+SIMULATED = frozenset(DEVICE_TYPES)
+DEFAULT_NETWORK = "127.100.0.0/16"
+
+
+def make_device(spec: DeviceSpec, credentials: Credentials) -> Device:
+    if spec.platform == "cisco_ios":
+        return IosDevice(
+            spec,
+            enable_secret=credentials.enable,
+            username=credentials.username,
+            password=credentials.password,
+        )
+    if spec.platform in ("huawei_vrp", "huawei_vrpv8"):
+        return VrpDevice(spec, username=credentials.username)
+    if spec.platform == "cisco_roomos":
+        return RoomosDevice(spec)
+    raise ValueError(
+        f"the lab does not simulate platform {spec.platform!r}; "
+        f"simulated platforms: {', '.join(sorted(SIMULATED))}"
+    )
+
+
+def lab_addresses(network: str) -> Iterator[str]:
+    """Host addresses of ``network`` (inside 127.0.0.0/8), skipping .0 and .255 octets."""
+    net = ipaddress.ip_network(network)
+    if not net.subnet_of(ipaddress.ip_network("127.0.0.0/8")):  # type: ignore[arg-type]
+        raise ValueError(f"lab network {network} is outside 127.0.0.0/8")
+    for address in net.hosts():
+        last = int(address) & 0xFF
+        if last not in (0, 255):
+            yield str(address)
+
+
+def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
+    """Every simulated device of an inventory; ``scale`` > 1 adds copies ``<host>-x<k>``."""
+    from communet.inventory.loader import load_inventory  # noqa: PLC0415 - optional edge
+
+    inventory = load_inventory(root)
+    registrars: dict[str, tuple[str, ...]] = {}
+    for plan in inventory.plans:
+        names: list[str] = []
+        for registrar in plan.province.services.registrars:
+            names += [str(registrar.address), registrar.sip_domain]
+            if registrar.h323_gatekeeper is not None:
+                names.append(str(registrar.h323_gatekeeper))
+        registrars[plan.province.slug] = tuple(names)
+    specs: list[DeviceSpec] = []
+    for copy in range(1, scale + 1):
+        for device in inventory.devices:
+            if device.platform not in SIMULATED:
+                continue
+            mgmt = next((v for v in device.site.vlans if v.name == "MGMT"), None)
+            subnet = mgmt.subnet if mgmt and mgmt.subnet else None
+            if subnet is not None and device.management not in subnet:
+                subnet = None
+            specs.append(
+                DeviceSpec(
+                    hostname=device.hostname if copy == 1 else f"{device.hostname}-x{copy}",
+                    platform=device.platform,
+                    model=device.model,
+                    firmware=device.firmware,
+                    serial=device.serial,
+                    management=device.management,
+                    management_subnet=subnet,
+                    management_vlan=mgmt.id if mgmt and subnet else None,
+                    registrar=device.registrar,
+                    registrars=registrars.get(device.province, ()),
+                    role=str(device.role),
+                    site=device.site.slug,
+                )
+            )
+    return specs
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    hostname: str
+    platform: str
+    address: str
+    port: int
+    device_type: str
+
+
+class Lab:
+    """A simulated province in this process: ``with Lab(specs) as lab: ...``."""
+
+    def __init__(
+        self,
+        specs: Iterable[DeviceSpec],
+        network: str = DEFAULT_NETWORK,
+        port: int = 0,
+        credentials: Credentials | None = None,
+        state_dir: Path | None = None,
+    ) -> None:
+        self.credentials = credentials or Credentials()
+        self.state_dir = state_dir
+        self.devices: dict[str, Device] = {}
+        self.addresses: dict[str, str] = {}
+        addresses = lab_addresses(network)
+        for spec in specs:
+            if spec.hostname in self.devices:
+                raise ValueError(f"duplicate hostname {spec.hostname!r} in the lab")
+            try:
+                address = next(addresses)
+            except StopIteration:
+                raise ValueError(f"lab network {network} is too small") from None
+            check_loopback(address)
+            self.devices[spec.hostname] = make_device(spec, self.credentials)
+            self.addresses[spec.hostname] = address
+        self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.server = LabServer(
+            {self.addresses[h]: d for h, d in self.devices.items()},
+            port,
+            self.host_key,
+            self.credentials,
+        )
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stop: asyncio.Event | None = None
+        self.started_in = 0.0
+
+    # -- lifecycle
+    def __enter__(self) -> Lab:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def start(self, timeout: float = 120.0) -> None:
+        ready: Future[None] = Future()
+        began = time.perf_counter()
+        self._thread = threading.Thread(
+            target=self._run, args=(ready,), name="communet-lab", daemon=True
+        )
+        self._thread.start()
+        ready.result(timeout)
+        self.started_in = time.perf_counter() - began
+        if self.state_dir is not None:
+            self.write_state(self.state_dir)
+
+    def _run(self, ready: Future[None]) -> None:
+        loop = asyncio.new_event_loop()
+        self.loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._main(ready))
+        finally:
+            loop.close()
+
+    async def _main(self, ready: Future[None]) -> None:
+        self._stop = asyncio.Event()
+        try:
+            await self.server.start()
+        except BaseException as error:
+            ready.set_exception(error)
+            return
+        ready.set_result(None)
+        ticker = asyncio.get_running_loop().create_task(self._tick())
+        await self._stop.wait()
+        ticker.cancel()
+        await self.server.stop()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            for device in self.devices.values():
+                device.tick()
+
+    def stop(self) -> None:
+        if self.loop is not None and self._stop is not None and self.loop.is_running():
+            self.loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(30)
+            self._thread = None
+
+    def serve_forever(self) -> None:
+        """Block until ``stop()`` is called from another thread or a signal handler."""
+        if self._thread is not None:
+            self._thread.join()
+
+    # -- thread-safe access to device state
+    def call(self, function: Callable[[], T]) -> T:
+        """Run ``function`` on the lab's loop (where the engines live) and return its result."""
+        loop = self.loop
+        if loop is None or not loop.is_running():
+            return function()
+
+        async def run() -> T:
+            return function()
+
+        return asyncio.run_coroutine_threadsafe(run(), loop).result(30)
+
+    def device(self, hostname: str) -> Device:
+        try:
+            return self.devices[hostname]
+        except KeyError:
+            raise KeyError(f"no device {hostname!r} in the lab") from None
+
+    def endpoint(self, hostname: str) -> Endpoint:
+        device = self.device(hostname)
+        platform = device.spec.platform
+        return Endpoint(
+            hostname, platform, self.addresses[hostname], self.port, DEVICE_TYPES[platform]
+        )
+
+    def netmiko_params(self, hostname: str, known_hosts: Path | None = None) -> dict[str, Any]:
+        """Arguments for ``netmiko.ConnectHandler`` that reach ``hostname`` in the lab."""
+        end = self.endpoint(hostname)
+        params: dict[str, Any] = {
+            "device_type": end.device_type,
+            "host": end.address,
+            "port": end.port,
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            "secret": self.credentials.enable,
+            "allow_agent": False,
+            "use_keys": False,
+        }
+        if known_hosts is not None:
+            params.update(
+                ssh_strict=True,
+                system_host_keys=False,
+                alt_host_keys=True,
+                alt_key_file=str(known_hosts),
+            )
+        if end.device_type == "cisco_tp":
+            params["disable_lf_normalization"] = True
+        return params
+
+    # -- faults
+    def set_fault(self, hostname: str, **changes: Any) -> None:
+        """``set_fault(host, delay=0.5, reject=("write",), drop_after_lines=3, ...)``."""
+        device = self.device(hostname)
+
+        def apply() -> None:
+            for name, value in changes.items():
+                if not hasattr(device.faults, name):
+                    raise ValueError(f"unknown fault {name!r}")
+                setattr(device.faults, name, value)
+
+        self.call(apply)
+        if "down" in changes:
+            self._run_async(self.server.set_down(self.addresses[hostname], bool(changes["down"])))
+
+    def clear_faults(self, hostname: str) -> None:
+        self.set_fault(hostname, down=False)
+        self.call(self.device(hostname).faults.clear)
+
+    def reboot(self, hostname: str) -> None:
+        self.call(self.device(hostname).reboot)
+
+    def factory_reset(self, hostname: str) -> None:
+        self.call(self.device(hostname).factory_reset)
+
+    def load_config(self, hostname: str, text: str) -> None:
+        device = self.device(hostname)
+        self.call(lambda: device.load_config(text))
+
+    def _run_async(self, coroutine: Any) -> None:
+        loop = self.loop
+        if loop is None:
+            raise RuntimeError("the lab is not running")
+        asyncio.run_coroutine_threadsafe(coroutine, loop).result(30)
+
+    # -- files a client needs
+    def write_state(self, directory: Path) -> None:
+        """``known_hosts``, ``lab.json`` (overlay: hostname → lab address) in ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        write_known_hosts(
+            directory / "known_hosts", self.host_key, list(self.addresses.values()), self.port
+        )
+        overlay = {
+            "port": self.port,
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            "enable": self.credentials.enable,
+            "known_hosts": str((directory / "known_hosts").resolve()),
+            "devices": {
+                hostname: {
+                    "address": self.addresses[hostname],
+                    "platform": device.spec.platform,
+                    "device_type": DEVICE_TYPES[device.spec.platform],
+                }
+                for hostname, device in self.devices.items()
+            },
+        }
+        (directory / "lab.json").write_text(json.dumps(overlay, indent=1) + "\n", "utf-8")

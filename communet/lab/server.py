@@ -1,0 +1,209 @@
+"""The thin transport: one asyncssh server, every device on its own 127.x.y.z address.
+
+All listeners share one port and one set of connection options; the device is chosen by the
+local address a client connected to. Bytes go to the device's pure :class:`Terminal` and its
+answer goes back, after the device's injected delay if any. A device marked down keeps its
+address but answers nothing (a silent TCP listener), so clients time out as they would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+from communet.lab.core import Device, Terminal
+
+
+def check_loopback(address: str) -> None:
+    """The lab never binds or connects outside 127.0.0.0/8."""
+    if ipaddress.ip_address(address) not in ipaddress.ip_network("127.0.0.0/8"):
+        raise ValueError(f"lab address {address} is outside 127.0.0.0/8")
+
+
+@dataclass
+class Credentials:
+    username: str = "admin"
+    password: str = "lab"  # noqa: S105 - a simulator's well-known password
+    enable: str = "lab"
+
+
+class _Session(asyncssh.SSHServerSession[str]):
+    def __init__(self, server: _Server) -> None:
+        self.server = server
+        self.device = server.device
+        self.terminal: Terminal | None = None
+        self.chan: asyncssh.SSHServerChannel[str] | None = None
+        self._next = 0.0
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
+        self.chan = chan
+
+    def pty_requested(self, term_type: str, term_size: object, term_modes: object) -> bool:
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def session_started(self) -> None:
+        assert self.device is not None
+        self.device.sessions += 1
+        self.terminal = Terminal(self.device, self.device.open_shell(self.server.username))
+        self._write(self.terminal.start())
+
+    def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
+        if self.terminal is None or self.device is None or self.device.faults.down:
+            return
+        output = self.terminal.receive(data)
+        self._write(output)
+        if self.terminal.closed:
+            self._close()
+
+    def _write(self, text: str) -> None:
+        chan = self.chan
+        if chan is None or not text:
+            return
+        delay = self.device.faults.delay if self.device else 0.0
+        if delay <= 0:
+            chan.write(text)
+            return
+        loop = asyncio.get_running_loop()
+        self._next = max(self._next + 1e-6, loop.time() + delay)
+        loop.call_at(self._next, _safe_write, chan, text)
+
+    def _close(self) -> None:
+        chan = self.chan
+        if chan is None:
+            return
+        delay = self.device.faults.delay if self.device else 0.0
+        if delay <= 0:
+            chan.close()
+        else:
+            asyncio.get_running_loop().call_at(self._next + 1e-6, chan.close)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.device is not None and self.terminal is not None:
+            self.device.sessions -= 1
+        self.terminal = None
+        self.chan = None
+
+
+def _safe_write(chan: asyncssh.SSHServerChannel[str], text: str) -> None:
+    with contextlib.suppress(OSError, asyncssh.Error):
+        chan.write(text)
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, lab: LabServer) -> None:
+        self.lab = lab
+        self.device: Device | None = None
+        self.username = ""
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        sockname = conn.get_extra_info("sockname")
+        self.device = self.lab.by_address.get(sockname[0]) if sockname else None
+        self.lab.connections += 1
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        device = self.device
+        if device is None or device.faults.auth_failure:
+            return False
+        creds = self.lab.credentials
+        ok = username == creds.username and password == creds.password
+        if ok:
+            self.username = username
+        return ok
+
+    def session_requested(self) -> _Session:
+        return _Session(self)
+
+
+@dataclass
+class LabServer:
+    """Listeners for a set of devices keyed by their 127.x address."""
+
+    by_address: dict[str, Device]
+    port: int
+    host_key: asyncssh.SSHKey
+    credentials: Credentials = field(default_factory=Credentials)
+    connections: int = 0
+    _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)
+    _silent: dict[str, asyncio.Server] = field(default_factory=dict)
+    _options: asyncssh.SSHServerConnectionOptions | None = None
+
+    def options(self) -> asyncssh.SSHServerConnectionOptions:
+        if self._options is None:
+            self._options = asyncssh.SSHServerConnectionOptions(
+                server_factory=lambda: _Server(self),
+                server_host_keys=[self.host_key],
+                encoding="utf-8",
+                line_editor=False,
+                allow_scp=False,
+                keepalive_interval=0,
+                login_timeout=30,
+            )
+        return self._options
+
+    async def start(self) -> None:
+        addresses = list(self.by_address)
+        for address in addresses:
+            check_loopback(address)
+        if not addresses:
+            return
+        if self.port == 0:  # let the kernel pick a port on the first address, share it
+            first = await self._listen(addresses[0], 0)
+            self.port = first.sockets[0].getsockname()[1]
+            addresses = addresses[1:]
+        for address in addresses:
+            await self._listen(address, self.port)
+
+    async def _listen(self, address: str, port: int) -> asyncssh.SSHAcceptor:
+        acceptor = await asyncssh.listen(
+            host=address, port=port, options=self.options(), reuse_address=True, backlog=64
+        )
+        self._listeners[address] = acceptor
+        if port == 0:
+            self.port = acceptor.sockets[0].getsockname()[1]
+            self._listeners[address] = acceptor
+        return acceptor
+
+    async def set_down(self, address: str, down: bool) -> None:
+        """Swap the SSH listener for a silent one (or back)."""
+        if down and address in self._listeners:
+            listener = self._listeners.pop(address)
+            listener.close()
+            await listener.wait_closed()
+            self._silent[address] = await asyncio.get_running_loop().create_server(
+                asyncio.Protocol, host=address, port=self.port, reuse_address=True
+            )
+        elif not down and address in self._silent:
+            silent = self._silent.pop(address)
+            silent.close()
+            await self._listen(address, self.port)
+
+    async def stop(self) -> None:
+        for listener in self._listeners.values():
+            listener.close()
+        for silent in self._silent.values():
+            silent.close()
+        self._listeners.clear()
+        self._silent.clear()
+
+
+def write_known_hosts(path: Path, key: asyncssh.SSHKey, addresses: list[str], port: int) -> None:
+    public = key.export_public_key("openssh").decode().split()[:2]
+    lines = [f"[{address}]:{port} {public[0]} {public[1]}" for address in addresses]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")

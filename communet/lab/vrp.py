@@ -1,0 +1,1084 @@
+"""Huawei VRP5 (S-series switches, AR routers) and VRPv8 (two-stage commit), from Huawei docs.
+
+VRP5 applies each command at once; VRPv8 collects a session's changes in a private candidate
+(prompt ``[*host]``) until ``commit`` (``[~host]`` again), with ``commit trial N`` rolling back
+after N seconds unless confirmed and ``abort trial`` rolling back at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from communet.lab.core import (
+    Clock,
+    Device,
+    DeviceSpec,
+    Node,
+    Reply,
+    Shell,
+    apply_pipe,
+    compress_ranges,
+    format_uptime,
+)
+from communet.lab.grammar import Failure, Grammar, Parsed
+
+_USER = """
+system-view
+system-view immediately
+screen-length * temporary
+screen-length disable
+save
+save *
+quit
+return
+reboot
+reboot fast
+ping ...
+tracert ...
+"""
+
+_DISPLAY = """
+display current-configuration
+display current-configuration interface *
+display current-configuration interface * *
+display saved-configuration
+display vlan
+display vlan *
+display vlan brief
+display interface brief
+display version
+display clock
+display users
+display this
+"""
+
+_SYSTEM = """
+sysname *
+vlan *
+vlan batch ...
+interface *
+interface * *
+user-interface con|vty|console *
+user-interface con|vty|console * *
+user-interface maximum-vty *
+aaa
+stp mode stp|rstp|mstp
+stp enable
+stp bpdu-protection
+stp edged-port default
+ip route-static ...
+ntp-service ...
+info-center ...
+snmp-agent ...
+stelnet server enable
+telnet server enable
+ssh ...
+lldp enable
+dhcp enable
+dhcp snooping enable ...
+clock timezone ...
+header login|shell ...
+qos ...
+acl ...
+traffic classifier ...
+traffic behavior ...
+traffic policy ...
+http server enable
+http secure-server enable
+dns ...
+ip domain-name *
+quit
+return
+save
+save *
+commit
+commit trial
+commit trial *
+commit comment ...
+abort trial
+abort
+"""
+
+_INTERFACE = """
+description ...
+port link-type access|trunk|hybrid
+port default vlan *
+port trunk allow-pass vlan ...
+port trunk pvid vlan *
+port hybrid ...
+shutdown
+ip address * *
+ip address * * sub
+stp edged-port enable|disable
+stp bpdu-filter enable
+stp disable
+stp enable
+storm-control broadcast|multicast|unknown-unicast min-rate * max-rate *
+storm-control action block|error-down
+trust dscp ...
+trust 8021p ...
+qos ...
+traffic-policy * inbound|outbound
+port-security ...
+loopback-detect ...
+eth-trunk *
+dhcp ...
+jumboframe enable ...
+mtu *
+quit
+return
+"""
+
+_VLAN = """
+description ...
+name *
+quit
+return
+"""
+
+_UI = """
+authentication-mode aaa|password|none
+protocol inbound ssh|telnet|all
+user privilege level *
+idle-timeout *
+idle-timeout * *
+screen-length *
+history-command max-size *
+acl * inbound|outbound
+set authentication password ...
+quit
+return
+"""
+
+_AAA = """
+local-user ...
+authentication-scheme *
+authorization-scheme *
+domain *
+quit
+return
+"""
+
+_GENERIC = """
+quit
+return
+...
+"""
+
+GRAMMARS = {
+    "user": Grammar(_USER + _DISPLAY),
+    "system": Grammar(_SYSTEM + _DISPLAY),
+    "interface": Grammar(_INTERFACE + _DISPLAY),
+    "vlan": Grammar(_VLAN + _DISPLAY),
+    "ui": Grammar(_UI + _DISPLAY),
+    "aaa": Grammar(_AAA + _DISPLAY),
+}
+_GENERIC_GRAMMAR = Grammar(_GENERIC)
+_V8_ONLY = ("commit", "abort")
+
+_SINGLE = {
+    "sysname": 1,
+    "description": 1,
+    "name": 1,
+    "port link-type": 2,
+    "port default vlan": 3,
+    "port trunk pvid vlan": 4,
+    "ip address": 2,
+    "stp mode": 2,
+    "stp edged-port": 2,
+    "authentication-mode": 1,
+    "protocol inbound": 2,
+    "user privilege level": 3,
+    "idle-timeout": 1,
+    "screen-length": 1,
+    "clock timezone": 2,
+    "storm-control action": 2,
+    "storm-control broadcast": 2,
+    "storm-control multicast": 2,
+    "storm-control unknown-unicast": 2,
+    "header login": 2,
+    "header shell": 2,
+    "snmp-agent sys-info location": 3,
+    "snmp-agent sys-info contact": 3,
+    "mtu": 1,
+}
+_SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
+
+_RANKS = [
+    ("sysname", 0),
+    ("vlan batch", 1),
+    ("stp", 2),
+    ("lldp", 3),
+    ("dhcp", 3),
+    ("clock", 3),
+    ("http", 3),
+    ("acl", 5),
+    ("traffic", 5),
+    ("vlan", 6),
+    ("aaa", 7),
+    ("interface", 8),
+    ("ip route-static", 9),
+    ("snmp-agent", 10),
+    ("info-center", 10),
+    ("ntp-service", 10),
+    ("stelnet", 11),
+    ("telnet", 11),
+    ("ssh", 11),
+    ("header", 12),
+    ("user-interface", 13),
+]
+_IF_ORDER = ["Vlanif", "MEth", "Eth-Trunk", "GigabitEthernet", "XGigabitEthernet"]
+_IF_ORDER += ["LoopBack", "NULL"]
+_IF_TYPES = {
+    "gigabitethernet": "GigabitEthernet",
+    "ge": "GigabitEthernet",
+    "xgigabitethernet": "XGigabitEthernet",
+    "xge": "XGigabitEthernet",
+    "vlanif": "Vlanif",
+    "loopback": "LoopBack",
+    "eth-trunk": "Eth-Trunk",
+    "meth": "MEth",
+    "null": "NULL",
+}
+_IF_SHORT = {"GigabitEthernet": "GE", "XGigabitEthernet": "XGE", "Eth-Trunk": "Eth-Trunk"}
+
+
+def normalize_interface(text: str) -> str | None:
+    match = re.fullmatch(r"([A-Za-z-]+)\s*(\d+(?:/\d+)*(?:\.\d+)?)", text.strip())
+    if not match:
+        return None
+    prefix, number = match.group(1).lower(), match.group(2)
+    if prefix in _IF_TYPES:
+        return _IF_TYPES[prefix] + number
+    candidates = {full for key, full in _IF_TYPES.items() if key.startswith(prefix)}
+    if len(candidates) != 1:
+        return None
+    return candidates.pop() + number
+
+
+def short_interface(name: str) -> str:
+    for full, short in _IF_SHORT.items():
+        if name.startswith(full):
+            return short + name[len(full) :]
+    return name
+
+
+def _rank(line: str) -> tuple[int, tuple[int, ...], str]:
+    rank = 4
+    best = -1
+    for prefix, value in _RANKS:
+        if (line == prefix or line.startswith(prefix + " ")) and len(prefix) > best:
+            best, rank = len(prefix), value
+    if line.startswith("interface "):
+        name = line.split(" ", 1)[1]
+        kind = re.match(r"[A-Za-z-]+", name)
+        type_name = kind.group() if kind else name
+        order = _IF_ORDER.index(type_name) if type_name in _IF_ORDER else len(_IF_ORDER)
+        numbers = tuple(int(n) for n in re.findall(r"\d+", name[len(type_name) :]))
+        return rank, (order, *numbers), name
+    if line.startswith("vlan ") and line.split()[1].isdigit():
+        return rank, (int(line.split()[1]),), ""
+    return rank, (), ""
+
+
+def _key(line: str) -> str | None:
+    if line.startswith("ip address ") and line.endswith(" sub"):
+        return None
+    if line.startswith("local-user "):
+        words = line.split()
+        return " ".join(words[:3]) if len(words) > 3 else None
+    for prefix, count in _SINGLE_ORDERED:
+        if line == prefix or line.startswith(prefix + " "):
+            return " ".join(line.split()[:count])
+    return None
+
+
+def _insert(target: Node, node: Node) -> None:
+    if target.line:
+        target.children.append(node)
+        return
+    key = _rank(node.line)
+    index = next(
+        (i for i, c in enumerate(target.children) if _rank(c.line) > key), len(target.children)
+    )
+    target.children.insert(index, node)
+
+
+def set_line(target: Node, line: str) -> None:
+    if target.find(line) is not None:
+        return
+    key = _key(line)
+    if key is not None:
+        target.children = [c for c in target.children if _key(c.line) != key]
+    _insert(target, Node(line))
+
+
+def undo_line(target: Node, text: str) -> None:
+    key = _key(text)
+    target.children = [
+        c
+        for c in target.children
+        if not (c.line == text or c.line.startswith(text + " ") or (key and _key(c.line) == key))
+    ]
+
+
+def parse_vlans(words: list[str]) -> list[int]:
+    """``10 20 30 to 40`` → list; raises ValueError."""
+    values: list[int] = []
+    index = 0
+    while index < len(words):
+        start = int(words[index])
+        if index + 2 < len(words) and words[index + 1] == "to":
+            end = int(words[index + 2])
+            values.extend(range(start, end + 1))
+            index += 3
+        else:
+            values.append(start)
+            index += 1
+    if not values or any(not 1 <= v <= 4094 for v in values):
+        raise ValueError("vlan out of range")
+    return values
+
+
+def format_vlans(values: set[int]) -> str:
+    return compress_ranges(values, sep=" ", dash=" to ")
+
+
+def mask_of(text: str) -> str:
+    if text.isdigit():
+        bits = int(text)
+        value = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF if bits else 0
+        return ".".join(str((value >> s) & 0xFF) for s in (24, 16, 8, 0))
+    return text
+
+
+def parse_config(text: str) -> Node:
+    root = Node("")
+    section: Node | None = None
+    for raw in text.splitlines():
+        if not raw.strip() or raw.startswith(("#", "!")) or raw.strip() == "return":
+            section = None if raw.startswith("#") else section
+            continue
+        if raw.startswith(" ") and section is not None:
+            section.children.append(Node(raw.strip()))
+            continue
+        line = raw.strip()
+        if line.startswith("vlan batch "):
+            for number in parse_vlans(line.split()[2:]):
+                if root.find(f"vlan {number}") is None:
+                    _insert(root, Node(f"vlan {number}"))
+            section = None
+            continue
+        node = root.find(line) or Node(line)
+        if node not in root.children:
+            _insert(root, node)
+        section = node if not raw.startswith(" ") else None
+    return root
+
+
+# ------------------------------------------------------------------------------ device
+@dataclass(frozen=True)
+class Hardware:
+    model: str
+    switch: bool
+    ports: tuple[str, ...]
+    version: str
+    product: str
+
+
+def hardware_for(model: str | None, v8: bool) -> Hardware:
+    name = model or ("S5735-L24T4X-A" if v8 else "S5720-28X-SI-AC")
+    version = "8.180 (S5735 V200R022C00SPC500)" if v8 else "5.170 (S5720 V200R019C10SPC500)"
+    if "AR" in name.split("-")[0]:
+        ports = tuple(f"GigabitEthernet0/0/{n}" for n in range(3))
+        ver = "8.180 (AR6100 V300R021C10SPC100)" if v8 else "5.170 (AR6120 V300R019C13SPC100)"
+        return Hardware(name, False, ports, ver, "Router")
+    count = 48 if re.search(r"-(48|52)", name) else 24
+    ports = tuple(f"GigabitEthernet0/0/{n}" for n in range(1, count + 1))
+    ports += tuple(f"XGigabitEthernet0/0/{n}" for n in range(1, 5))
+    return Hardware(name, True, ports, version, "Routing Switch")
+
+
+@dataclass
+class Trial:
+    deadline: float
+    snapshot: Node
+
+
+class VrpDevice(Device):
+    def __init__(self, spec: DeviceSpec, clock: Clock = time.time, username: str = "admin") -> None:
+        super().__init__(spec, clock)
+        self.v8 = spec.platform == "huawei_vrpv8"
+        self.hardware = hardware_for(spec.model, self.v8)
+        self.username = username
+        self.running = parse_config(self.base_config())
+        self.saved: Node | None = self.running.copy()
+        self.trial: Trial | None = None
+        self.changed_at = clock()
+
+    @property
+    def name(self) -> str:
+        node = next((c for c in self.running.children if c.line.startswith("sysname ")), None)
+        return node.line.split(" ", 1)[1] if node else "HUAWEI"
+
+    def base_config(self) -> str:
+        spec = self.spec
+        hw = self.hardware
+        indent = "" if self.v8 else " "
+        mgmt = spec.management_vlan
+        mask = str(spec.management_subnet.netmask) if spec.management_subnet else "255.255.255.0"
+        digest = hashlib.sha256(self.username.encode()).hexdigest()[:24]
+        lines = [f"{indent}sysname {spec.hostname}", "#"]
+        if hw.switch and mgmt:
+            lines += [f"{indent}vlan batch {mgmt}", "#", f"vlan {mgmt}", " description MGMT", "#"]
+        if hw.switch:
+            lines += [f"{indent}stp mode rstp", "#"]
+        lines += [
+            "aaa",
+            f" local-user {self.username} password irreversible-cipher $1a${digest}$",
+            f" local-user {self.username} privilege level 15",
+            f" local-user {self.username} service-type ssh",
+            "#",
+        ]
+        if hw.switch and mgmt:
+            lines += [f"interface Vlanif{mgmt}", f" ip address {spec.management} {mask}", "#"]
+        for index, port in enumerate(hw.ports):
+            lines.append(f"interface {port}")
+            if not hw.switch and index == 1 and spec.management:
+                lines.append(f" ip address {spec.management} {mask}")
+            lines.append("#")
+        lines += ["interface NULL0", "#", f"{indent}stelnet server enable", "#"]
+        lines += ["user-interface con 0", " authentication-mode password"]
+        lines += ["user-interface vty 0 4", " authentication-mode aaa", " protocol inbound ssh"]
+        return "\n".join(lines) + "\n#\nreturn\n"
+
+    def open_shell(self, username: str) -> VrpShell:
+        return VrpShell(self, username)
+
+    def _reload(self) -> None:
+        self.running = self.saved.copy() if self.saved else Node("")
+        self.trial = None
+
+    def _factory(self) -> None:
+        self.running = parse_config(self.base_config())
+        self.saved = self.running.copy()
+        self.trial = None
+
+    def load_config(self, text: str) -> None:
+        self.running = parse_config(text)
+        self.saved = self.running.copy()
+
+    def tick(self) -> None:
+        if self.trial is not None and self.clock() >= self.trial.deadline:
+            self.running = self.trial.snapshot
+            self.trial = None
+
+    def render(self, root: Node) -> list[str]:
+        indent = "" if self.v8 else " "
+        version = self.hardware.version.split("(")[1].split()[1].rstrip(")")
+        vlans = {int(c.line.split()[1]) for c in root.children if _is_vlan(c.line)}
+        vlans.discard(1)
+        blocks: list[list[str]] = []
+        batch = [f"{indent}vlan batch {format_vlans(vlans)}"] if vlans else []
+        for child in root.children:
+            if batch and _rank(child.line)[0] >= 1:
+                blocks.append(batch)
+                batch = []
+            if _is_vlan(child.line) and not child.children:
+                continue
+            section = child.children or child.line.startswith(("interface ", "user-interface"))
+            previous = blocks[-1] if blocks else []
+            if section:
+                lines = [child.line, *(" " + c.line for c in child.children)]
+                if (
+                    child.line.startswith("user-interface")
+                    and previous[:1]
+                    and previous[0].startswith("user-interface")
+                ):
+                    previous.extend(lines)
+                else:
+                    blocks.append(lines)
+            elif (
+                previous
+                and not previous[0].startswith(("interface", "user", "vlan ", "aaa"))
+                and (previous[-1].split()[:1] == child.line.split()[:1])
+            ):
+                previous.append(indent + child.line)
+            else:
+                blocks.append([indent + child.line])
+        if batch:
+            blocks.append(batch)
+        out = [f"!Software Version {version}"]
+        for block in blocks:
+            out += ["#", *block]
+        return [*out, "#", "return"]
+
+
+def _is_vlan(line: str) -> bool:
+    words = line.split()
+    return len(words) == 2 and words[0] == "vlan" and words[1].isdigit()
+
+
+# ------------------------------------------------------------------------------ session
+@dataclass
+class View:
+    kind: str  # system, interface, vlan, ui, aaa, generic
+    node: Node
+    label: str  # what the prompt shows after the host name
+
+
+Pending = Callable[[str], Reply]
+
+
+class VrpShell(Shell):
+    more_prompt = "  ---- More ----"
+    more_erase = "\x1b[42D" + " " * 42 + "\x1b[42D"
+
+    def __init__(self, device: VrpDevice, username: str) -> None:
+        self.device = device
+        self.username = username
+        self.views: list[View] = []
+        self.page_length = 24
+        self.pending: Pending | None = None
+        self.question = ""
+        self.candidate: Node | None = None  # VRPv8: uncommitted changes of this session
+
+    # -- terminal contract
+    def greeting(self) -> str:
+        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.device.clock()))
+        return (
+            "\nInfo: The max number of VTY users is 5, and the number\n"
+            "      of current VTY users on line is 1.\n"
+            f"      The current login time is {now}.\n"
+        )
+
+    def prompt(self) -> str:
+        if self.pending is not None:
+            return self.question
+        name = self.device.name
+        if not self.views:
+            return f"<{name}>"
+        mark = ""
+        if self.device.v8:
+            mark = "*" if self.candidate is not None else "~"
+        label = self.views[-1].label
+        return f"[{mark}{name}{'-' + label if label else ''}]"
+
+    def rejected(self, line: str) -> str:
+        column = len(self.prompt()) + (len(line) - len(line.lstrip()))
+        return " " * column + "^\nError: Unrecognized command found at '^' position.\n"
+
+    def interrupt(self) -> Reply:
+        self.pending = None
+        self.views.clear()
+        return Reply()
+
+    @property
+    def config(self) -> Node:
+        """The tree this session edits: the candidate on VRPv8, else running."""
+        if self.device.v8:
+            if self.candidate is None:
+                self.candidate = self.device.running.copy()
+            return self.candidate
+        return self.device.running
+
+    def execute(self, line: str) -> Reply:
+        if self.pending is not None:
+            handler, self.pending = self.pending, None
+            return handler(line)
+        if not line.strip():
+            return Reply()
+        return self._line(line)
+
+    # -- parsing
+    def _error(self, line: str, parsed: Parsed, offset: int) -> Reply:
+        kind = {
+            Failure.INCOMPLETE: "Incomplete",
+            Failure.AMBIGUOUS: "Ambiguous",
+        }.get(parsed.failure or Failure.INVALID, "Unrecognized")
+        column = len(self.prompt()) + offset + (parsed.column if kind != "Incomplete" else 0)
+        if kind == "Incomplete":
+            column = len(self.prompt()) + len(line.rstrip())
+        return Reply(" " * column + f"^\nError: {kind} command found at '^' position.\n")
+
+    def _parse(self, kind: str, line: str) -> tuple[Parsed, bool]:
+        grammar = GRAMMARS.get(kind, _GENERIC_GRAMMAR)
+        words = line.split(None, 1)
+        undo = bool(words) and words[0].lower() == "undo" and kind != "user"
+        if undo and len(words) == 1:
+            return Parsed((), Failure.INCOMPLETE), undo
+        parsed = grammar.parse(words[1] if undo else line, lenient_end=undo)
+        if parsed.failure is None and not self.device.v8 and parsed.words[0] in _V8_ONLY:
+            return Parsed((), Failure.INVALID, 0), undo
+        if kind == "generic" and parsed.failure is None and parsed.words[0] == "display":
+            parsed = GRAMMARS["system"].parse(line)
+        return parsed, undo
+
+    def _line(self, line: str) -> Reply:
+        command, pipe = _split_pipe(line)
+        kinds = [v.kind for v in self.views] or ["user"]
+        errors: list[tuple[Parsed, bool]] = []
+        for depth in range(len(kinds), 0, -1):
+            parsed, undo = self._parse(kinds[depth - 1], command)
+            if parsed.failure is None:
+                if parsed.words and parsed.words[0] == "display":
+                    return self._display(parsed.words[1:], pipe)
+                if self.views:
+                    del self.views[depth:]
+                return self._run(parsed.words, undo)
+            errors.append((parsed, undo))
+        parsed, undo = max(errors, key=lambda e: (e[0].column, e[0].failure is not Failure.INVALID))
+        offset = len(command.split(None, 1)[0]) + 1 if undo else 0
+        return self._error(command, parsed, offset)
+
+    # -- commands
+    def _run(self, words: tuple[str, ...], undo: bool) -> Reply:  # noqa: PLR0911, PLR0912
+        first = words[0]
+        if first == "quit":
+            if not self.views:
+                return Reply(close=True)
+            if len(self.views) == 1:
+                return self._leave_system()
+            self.views.pop()
+            return Reply()
+        if first == "return":
+            return self._leave_system() if self.views else Reply()
+        if first == "screen-length":
+            self.page_length = 0 if words[1] in ("0", "disable") else int(words[1])
+            return Reply(
+                "Info: The configuration takes effect on the current user terminal"
+                " interface only.\n"
+            )
+        if first == "system-view":
+            root = self.device.running
+            self.views = [View("system", root, "")]
+            text = "Enter system view, return user view with "
+            return Reply(text + ("return command.\n" if self.device.v8 else "Ctrl+Z.\n"))
+        if first == "save":
+            return self._save()
+        if first in ("ping", "tracert"):
+            return Reply("Error: The destination address is unreachable.\n")
+        if first == "reboot":
+            self.device.reboot()
+            return Reply("Info: The system is now rebooting.\n", close=True)
+        if first == "commit":
+            return self._commit(words)
+        if first == "abort":
+            return self._abort(words)
+        self.device.changed_at = self.device.clock()
+        view = self.views[-1]
+        target = self._target(view)
+        if view.kind == "system":
+            return self._system(target, words, undo)
+        if undo:
+            if view.kind == "interface" and words[1:5] == ("port", "trunk", "allow-pass", "vlan"):
+                return self._allow_pass(target, words[5:], remove=True)
+            undo_line(target, " ".join(words[1:]))
+            return Reply()
+        if view.kind == "interface":
+            if words[:4] == ("port", "trunk", "allow-pass", "vlan"):
+                return self._allow_pass(target, words[4:], remove=False)
+            if words[:2] == ("ip", "address"):
+                words = ("ip", "address", words[2], mask_of(words[3]), *words[4:])
+            if words[:3] == ("port", "default", "vlan") and not self._vlan_exists(words[3]):
+                return Reply("Error: The VLAN does not exist.\n")
+        set_line(target, " ".join(words))
+        return Reply()
+
+    def _target(self, view: View) -> Node:
+        """The node a view edits, inside the tree this session edits."""
+        root = self.config
+        if view.kind == "system":
+            return root
+        node = root.find(view.node.line)
+        if node is None:
+            node = Node(view.node.line)
+            _insert(root, node)
+        return node
+
+    def _vlan_exists(self, text: str) -> bool:
+        return self.config.find(f"vlan {text}") is not None or text == "1"
+
+    def _leave_system(self) -> Reply:
+        self.views.clear()
+        if self.device.v8 and self.candidate is not None:
+            self.views = [View("system", self.device.running, "")]
+
+            def answer(line: str) -> Reply:
+                choice = line.strip().lower()[:1]
+                if choice == "c":
+                    return Reply()
+                if choice == "y":
+                    self._commit(("commit",))
+                self.candidate = None
+                self.views.clear()
+                return Reply()
+
+            self.pending = answer
+            self.question = (
+                "Warning: Uncommitted configurations found. Are you sure to commit them before "
+                "exiting? [Y(yes)/N(no)/C(cancel)]:"
+            )
+        return Reply()
+
+    def _system(self, root: Node, words: tuple[str, ...], undo: bool) -> Reply:
+        body = words[1:] if undo else words
+        first = body[0]
+        if first == "vlan":
+            return self._vlan(root, body, undo)
+        if first == "interface":
+            return self._interface(root, body, undo)
+        kinds = {"user-interface": "ui", "aaa": "aaa", "acl": "generic", "traffic": "generic"}
+        kind = kinds.get(first)
+        if kind is not None and not (first == "user-interface" and body[1] == "maximum-vty"):
+            text = " ".join(body)
+            if undo:
+                root.children = [c for c in root.children if c.line != text]
+                return Reply()
+            node = root.find(text) or Node(text)
+            if node not in root.children:
+                _insert(root, node)
+            label = {"aaa": "aaa", "ui": "ui-" + "".join(body[1:]).replace("console", "con")}
+            self.views.append(View(kind, node, label.get(kind, "-".join(body[:2]))))
+            return Reply()
+        if undo:
+            undo_line(root, " ".join(body))
+        else:
+            set_line(root, " ".join(body))
+        return Reply()
+
+    def _vlan(self, root: Node, body: tuple[str, ...], undo: bool) -> Reply:
+        batch = body[1] == "batch"
+        try:
+            numbers = parse_vlans(list(body[2:] if batch else body[1:]))
+        except (ValueError, IndexError):
+            return Reply("Error: Wrong parameter found at '^' position.\n")
+        if undo:
+            drop = {f"vlan {n}" for n in numbers}
+            root.children = [c for c in root.children if c.line not in drop]
+            return Reply()
+        for number in numbers:
+            if root.find(f"vlan {number}") is None:
+                _insert(root, Node(f"vlan {number}"))
+        if batch:
+            return Reply(
+                "Info: This operation may take a few seconds. Please wait for a moment...done.\n"
+            )
+        node = root.find(f"vlan {numbers[0]}")
+        assert node is not None
+        self.views.append(View("vlan", node, f"vlan{numbers[0]}"))
+        return Reply()
+
+    def _interface(self, root: Node, body: tuple[str, ...], undo: bool) -> Reply:
+        name = normalize_interface(" ".join(body[1:]))
+        if name is None:
+            return Reply("Error: Wrong parameter found at '^' position.\n")
+        line = f"interface {name}"
+        node = root.find(line)
+        if undo:
+            if node is not None and name not in self.device.hardware.ports:
+                root.children.remove(node)
+            return Reply()
+        if node is None:
+            physical = name.startswith(("GigabitEthernet", "XGigabit", "MEth", "NULL"))
+            if physical:
+                return Reply("Error: Wrong parameter found at '^' position.\n")
+            node = Node(line)
+            _insert(root, node)
+        self.views.append(View("interface", node, name))
+        return Reply()
+
+    def _allow_pass(self, node: Node, words: tuple[str, ...], remove: bool) -> Reply:
+        key = "port trunk allow-pass vlan"
+        current = next((c for c in node.children if c.line.startswith(key + " ")), None)
+        values: set[int] = set()
+        if current is not None:
+            values = set(parse_vlans(current.line.split()[4:]))
+        try:
+            change = set(range(1, 4095)) if words == ("all",) else set(parse_vlans(list(words)))
+        except ValueError:
+            return Reply("Error: Wrong parameter found at '^' position.\n")
+        values = values - change if remove else values | change
+        if current is not None:
+            node.children.remove(current)
+        if values:
+            node.children.append(Node(f"{key} {format_vlans(values)}"))
+        return Reply()
+
+    def _save(self) -> Reply:
+        def answer(line: str) -> Reply:
+            if line.strip().lower() not in ("y", "yes"):
+                return Reply()
+            self.device.saved = self.device.running.copy()
+            if self.device.v8:
+                return Reply(
+                    "Now saving the current configuration to the slot 1\n"
+                    "Info: Save the configuration successfully.\n"
+                )
+            return Reply(
+                "It will take several minutes to save configuration file, please wait.......\n"
+                "Configuration file had been saved successfully\n"
+                "Note: The configuration file will take effect after being activated\n"
+            )
+
+        self.pending = answer
+        if self.device.v8:
+            self.question = (
+                "Warning: The current configuration will be written to the device. Continue? [Y/N]:"
+            )
+        else:
+            self.question = "Are you sure to continue?[Y/N]:"
+            return Reply("The current configuration will be written to the device.\n")
+        return Reply()
+
+    def _commit(self, words: tuple[str, ...]) -> Reply:
+        device = self.device
+        if len(words) > 1 and words[1] == "trial":
+            seconds = int(words[2]) if len(words) > 2 and words[2].isdigit() else 600
+            if device.trial is None:
+                device.trial = Trial(device.clock() + seconds, device.running.copy())
+            else:
+                device.trial.deadline = device.clock() + seconds
+            if self.candidate is not None:
+                device.running = self.candidate
+                self.candidate = None
+            return Reply(
+                f"Info: The system will roll back in {seconds} seconds if the trial "
+                "commit is not confirmed.\n"
+            )
+        if self.candidate is not None:
+            device.running = self.candidate
+            self.candidate = None
+        device.trial = None
+        device.changed_at = device.clock()
+        return Reply()
+
+    def _abort(self, words: tuple[str, ...]) -> Reply:
+        device = self.device
+        if len(words) > 1:  # abort trial
+            if device.trial is None:
+                return Reply("Error: No trial commit is in progress.\n")
+            device.running = device.trial.snapshot
+            device.trial = None
+            return Reply("Info: Aborted the trial successfully.\n")
+        self.candidate = None
+        self.views.clear()
+        return Reply()
+
+    # -- display
+    def _display(self, words: tuple[str, ...], pipe: tuple[str, str] | None) -> Reply:
+        text = self._display_text(words)
+        if pipe is not None:
+            text = apply_pipe(text, *pipe)
+        return Reply(text)
+
+    def _display_text(self, words: tuple[str, ...]) -> str:  # noqa: PLR0911
+        device = self.device
+        what = words[0]
+        if what == "current-configuration":
+            lines = device.render(device.running)
+            if len(words) > 1:
+                name = normalize_interface(" ".join(words[2:]))
+                node = device.running.find(f"interface {name}")
+                if node is None:
+                    return "Error: Wrong parameter found at '^' position.\n"
+                lines = ["#", node.line, *node.lines(1), "#", "return"]
+            return "\n".join(lines) + "\n"
+        if what == "saved-configuration":
+            if device.saved is None:
+                return "Info: The system is now comparing the configuration, please wait.\n"
+            return "\n".join(device.render(device.saved)) + "\n"
+        if what == "this":
+            view = self.views[-1] if self.views else None
+            node = self._target(view) if view and view.kind != "system" else None
+            if node is None:
+                return "\n".join(device.render(self.config)) + "\n"
+            return "\n".join(["#", node.line, *node.lines(1), "#", "return"]) + "\n"
+        if what == "vlan":
+            return self._display_vlan()
+        if what == "interface":
+            return self._display_interface_brief()
+        if what == "version":
+            return self._display_version()
+        if what == "clock":
+            return time.strftime(
+                "%Y-%m-%d %H:%M:%S\n%A\nTime Zone(DefaultZoneName) : UTC\n",
+                time.gmtime(device.clock()),
+            )
+        return ""
+
+    def _ports(self) -> list[Node]:
+        return [
+            c
+            for c in self.device.running.children
+            if c.line.startswith("interface ") and c.line.split()[1] in self.device.hardware.ports
+        ]
+
+    def _port_up(self, node: Node) -> bool:
+        ports = self.device.hardware.ports
+        index = ports.index(node.line.split()[1])
+        cabled = index < 4 or index == len(ports) - 4
+        return cabled and node.find("shutdown") is None
+
+    def _display_vlan(self) -> str:
+        device = self.device
+        vlans = sorted(
+            {1} | {int(c.line.split()[1]) for c in device.running.children if _is_vlan(c.line)}
+        )
+        members: dict[int, list[str]] = {v: [] for v in vlans}
+        for node in self._ports():
+            state = "(U)" if self._port_up(node) else "(D)"
+            short = short_interface(node.line.split()[1]) + state
+            mode = next(
+                (c.line.split()[2] for c in node.children if c.line.startswith("port link-type ")),
+                "access",
+            )
+            if mode == "trunk":
+                allowed = next(
+                    (
+                        parse_vlans(c.line.split()[4:])
+                        for c in node.children
+                        if c.line.startswith("port trunk allow-pass vlan ")
+                    ),
+                    [1],
+                )
+                for vlan in allowed:
+                    if vlan in members:
+                        members[vlan].append("TG:" + short)
+            else:
+                pvid = next(
+                    (
+                        int(c.line.split()[3])
+                        for c in node.children
+                        if c.line.startswith("port default vlan ")
+                    ),
+                    1,
+                )
+                if pvid in members:
+                    members[pvid].append("UT:" + short)
+        out = [
+            f"The total number of vlans is : {len(vlans)}",
+            "-" * 80,
+            "U: Up;         D: Down;         TG: Tagged;         UT: Untagged;",
+            "MP: Vlan-mapping;               ST: Vlan-stacking;",
+            "#: ProtocolTransparent-vlan;    *: Management-vlan;",
+        ]
+        if device.v8:
+            out += [
+                "MAC-LRN: MAC-address learning;  STAT: Statistic;",
+                "BC: Broadcast; MC: Multicast;   UC: Unknown-unicast;",
+                "FWD: Forward;  DSD: Discard;",
+            ]
+        out += ["-" * 80, "", "VID  Type    Ports", "-" * 80]
+        for vlan in vlans:
+            ports = _tagged_groups(members[vlan])
+            chunks = [ports[i : i + 4] for i in range(0, len(ports), 4)] or [[]]
+            out.append((f"{vlan:<4} common  " + "".join(f"{p:<16}" for p in chunks[0])).rstrip())
+            out.extend(
+                "                " + "".join(f"{p:<16}" for p in c).rstrip() for c in chunks[1:]
+            )
+        out.append("")
+        descriptions = {
+            int(c.line.split()[1]): next(
+                (
+                    d.line.split(" ", 1)[1]
+                    for d in c.children
+                    if d.line.startswith(("description ", "name "))
+                ),
+                "",
+            )
+            for c in device.running.children
+            if _is_vlan(c.line)
+        }
+        if device.v8:
+            out += [
+                "VID  Type     Status  Property  MAC-LRN STAT    BC  MC  UC  Description",
+                "-" * 80,
+            ]
+            for vlan in vlans:
+                text = descriptions.get(vlan) or f"VLAN {vlan:04d}"
+                out.append(
+                    f"{vlan:<4} common   enable  default   enable  disable FWD FWD FWD {text}"
+                )
+        else:
+            out += ["VID  Status  Property      MAC-LRN Statistics Description", "-" * 80]
+            for vlan in vlans:
+                text = descriptions.get(vlan) or f"VLAN {vlan:04d}"
+                out.append(f"{vlan:<4} enable  default       enable  disable    {text}")
+        return "\n".join(out) + "\n"
+
+    def _display_interface_brief(self) -> str:
+        out = [
+            "PHY: Physical",
+            "*down: administratively down",
+            "^down: standby",
+            "(l): loopback",
+            "(s): spoofing",
+            "(b): BFD down",
+            "(e): ETHOAM down",
+            "(dl): DLDP down",
+            "(d): Dampening Suppressed",
+            "InUti/OutUti: input utility/output utility",
+            "Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors",
+        ]
+        for node in self.device.running.children:
+            if not node.line.startswith("interface "):
+                continue
+            name = node.line.split()[1]
+            if node.find("shutdown") is not None:
+                phy = proto = "*down"
+            elif name in self.device.hardware.ports:
+                phy = proto = "up" if self._port_up(node) else "down"
+            else:
+                phy, proto = "up", "up(s)" if name.startswith(("NULL", "LoopBack")) else "up"
+            uti = "--" if not name.startswith(("GigabitEthernet", "XGigabit")) else "0%"
+            out.append(f"{name:<27} {phy:<5} {proto:<9} {uti:>5} {uti:>6} {0:>10} {0:>10}")
+        return "\n".join(out) + "\n"
+
+    def _display_version(self) -> str:
+        device = self.device
+        hw = device.hardware
+        uptime = format_uptime(device.uptime())
+        weeks = uptime if "week" in uptime else "0 week, " + uptime
+        copyright_line = (
+            "Copyright (C) 2012-2022 Huawei Technologies Co., Ltd."
+            if device.v8
+            else "Copyright (C) 2000-2020 HUAWEI TECH CO., LTD"
+        )
+        return (
+            "Huawei Versatile Routing Platform Software\n"
+            f"VRP (R) software, Version {hw.version}\n"
+            f"{copyright_line}\n"
+            f"HUAWEI {hw.model} {hw.product} uptime is {weeks}\n"
+            "\n"
+            f"MPU 0(Master) : uptime is {weeks}\n"
+            "DDR Memory Size : 2048 M bytes\n"
+            "FLASH Total Memory Size : 1024 M bytes\n"
+        )
+
+
+def _tagged_groups(ports: list[str]) -> list[str]:
+    """VRP prints ``UT:`` / ``TG:`` once, before the first port of each kind."""
+    out: list[str] = []
+    last = ""
+    for port in ports:
+        kind, name = port.split(":", 1)
+        out.append(port if kind != last else name)
+        last = kind
+    return out
+
+
+def _split_pipe(line: str) -> tuple[str, tuple[str, str] | None]:
+    if "|" not in line:
+        return line, None
+    command, modifier = line.split("|", 1)
+    words = modifier.split(None, 1)
+    kinds = ["include", "exclude", "begin", "section"]
+    matches = [k for k in kinds if words and k.startswith(words[0].lower())]
+    if len(matches) != 1 or len(words) < 2:
+        return command, ("include", "")
+    return command, (matches[0], words[1].strip())
