@@ -196,10 +196,18 @@ class Lab:
         except BaseException as error:
             ready.set_exception(error)
             return
+        control: asyncio.Server | None = None
+        if self.state_dir is not None:
+            path = self.state_dir / "control.sock"
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            control = await asyncio.start_unix_server(self._control, path=str(path))
         ready.set_result(None)
         ticker = asyncio.get_running_loop().create_task(self._tick())
         await self._stop.wait()
         ticker.cancel()
+        if control is not None:
+            control.close()
         await self.server.stop()
 
     async def _tick(self) -> None:
@@ -207,6 +215,54 @@ class Lab:
             await asyncio.sleep(1.0)
             for device in self.devices.values():
                 device.tick()
+
+    async def _control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One JSON request per line: ``{"op": "fault"|"clear"|"reboot"|..., "host": ...}``."""
+        try:
+            line = await reader.readline()
+            request = json.loads(line or b"{}")
+            answer = await self._handle(request)
+        except (ValueError, KeyError, TypeError) as error:
+            answer = {"ok": False, "error": str(error)}
+        writer.write(json.dumps(answer).encode() + b"\n")
+        await writer.drain()
+        writer.close()
+
+    async def _handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        if op == "status":
+            return {
+                "ok": True,
+                "devices": len(self.devices),
+                "port": self.port,
+                "connections": self.server.connections,
+                "sessions": sum(d.sessions for d in self.devices.values()),
+            }
+        if op == "stop":
+            assert self._stop is not None
+            self._stop.set()
+            return {"ok": True}
+        device = self.device(str(request.get("host")))
+        if op == "fault":
+            changes = dict(request.get("changes", {}))
+            for name, value in changes.items():
+                if not hasattr(device.faults, name):
+                    raise ValueError(f"unknown fault {name!r}")
+                setattr(device.faults, name, tuple(value) if name == "reject" else value)
+            if "down" in changes:
+                await self.server.set_down(self.addresses[device.hostname], bool(changes["down"]))
+        elif op == "clear":
+            await self.server.set_down(self.addresses[device.hostname], False)
+            device.faults.clear()
+        elif op == "reboot":
+            device.reboot()
+        elif op == "factory-reset":
+            device.factory_reset()
+        elif op == "load-config":
+            device.load_config(str(request.get("text", "")))
+        else:
+            raise ValueError(f"unknown operation {op!r}")
+        return {"ok": True}
 
     def stop(self) -> None:
         if self.loop is not None and self._stop is not None and self.loop.is_running():
@@ -217,8 +273,8 @@ class Lab:
 
     def serve_forever(self) -> None:
         """Block until ``stop()`` is called from another thread or a signal handler."""
-        if self._thread is not None:
-            self._thread.join()
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(0.5)
 
     # -- thread-safe access to device state
     def call(self, function: Callable[[], T]) -> T:
