@@ -222,7 +222,11 @@ class LazySecrets(Mapping[str, "Secret | None"]):
         return len(self._refs)
 
     def resolved(self) -> list[Secret]:
-        return [v for v in self._values.values() if v is not None]
+        """The secret values used so far (user names are identities, not secrets)."""
+        return [v for k, v in self._values.items() if v is not None and k not in IDENTITY_KEYS]
+
+
+IDENTITY_KEYS = frozenset({"username", "snmp_user"})
 
 
 def _secrets(

@@ -24,6 +24,7 @@ from communet.inventory.resolve import ProvincePlan, ResolvedDevice
 from communet.names import ascii_fold
 from communet.platforms import PLATFORMS, PlatformSpec, TextRules
 from communet.render.context import (
+    LazySecrets,
     PlanIndex,
     RenderError,
     RenderOptions,
@@ -57,6 +58,8 @@ class RenderedConfig:
     role: str
     blocks: tuple[RenderedBlock, ...] = field(repr=False)
     warnings: tuple[str, ...] = ()
+    # The secrets the templates used, for masking free-form output (never printed).
+    secrets: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -73,7 +76,7 @@ class RenderedConfig:
 
     def masked(self) -> str:
         """The config with every secret masked by the platform's patterns."""
-        return mask_secrets(self.platform, self.text)
+        return mask_secrets(self.platform, self.text, self.secrets)
 
     def sections(self) -> list[tuple[str, tuple[str, ...]]]:
         """Top-level lines with their indented children (the unit a planner compares)."""
@@ -236,8 +239,14 @@ def render_device(
                     device.hostname, f"rendered line {line!r} contains a control character"
                 )
         blocks.append(RenderedBlock(_template_name(template, name), lines))
+    used = context["secrets"]
     return RenderedConfig(
-        device.hostname, spec.name, str(device.role), tuple(blocks), tuple(warnings)
+        device.hostname,
+        spec.name,
+        str(device.role),
+        tuple(blocks),
+        tuple(warnings),
+        tuple(used.resolved()) if isinstance(used, LazySecrets) else (),
     )
 
 
