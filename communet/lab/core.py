@@ -156,6 +156,8 @@ class Terminal:
         return _crlf(self.shell.greeting()) + self.shell.prompt()
 
     def receive(self, data: str) -> str:
+        if self.generation != self.device.generation:  # the device rebooted under us
+            self.closed = True
         out: list[str] = []
         for char in data:
             if self.closed:

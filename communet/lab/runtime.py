@@ -256,8 +256,10 @@ class Lab:
             device.faults.clear()
         elif op == "reboot":
             device.reboot()
+            self.server.drop_stale(device)
         elif op == "factory-reset":
             device.factory_reset()
+            self.server.drop_stale(device)
         elif op == "load-config":
             device.load_config(str(request.get("text", "")))
         else:
@@ -345,10 +347,23 @@ class Lab:
         self.call(self.device(hostname).faults.clear)
 
     def reboot(self, hostname: str) -> None:
-        self.call(self.device(hostname).reboot)
+        """Unsaved changes are lost, uptime restarts, open sessions drop."""
+        device = self.device(hostname)
+
+        def run() -> None:
+            device.reboot()
+            self.server.drop_stale(device)
+
+        self.call(run)
 
     def factory_reset(self, hostname: str) -> None:
-        self.call(self.device(hostname).factory_reset)
+        device = self.device(hostname)
+
+        def run() -> None:
+            device.factory_reset()
+            self.server.drop_stale(device)
+
+        self.call(run)
 
     def load_config(self, hostname: str, text: str) -> None:
         device = self.device(hostname)

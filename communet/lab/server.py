@@ -52,16 +52,20 @@ class _Session(asyncssh.SSHServerSession[str]):
     def session_started(self) -> None:
         assert self.device is not None
         self.device.sessions += 1
+        self.server.lab.open_sessions.setdefault(id(self.device), set()).add(self)
         self.terminal = Terminal(self.device, self.device.open_shell(self.server.username))
         self._write(self.terminal.start())
 
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
         if self.terminal is None or self.device is None or self.device.faults.down:
             return
+        generation = self.device.generation
         output = self.terminal.receive(data)
         self._write(output)
         if self.terminal.closed:
             self._close()
+        if self.device.generation != generation:  # rebooted from this session
+            self.server.lab.drop_stale(self.device)
 
     def _write(self, text: str) -> None:
         chan = self.chan
@@ -74,6 +78,10 @@ class _Session(asyncssh.SSHServerSession[str]):
         loop = asyncio.get_running_loop()
         self._next = max(self._next + 1e-6, loop.time() + delay)
         loop.call_at(self._next, _safe_write, chan, text)
+
+    def close(self) -> None:
+        if self.chan is not None:
+            self.chan.close()
 
     def _close(self) -> None:
         chan = self.chan
@@ -91,6 +99,7 @@ class _Session(asyncssh.SSHServerSession[str]):
     def connection_lost(self, exc: Exception | None) -> None:
         if self.device is not None and self.terminal is not None:
             self.device.sessions -= 1
+            self.server.lab.open_sessions.get(id(self.device), set()).discard(self)
         self.terminal = None
         self.chan = None
 
@@ -140,6 +149,7 @@ class LabServer:
     host_key: asyncssh.SSHKey
     credentials: Credentials = field(default_factory=Credentials)
     connections: int = 0
+    open_sessions: dict[int, set[_Session]] = field(default_factory=dict)
     _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)
     _silent: dict[str, asyncio.Server] = field(default_factory=dict)
     _options: asyncssh.SSHServerConnectionOptions | None = None
@@ -193,6 +203,13 @@ class LabServer:
             silent = self._silent.pop(address)
             silent.close()
             await self._listen(address, self.port)
+
+    def drop_stale(self, device: Device) -> None:
+        """Close the sessions a reboot has made stale, as a real reboot drops them."""
+        for session in list(self.open_sessions.get(id(device), ())):
+            terminal = session.terminal
+            if terminal is not None and terminal.generation != device.generation:
+                session.close()
 
     async def stop(self) -> None:
         for listener in self._listeners.values():

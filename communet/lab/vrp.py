@@ -297,7 +297,26 @@ def _key(line: str) -> str | None:
     return None
 
 
+_CHILD_ORDER = ["description", "shutdown", "port link-type", "port default vlan"]
+_CHILD_ORDER += ["port trunk pvid", "port trunk allow-pass", "port hybrid", "ip address"]
+
+
+def _child_rank(line: str) -> int:
+    for index, prefix in enumerate(_CHILD_ORDER):
+        if line.startswith(prefix):
+            return index
+    return len(_CHILD_ORDER)
+
+
 def _insert(target: Node, node: Node) -> None:
+    if target.line.startswith("interface "):
+        rank = _child_rank(node.line)
+        index = next(
+            (i for i, c in enumerate(target.children) if _child_rank(c.line) > rank),
+            len(target.children),
+        )
+        target.children.insert(index, node)
+        return
     if target.line:
         target.children.append(node)
         return
@@ -616,6 +635,8 @@ class VrpShell(Shell):
             return Parsed((), Failure.INVALID, 0), undo
         if kind == "generic" and parsed.failure is None and parsed.words[0] == "display":
             parsed = GRAMMARS["system"].parse(line)
+        if undo and parsed.failure is None:
+            parsed = Parsed(("undo", *parsed.words))
         return parsed, undo
 
     def _line(self, line: str) -> Reply:
@@ -742,7 +763,8 @@ class VrpShell(Shell):
             node = root.find(text) or Node(text)
             if node not in root.children:
                 _insert(root, node)
-            label = {"aaa": "aaa", "ui": "ui-" + "".join(body[1:]).replace("console", "con")}
+            where = body[1].replace("con", "console").replace("consolesole", "console")
+            label = {"aaa": "aaa", "ui": f"ui-{where}{'-'.join(body[2:])}"}
             self.views.append(View(kind, node, label.get(kind, "-".join(body[:2]))))
             return Reply()
         if undo:
@@ -806,7 +828,7 @@ class VrpShell(Shell):
         if current is not None:
             node.children.remove(current)
         if values:
-            node.children.append(Node(f"{key} {format_vlans(values)}"))
+            _insert(node, Node(f"{key} {format_vlans(values)}"))
         return Reply()
 
     def _save(self) -> Reply:
