@@ -50,8 +50,13 @@ QOS_CLASSES: tuple[QosClass, ...] = (
 # What the codec marks (RoomOS Network QoS Diffserv).
 CODEC_DSCP = {"Audio": 46, "Video": 34, "Signalling": 24, "Data": 0}
 
-STORM_CONTROL_BROADCAST_PERCENT = "1.00"
-STORM_CONTROL_MULTICAST_PERCENT = "5.00"
+# Storm control on access ports: IOS levels in percent of the port speed, VRP in packets/s.
+STORM_CONTROL = {
+    "broadcast_percent": "1.00",
+    "multicast_percent": "5.00",
+    "broadcast_pps": 500,
+    "multicast_pps": 2000,
+}
 # The VLANs of a commune that reach the TSLCD CE (never INTERNET).
 ROUTED_VLANS = ("MGMT", "CANBO", "MOTCUA", "HNTH")
 SNMP_GROUP = "CN-NOC"
@@ -342,8 +347,7 @@ def access_switch_context(index: PlanIndex, device: ResolvedDevice, host: str) -
         "vlans": vlan_list(site),
         "ports": out,
         "mls_qos": model.mls_qos,
-        "storm_broadcast": STORM_CONTROL_BROADCAST_PERCENT,
-        "storm_multicast": STORM_CONTROL_MULTICAST_PERCENT,
+        "storm": STORM_CONTROL,
         "blackhole": blackhole,
     }
 
@@ -444,8 +448,7 @@ def aggregation_context(index: PlanIndex, device: ResolvedDevice, host: str) -> 
         "vlans": sorted(vlans, key=lambda v: int(v["id"])),
         "ports": out,
         "mls_qos": model.mls_qos,
-        "storm_broadcast": STORM_CONTROL_BROADCAST_PERCENT,
-        "storm_multicast": STORM_CONTROL_MULTICAST_PERCENT,
+        "storm": STORM_CONTROL,
         "blackhole": blackhole,
     }
 
