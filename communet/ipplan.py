@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from communet.inventory.model import Pool, Role, Vlan
@@ -63,32 +64,52 @@ def allocate(pool: Pool, pool_name: str, code: int) -> IPv4Network | Exhausted:
 
 @dataclass(frozen=True)
 class VlanAssignment:
+    """A VLAN at one site. The subnet is kept as integers and built on first use: a whole
+    country has ~40,000 of them and most callers never look at most of them."""
+
     id: int
     name: str
     purpose: str
-    subnet: IPv4Network | None
+    first: int | None  # network address as an integer
+    prefix: int | None
+
+    @cached_property
+    def subnet(self) -> IPv4Network | None:
+        if self.first is None or self.prefix is None:
+            return None
+        return IPv4Network((self.first, self.prefix))
 
     @property
     def gateway(self) -> IPv4Interface | None:
         """The CE router's address in this VLAN: the first host."""
-        if self.subnet is None:
+        if self.first is None or self.prefix is None:
             return None
-        return IPv4Interface((int(self.subnet.network_address) + 1, self.subnet.prefixlen))
+        return IPv4Interface((self.first + 1, self.prefix))
+
+    def host(self, number: int) -> IPv4Address | None:
+        """The n-th host of the subnet, or None when there is no such host."""
+        if self.first is None or self.prefix is None:
+            return None
+        if not 0 < number < (1 << (32 - self.prefix)) - 1:
+            return None
+        return IPv4Address(self.first + number)
 
 
 def vlan_subnets(
     block: IPv4Network, vlans: tuple[Vlan, ...], id_overrides: dict[str, int]
 ) -> tuple[VlanAssignment, ...]:
     """Carve each VLAN's subnet out of a site block (offsets already validated to fit)."""
-    out = []
-    for vlan in vlans:
-        subnet = None
-        if vlan.offset is not None and vlan.prefix is not None:
-            subnet = IPv4Network((int(block.network_address) + vlan.offset, vlan.prefix))
-        out.append(
-            VlanAssignment(id_overrides.get(vlan.name, vlan.id), vlan.name, vlan.purpose, subnet)
+    base = int(block.network_address)
+    return tuple(
+        VlanAssignment(
+            id_overrides.get(vlan.name, vlan.id) if id_overrides else vlan.id,
+            vlan.name,
+            vlan.purpose,
+            None if vlan.offset is None else base + vlan.offset,
+            vlan.prefix,
         )
-    return tuple(out)
+        for vlan in vlans
+    )
 
 
 def vlan_misfits(block_prefix: int, vlans: tuple[Vlan, ...]) -> list[str]:
@@ -123,6 +144,5 @@ ROLE_HOST_BASE: dict[Role, tuple[str, int]] = {
 
 def host_address(subnet: IPv4Network, host_number: int) -> IPv4Address | None:
     """The n-th host of a subnet, or None when the subnet has no such host."""
-    if not 0 < host_number < subnet.num_addresses - 1:
-        return None
-    return IPv4Address(int(subnet.network_address) + host_number)
+    first = int(subnet.network_address)
+    return VlanAssignment(0, "", "", first, subnet.prefixlen).host(host_number)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
@@ -31,7 +32,6 @@ from communet.ipplan import (
     Exhausted,
     VlanAssignment,
     allocate,
-    host_address,
     vlan_misfits,
     vlan_subnets,
     wan_pair,
@@ -93,8 +93,12 @@ class Site:
     link: WanLink | None
     origin: Origin
 
+    @cached_property
+    def _vlans_by_name(self) -> dict[str, VlanAssignment]:
+        return {v.name: v for v in self.vlans}
+
     def vlan(self, name: str) -> VlanAssignment | None:
-        return next((v for v in self.vlans if v.name == name), None)
+        return self._vlans_by_name.get(name)
 
 
 @dataclass(frozen=True)
@@ -524,9 +528,9 @@ class _Resolver:
     ) -> IPv4Address | None:
         vlan_name, base = ROLE_HOST_BASE[role]
         vlan = site.vlan(vlan_name)
-        subnet = vlan.subnet if vlan else None
-        address = host_address(subnet, base + number - 1) if subnet else None
+        address = vlan.host(base + number - 1) if vlan else None
         if address is None:
+            subnet = vlan.subnet if vlan else None
             self.problem(
                 origin,
                 f"no room for {role} #{number} in the {vlan_name} subnet {subnet}",
@@ -653,11 +657,13 @@ def _subnets(plans: list[ProvincePlan]) -> Iterator[_Subnet]:
 def _overlaps(plans: list[ProvincePlan]) -> list[Problem]:
     """Sweep sorted subnets once (O(n log n) for a whole country), then report each overlap
     at the subnet most likely wrong: one written by hand rather than allocated by code."""
-    ordered = sorted(_subnets(plans), key=lambda s: (s.net.network_address, s.net.prefixlen))
+    spans = [(_span(s.net), s) for s in _subnets(plans)]
+    spans.sort(key=lambda item: (item[0][0], -item[0][1]))
     clashes: dict[int, tuple[_Subnet, list[_Subnet]]] = {}
     widest: _Subnet | None = None
-    for current in ordered:
-        if widest is not None and current.net.overlaps(widest.net):
+    widest_end = -1
+    for (start, end), current in spans:
+        if widest is not None and start <= widest_end:
             a, b = widest.site, current.site
             same_code = a is not None and b is not None and a.kind == b.kind and a.code == b.code
             shared_noc = a is None and b is None  # provinces may share one national NOC range
@@ -666,9 +672,15 @@ def _overlaps(plans: list[ProvincePlan]) -> list[Problem]:
                 if widest.explicit and not current.explicit:
                     culprit, other = widest, current
                 clashes.setdefault(id(culprit), (culprit, []))[1].append(other)
-        if widest is None or current.net.broadcast_address > widest.net.broadcast_address:
-            widest = current
+        if widest is None or end > widest_end:
+            widest, widest_end = current, end
     return [_overlap_problem(culprit, others) for culprit, others in clashes.values()]
+
+
+def _span(net: IPv4Network) -> tuple[int, int]:
+    """First and last address as integers (cheaper than IPv4Network.overlaps at scale)."""
+    first = int(net.network_address)
+    return first, first + (1 << (32 - net.prefixlen)) - 1
 
 
 def _overlap_problem(culprit: _Subnet, others: list[_Subnet]) -> Problem:

@@ -108,11 +108,118 @@ def read_yaml(path: Path) -> Any:
             column=column,
         ) from None
     try:
+        return _fast_load(decoded)
+    except _UnusualError:
+        pass  # the strict loader below gives the precise message, or the value
+    try:
         return yaml.load(decoded, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _AliasFoundError as exc:
         raise _alias_error(decoded, exc.node) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(decoded, exc) from None
+
+
+class _UnusualError(Exception):
+    """Something the fast path does not handle; the strict loader takes over."""
+
+
+_CParser: Any = getattr(yaml, "CParser", None)
+if _CParser is None:  # pragma: no cover - PyYAML without libyaml
+    try:
+        from yaml._yaml import CParser as _CParser
+    except ImportError:
+        _CParser = None
+
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_plain_cache: dict[str, Any] = {}
+_NOT_PLAIN_VALUES = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+
+
+def _plain(value: str) -> Any:
+    """A plain scalar as YAML 1.1 (PyYAML's SafeLoader) reads it: 'yes' is True, 014 is 12."""
+    if value in _plain_cache:
+        return _plain_cache[value]
+    tag = _STR_TAG
+    for candidate, regexp in _IMPLICIT.get(value[:1], []):
+        if regexp.match(value):
+            tag = candidate
+            break
+    if tag == _STR_TAG:
+        result: Any = value
+    elif tag in _SAFE_CONSTRUCTOR.yaml_constructors and tag not in _NOT_PLAIN_VALUES:
+        node = yaml.ScalarNode(tag, value)
+        result = _SAFE_CONSTRUCTOR.yaml_constructors[tag](_SAFE_CONSTRUCTOR, node)
+    else:  # '<<' merge keys and the like
+        raise _UnusualError
+    if len(_plain_cache) < 65536:
+        _plain_cache[value] = result
+    return result
+
+
+def _fast_load(text: str) -> Any:  # noqa: PLR0912, PLR0915 - one hot loop; calls per event cost
+    """Build plain values straight from libyaml's events: about 3× PyYAML's constructor.
+
+    Anything unusual (anchors, aliases, tags, duplicate or non-text keys, several documents,
+    syntax errors) raises _UnusualError so the strict loader can explain it with a position.
+    """
+    if _CParser is None:
+        raise _UnusualError
+    parser = _CParser(text)
+    root: list[Any] = []
+    current: Any = root
+    key: Any = None
+    in_map = False
+    stack: list[tuple[Any, Any, bool]] = []
+    documents = 0
+    scalar, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is scalar:
+                if event.anchor is not None or (event.tag is not None and not any(event.implicit)):
+                    raise _UnusualError
+                is_plain = not event.style and event.implicit[0]
+                value = _plain(event.value) if is_plain else event.value
+                if not in_map:
+                    current.append(value)
+                elif key is None:
+                    if not isinstance(value, str) or value in current:
+                        raise _UnusualError
+                    key = value
+                else:
+                    current[key] = value
+                    key = None
+            elif kind is map_start or kind is seq_start:
+                if event.anchor is not None or (event.tag is not None and not event.implicit):
+                    raise _UnusualError
+                if in_map and key is None:
+                    raise _UnusualError  # a mapping or list used as a key
+                stack.append((current, key, in_map))
+                current, key, in_map = ({} if kind is map_start else []), None, kind is map_start
+            elif kind is map_end or kind is seq_end:
+                done = current
+                current, key, in_map = stack.pop()
+                if in_map:
+                    current[key] = done
+                    key = None
+                else:
+                    current.append(done)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _UnusualError
+            elif kind is yaml.StreamEndEvent:
+                break
+            elif kind is yaml.AliasEvent:
+                raise _UnusualError
+    except yaml.YAMLError:
+        raise _UnusualError from None
+    finally:
+        parser.dispose()
+    return root[0] if root else None
 
 
 def _alias_error(text: str, node: yaml.Node) -> YamlError:
