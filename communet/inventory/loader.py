@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import gc
 import re
 import types
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -88,7 +91,29 @@ def province_dirs(root: Path) -> list[Path]:
     return found
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk load.
+
+    Loading a country allocates ~1 million acyclic containers; each allocation burst makes
+    the collector rescan everything alive so far, which cost a third of the load time.
+    Reference counting still frees every temporary; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_inventory(root: Path) -> LoadedInventory:
+    with _without_cyclic_gc():
+        return _load_inventory(root)
+
+
+def _load_inventory(root: Path) -> LoadedInventory:
     if not root.is_dir():
         raise InventoryError(
             [Problem(display_path(root), "", "not a directory", "give the inventory directory")]
