@@ -28,7 +28,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin
 
 from communet.errors import InventoryError
 from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
-from communet.inventory.model import Credentials, District, Province
+from communet.inventory.model import District, Province
 from communet.inventory.resolve import district_slug
 from communet.platforms import PLATFORMS
 
@@ -100,13 +100,18 @@ def group_name(kind: str, slug: str) -> str:
 def populate(inventory: Any, loaded: LoadedInventory) -> None:
     """Add groups, hosts and variables for every device, in inventory order.
 
-    Each value is set once, where it belongs: province facts and default credentials on the
-    province group, district and commune facts on theirs, role and platform facts on the
-    role_* and platform_* groups, hub-site and device facts on the host. A host sits in one
-    commune at most and no two of its groups set the same variable, so Ansible's merge per
-    host gives every device the full set. Besides being the natural layout, this sets a
-    fraction of the values per-host copies would need; ansible-core deep-copies and
-    origin-tags every value set, which is most of this plugin's cost at province scale.
+    Host variables are the facts playbooks branch on and print (identity, names, site, LAN
+    block, TSLCD circuit); the derived detail (per-VLAN subnets, credential references, label
+    sets) stays in communet, where the action plugin and ``communet inventory export --json``
+    read it. ``ansible-inventory --list`` copies every group variable into every host and
+    encodes it with Python's pure-Python JSON encoder, so each extra string per host costs
+    ~0.1 s per province: the VLAN list alone doubled the output (14 MB for Thanh Hóa).
+
+    Each value is set once, where it belongs: province facts on the province group, district
+    and commune facts on theirs, role and platform facts on the role_* and platform_* groups,
+    hub-site and device facts on the host. A host sits in one commune at most and no two of
+    its groups set the same variable, so Ansible's merge per host gives every device the full
+    set, while ansible-core deep-copies and origin-tags far fewer values.
     """
     groups = _Groups(inventory)
     for plan in loaded.plans:
@@ -114,7 +119,6 @@ def populate(inventory: Any, loaded: LoadedInventory) -> None:
         province_group, new = groups.get("province", province.slug, "")
         if new:
             _set_vars(inventory, province_group, province_vars(province))
-            _set_vars(inventory, province_group, credential_vars(province.credentials))
         districts = {district_slug(d): d for d in province.districts}
         for device in plan.devices:
             site = device.site
@@ -142,8 +146,6 @@ def populate(inventory: Any, loaded: LoadedInventory) -> None:
                 _set_vars(inventory, platform_group, platform_vars(device.platform))
             inventory.add_child(platform_group, device.hostname)
             _set_vars(inventory, device.hostname, device_vars(device))
-            if device.credentials != province.credentials:
-                _set_vars(inventory, device.hostname, credential_vars(device.credentials))
 
 
 class _Groups:
@@ -172,14 +174,14 @@ class _Groups:
 
 def _set_vars(inventory: Any, entity: str, variables: dict[str, Any]) -> None:
     for name, value in variables.items():
-        inventory.set_variable(entity, name, value)
+        if value is not None:
+            inventory.set_variable(entity, name, value)
 
 
 def province_vars(province: Province) -> dict[str, Any]:
     return {
         "communet_province": province.slug,
         "communet_province_name": province.name,
-        "communet_province_code": province.code,
     }
 
 
@@ -187,7 +189,6 @@ def district_vars(district: District) -> dict[str, Any]:
     return {
         "communet_district": district_slug(district),
         "communet_district_name": district.name,
-        "communet_district_code": district.code,
     }
 
 
@@ -205,15 +206,6 @@ def site_vars(site: Site) -> dict[str, Any]:
         "communet_site": site.slug,
         "communet_site_kind": site.kind,
         "communet_lan_block": str(site.lan_block),
-        "communet_vlans": [
-            {
-                "id": vlan.id,
-                "name": vlan.name,
-                "subnet": str(vlan.subnet) if vlan.subnet else None,
-                "gateway": str(vlan.gateway.ip) if vlan.gateway else None,
-            }
-            for vlan in site.vlans
-        ],
     }
     if site.link is not None and site.wan is not None:
         ce, pe = site.wan
@@ -235,17 +227,6 @@ def platform_vars(platform: str) -> dict[str, Any]:
     }
 
 
-def credential_vars(creds: Credentials) -> dict[str, Any]:
-    # References only ('env:NAME', 'vault:name'); secrets are resolved where they are used.
-    return {
-        "communet_credentials": {
-            "username": creds.username,
-            "password": creds.password,
-            "enable": creds.enable,
-        }
-    }
-
-
 def device_vars(device: ResolvedDevice) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ansible_host": str(device.management),
@@ -254,7 +235,6 @@ def device_vars(device: ResolvedDevice) -> dict[str, Any]:
         "communet_serial": device.serial,
         "communet_status": str(device.status),
         "communet_description": device.description,
-        "communet_labels": device.labels,
     }
     if device.registrar is not None:
         out["communet_registrar"] = device.registrar
