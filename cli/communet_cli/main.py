@@ -7,6 +7,8 @@ import click
 from communet import __version__
 from communet_cli.i18n import pick_language
 from communet_cli.inventory_cmd import inventory
+from communet_cli.lab_cmd import lab
+from communet_cli.render_cmd import render
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +26,8 @@ def cli(ctx: click.Context, lang: str | None) -> None:
 
 
 cli.add_command(inventory)
+cli.add_command(lab)
+cli.add_command(render)
 
 
 def main() -> None:
