@@ -304,8 +304,14 @@ class Lab:
         )
 
     def netmiko_params(self, hostname: str, known_hosts: Path | None = None) -> dict[str, Any]:
-        """Arguments for ``netmiko.ConnectHandler`` that reach ``hostname`` in the lab."""
+        """Arguments for ``netmiko.ConnectHandler`` that reach ``hostname`` in the lab.
+
+        The host key is verified against ``known_hosts``, or against the device's own file
+        when the lab has a state directory; without either, netmiko's defaults apply.
+        """
         end = self.endpoint(hostname)
+        if known_hosts is None and self.state_dir is not None:
+            known_hosts = self.known_hosts(hostname)
         params: dict[str, Any] = {
             "device_type": end.device_type,
             "host": end.address,
@@ -377,24 +383,37 @@ class Lab:
 
     # -- files a client needs
     def write_state(self, directory: Path) -> None:
-        """``known_hosts``, ``lab.json`` (overlay: hostname → lab address) in ``directory``."""
+        """``lab.json`` (overlay: hostname → lab address), ``known_hosts`` (every address, for
+        OpenSSH) and ``known_hosts.d/<address>`` (one per device: paramiko checks every name
+        of a known_hosts file against every other, O(n²) per connection) in ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
-        write_known_hosts(
-            directory / "known_hosts", self.host_key, list(self.addresses.values()), self.port
-        )
+        addresses = list(self.addresses.values())
+        write_known_hosts(directory / "known_hosts", self.host_key, addresses, self.port)
+        per_device = directory / "known_hosts.d"
+        per_device.mkdir(exist_ok=True)
+        for address in addresses:
+            write_known_hosts(per_device / address, self.host_key, [address], self.port)
         overlay = {
             "port": self.port,
             "username": self.credentials.username,
             "password": self.credentials.password,
             "enable": self.credentials.enable,
             "known_hosts": str((directory / "known_hosts").resolve()),
+            "known_hosts_dir": str(per_device.resolve()),
             "devices": {
                 hostname: {
                     "address": self.addresses[hostname],
                     "platform": device.spec.platform,
                     "device_type": DEVICE_TYPES[device.spec.platform],
+                    "known_hosts": str((per_device / self.addresses[hostname]).resolve()),
                 }
                 for hostname, device in self.devices.items()
             },
         }
         (directory / "lab.json").write_text(json.dumps(overlay, indent=1) + "\n", "utf-8")
+
+    def known_hosts(self, hostname: str) -> Path:
+        """The one-line known_hosts file for ``hostname`` (needs ``state_dir``)."""
+        if self.state_dir is None:
+            raise RuntimeError("the lab has no state_dir, so it wrote no known_hosts files")
+        return self.state_dir / "known_hosts.d" / self.addresses[hostname]

@@ -220,7 +220,18 @@ class LabServer:
         self._silent.clear()
 
 
-def write_known_hosts(path: Path, key: asyncssh.SSHKey, addresses: list[str], port: int) -> None:
+def write_known_hosts(
+    path: Path, key: asyncssh.SSHKey, addresses: list[str], port: int, per_line: int = 100
+) -> None:
+    """OpenSSH known_hosts for every lab address; 100 hosts share a line (one key).
+
+    Clients such as paramiko parse every line's key on each connection: one line per device
+    made a 2,500-device lab cost ~2 CPU-s per client connection.
+    """
     public = key.export_public_key("openssh").decode().split()[:2]
-    lines = [f"[{address}]:{port} {public[0]} {public[1]}" for address in addresses]
+    names = [f"[{address}]:{port}" if port != 22 else address for address in addresses]
+    lines = [
+        ",".join(names[i : i + per_line]) + f" {public[0]} {public[1]}"
+        for i in range(0, len(names), per_line)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
