@@ -68,7 +68,7 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def _worker_network() -> str:
+def worker_network() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     number = int(worker) if worker.isdigit() else 0
     return f"127.{(120 + number + os.getpid() % 8 * 16) % 250 + 1}.0.0/16"
@@ -95,7 +95,7 @@ LAB_SPECS = [
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     state = tmp_path_factory.mktemp("lab")
-    with Lab(LAB_SPECS, network=_worker_network(), state_dir=state) as running:
+    with Lab(LAB_SPECS, network=worker_network(), state_dir=state) as running:
         yield running
 
 
