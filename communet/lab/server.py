@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
 
 from communet.lab.core import Device, Terminal
+
+log = logging.getLogger(__name__)
 
 
 def check_loopback(address: str) -> None:
@@ -60,7 +63,12 @@ class _Session(asyncssh.SSHServerSession[str]):
         if self.terminal is None or self.device is None or self.device.faults.down:
             return
         generation = self.device.generation
-        output = self.terminal.receive(data)
+        try:
+            output = self.terminal.receive(data)
+        except Exception:  # a simulator bug must not look like a network fault
+            log.exception("lab engine failed on %r for %s", data, self.device.hostname)
+            output = "\r\n% Internal error in the lab simulator (see the lab log)\r\n"
+            output += self.terminal.shell.prompt()
         self._write(output)
         if self.terminal.closed:
             self._close()

@@ -633,7 +633,8 @@ class VrpShell(Shell):
         parsed = grammar.parse(words[1] if undo else line, lenient_end=undo)
         if parsed.failure is None and not self.device.v8 and parsed.words[0] in _V8_ONLY:
             return Parsed((), Failure.INVALID, 0), undo
-        if kind == "generic" and parsed.failure is None and parsed.words[0] == "display":
+        special = ("display", "screen-length", "save", "commit", "abort", "quit", "return")
+        if kind == "generic" and parsed.failure is None and parsed.words[0] in special:
             parsed = GRAMMARS["system"].parse(line)
         if undo and parsed.failure is None:
             parsed = Parsed(("undo", *parsed.words))
@@ -641,6 +642,8 @@ class VrpShell(Shell):
 
     def _line(self, line: str) -> Reply:
         command, pipe = _split_pipe(line)
+        if not command.strip():
+            return self._error(command, Parsed((), Failure.INCOMPLETE), 0)
         kinds = [v.kind for v in self.views] or ["user"]
         errors: list[tuple[Parsed, bool]] = []
         for depth in range(len(kinds), 0, -1):
@@ -669,6 +672,8 @@ class VrpShell(Shell):
         if first == "return":
             return self._leave_system() if self.views else Reply()
         if first == "screen-length":
+            if words[1] not in ("0", "disable") and not words[1].isdigit():
+                return Reply("Error: Wrong parameter found at '^' position.\n")
             self.page_length = 0 if words[1] in ("0", "disable") else int(words[1])
             return Reply(
                 "Info: The configuration takes effect on the current user terminal"
@@ -763,7 +768,9 @@ class VrpShell(Shell):
             node = root.find(text) or Node(text)
             if node not in root.children:
                 _insert(root, node)
-            where = body[1].replace("con", "console").replace("consolesole", "console")
+            where = ""
+            if kind == "ui":
+                where = body[1].replace("console", "con").replace("con", "console")
             label = {"aaa": "aaa", "ui": f"ui-{where}{'-'.join(body[2:])}"}
             self.views.append(View(kind, node, label.get(kind, "-".join(body[:2]))))
             return Reply()
