@@ -207,7 +207,8 @@ def down(state_dir: Path) -> None:
 
 
 @lab.command()
-@click.argument("hostname")
+@click.argument("hostname", required=False)
+@click.option("--commune", "site", help="Every device of this commune (or hub) slug instead.")
 @click.option("--down/--up", "down_", default=None, help="Stop answering (clients time out).")
 @click.option("--auth-failure/--auth-ok", default=None, help="Refuse every password.")
 @click.option("--delay", type=float, default=None, help="Seconds before each reply.")
@@ -217,7 +218,8 @@ def down(state_dir: Path) -> None:
 @STATE_DIR
 def fault(
     *,
-    hostname: str,
+    hostname: str | None,
+    site: str | None,
     down_: bool | None,
     auth_failure: bool | None,
     delay: float | None,
@@ -226,9 +228,12 @@ def fault(
     clear: bool,
     state_dir: Path,
 ) -> None:
-    """Inject faults into HOSTNAME."""
+    """Inject faults into HOSTNAME (or every device of --commune)."""
+    if (hostname is None) == (site is None):
+        raise click.UsageError("give either HOSTNAME or --commune SLUG")
+    target: dict[str, Any] = {"site": site} if site else {"host": hostname}
     if clear:
-        control(state_dir, {"op": "clear", "host": hostname})
+        control(state_dir, {"op": "clear", **target})
     changes: dict[str, Any] = {}
     if down_ is not None:
         changes["down"] = down_
@@ -241,8 +246,8 @@ def fault(
     if drop_after is not None:
         changes["drop_after_lines"] = drop_after
     if changes:
-        control(state_dir, {"op": "fault", "host": hostname, "changes": changes})
-    click.echo(f"{hostname}: faults {'cleared' if clear else ''} {changes or ''}".strip())
+        control(state_dir, {"op": "fault", **target, "changes": changes})
+    click.echo(f"{hostname or site}: faults {'cleared' if clear else ''} {changes or ''}".strip())
 
 
 @lab.command()

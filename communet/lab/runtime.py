@@ -242,6 +242,12 @@ class Lab:
             assert self._stop is not None
             self._stop.set()
             return {"ok": True}
+        if request.get("site"):
+            answers = [
+                await self._handle({**request, "site": None, "host": host})
+                for host in self.site_hosts(str(request["site"]))
+            ]
+            return {"ok": all(a["ok"] for a in answers), "hosts": len(answers)}
         device = self.device(str(request.get("host")))
         if op == "fault":
             changes = dict(request.get("changes", {}))
@@ -347,6 +353,21 @@ class Lab:
         self.call(apply)
         if "down" in changes:
             self._run_async(self.server.set_down(self.addresses[hostname], bool(changes["down"])))
+
+    def site_hosts(self, site: str) -> list[str]:
+        """Hostnames of every device at a commune or hub (its inventory slug)."""
+        hosts = [h for h, d in self.devices.items() if d.spec.site == site]
+        if not hosts:
+            sites = sorted({d.spec.site for d in self.devices.values() if d.spec.site})
+            raise KeyError(f"no site {site!r} in the lab; sites: {', '.join(sites[:20])}")
+        return hosts
+
+    def set_site_fault(self, site: str, **changes: Any) -> list[str]:
+        """Inject the same faults into every device of a commune (or hub)."""
+        hosts = self.site_hosts(site)
+        for hostname in hosts:
+            self.set_fault(hostname, **changes)
+        return hosts
 
     def clear_faults(self, hostname: str) -> None:
         self.set_fault(hostname, down=False)

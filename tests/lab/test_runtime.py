@@ -34,6 +34,12 @@ def test_every_simulated_inventory_device_gets_its_own_loopback_address(tmp_path
         assert sum(line.count(",") + 1 for line in lines) == len(specs)
         host = next(iter(expected))
         assert (tmp_path / "known_hosts.d" / running.addresses[host]).exists()
+        site = running.device(host).spec.site
+        hosts = running.set_site_fault(site, reject=("write",))
+        assert host in hosts
+        assert all(running.device(h).faults.reject == ("write",) for h in hosts)
+        with pytest.raises(KeyError, match="no site"):
+            running.site_hosts("nowhere")
     # the inventory's own addresses are untouched
     again = {d.hostname: d.management for d in load_inventory(DEMO).devices}
     assert again == {d.hostname: d.management for d in inventory.devices}
@@ -74,6 +80,17 @@ def test_cli_up_status_fault_down(tmp_path: Path) -> None:
         assert overlay["devices"][host]["address"] in status.output
         fault = runner.invoke(lab_group, ["fault", host, "--auth-failure", *common])
         assert fault.exit_code == 0, fault.output
+        site = runner.invoke(
+            lab_group,
+            ["fault", "--commune", "dinh-hai", "--delay", "0.1", "--reject", "write", *common],
+        )
+        assert site.exit_code == 0, site.output
+        assert (
+            runner.invoke(
+                lab_group, ["fault", "--commune", "dinh-hai", "--clear", *common]
+            ).exit_code
+            == 0
+        )
         bad = runner.invoke(lab_group, ["fault", "no-such-host", "--delay", "1", *common])
         assert bad.exit_code != 0
         assert "no device 'no-such-host'" in bad.output
