@@ -269,3 +269,12 @@ def load_config(hostname: str, config: Path, state_dir: Path) -> None:
     text = config.read_text(encoding="utf-8")
     control(state_dir, {"op": "load-config", "host": hostname, "text": text})
     click.echo(f"{hostname}: configuration loaded from {config}")
+
+
+@lab.command()
+@click.argument("hostname")
+@STATE_DIR
+def console(hostname: str, state_dir: Path) -> None:
+    """Put HOSTNAME in factory state on a serial console; print the pty to open."""
+    answer = control(state_dir, {"op": "console", "host": hostname})
+    click.echo(f"{hostname}: factory state on serial console {answer['path']}")

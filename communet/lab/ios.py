@@ -874,6 +874,19 @@ class IosDevice(Device):
     def open_shell(self, username: str) -> IosShell:
         return IosShell(self, username)
 
+    def day0(self) -> None:
+        """Out of the box: no startup-config, factory defaults running (console day-0 flow)."""
+        hw = self.hardware
+        name = "Switch" if hw.switch else "Router"
+        lines = ["version 15.2", "no service pad", f"hostname {name}", "boot-start-marker"]
+        lines += ["boot-end-marker", "no aaa new-model"]
+        lines += [f"interface {port}" for port in hw.ports]
+        lines += ["interface Vlan1", " no ip address"] if hw.switch else []
+        lines += ["line con 0", "line vty 0 4", " login", "line vty 5 15", " login"]
+        self.state = IosState(running=parse_config("\n".join(lines)), startup=None)
+        self.booted_at = self.clock()
+        self.generation += 1
+
     def _reload(self) -> None:
         startup = self.state.startup
         self.state.running = startup.copy() if startup else Node("")
@@ -994,9 +1007,10 @@ class Context:
 
 
 class IosShell(Shell):
-    def __init__(self, device: IosDevice, username: str) -> None:
+    def __init__(self, device: IosDevice, username: str, console: bool = False) -> None:
         self.device = device
         self.username = username
+        self.console = console
         self.level = 1
         self.stack: list[Context] = []  # empty: exec mode
         self.page_length = 24
@@ -1079,6 +1093,11 @@ class IosShell(Shell):
         if first == "enable":
             if self.level == 15:
                 return Reply()
+            if self._enable_line() is None:
+                if not self.console:
+                    return Reply("% No password set\n")
+                self.level = 15
+                return Reply()
             return self._ask("Password: ", self._enable_password, echo=False)
         if first == "disable":
             self.level = 1
@@ -1122,8 +1141,14 @@ class IosShell(Shell):
             return self._ask("Proceed with reload? [confirm]", self._reload)
         return Reply()
 
+    def _enable_line(self) -> str | None:
+        lines = [c.line for c in self.device.state.running.children]
+        secret = next((x for x in lines if x.startswith("enable secret ")), None)
+        return secret or next((x for x in lines if x.startswith("enable password ")), None)
+
     def _enable_password(self, line: str) -> Reply:
-        if line == self.device.enable_secret:
+        stored = self._enable_line()
+        if stored is not None and verify_secret(stored, line):
             self.level = 15
             return Reply()
         self.failed_enable += 1

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
+from communet.lab.console import ConsolePort, factory_console
 from communet.lab.core import Device, DeviceSpec
 from communet.lab.ios import IosDevice
 from communet.lab.roomos import RoomosDevice
@@ -155,6 +156,7 @@ class Lab:
         self._thread: threading.Thread | None = None
         self._stop: asyncio.Event | None = None
         self.started_in = 0.0
+        self.consoles: dict[str, ConsolePort] = {}
 
     # -- lifecycle
     def __enter__(self) -> Lab:
@@ -206,6 +208,8 @@ class Lab:
         ticker = asyncio.get_running_loop().create_task(self._tick())
         await self._stop.wait()
         ticker.cancel()
+        for console in self.consoles.values():
+            console.close()
         if control is not None:
             control.close()
         await self.server.stop()
@@ -228,7 +232,7 @@ class Lab:
         await writer.drain()
         writer.close()
 
-    async def _handle(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _handle(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911, PLR0912
         op = request.get("op")
         if op == "status":
             return {
@@ -257,19 +261,22 @@ class Lab:
                 setattr(device.faults, name, tuple(value) if name == "reject" else value)
             if "down" in changes:
                 await self.server.set_down(self.addresses[device.hostname], bool(changes["down"]))
-        elif op == "clear":
+            return {"ok": True}
+        if op == "clear":
             await self.server.set_down(self.addresses[device.hostname], False)
             device.faults.clear()
-        elif op == "reboot":
+            return {"ok": True}
+        if op == "console":
+            return {"ok": True, "path": self.open_console_here(device.hostname)}
+        if op == "reboot":
             device.reboot()
-            self.server.drop_stale(device)
         elif op == "factory-reset":
             device.factory_reset()
-            self.server.drop_stale(device)
         elif op == "load-config":
             device.load_config(str(request.get("text", "")))
         else:
             raise ValueError(f"unknown operation {op!r}")
+        self.server.drop_stale(device)
         return {"ok": True}
 
     def stop(self) -> None:
@@ -353,6 +360,23 @@ class Lab:
         self.call(apply)
         if "down" in changes:
             self._run_async(self.server.set_down(self.addresses[hostname], bool(changes["down"])))
+
+    def open_console(self, hostname: str) -> str:
+        """Put ``hostname`` in factory state on a serial console; return the pty path."""
+        device = self.device(hostname)
+
+        return self.call(lambda: self.open_console_here(device.hostname))
+
+    def open_console_here(self, hostname: str) -> str:
+        """``open_console`` for code already running on the lab's loop."""
+        device = self.device(hostname)
+        old = self.consoles.pop(hostname, None)
+        if old is not None:
+            old.close()
+        port = ConsolePort(device, factory_console(device), loop=self.loop)
+        self.server.drop_stale(device)
+        self.consoles[hostname] = port
+        return port.path
 
     def site_hosts(self, site: str) -> list[str]:
         """Hostnames of every device at a commune or hub (its inventory slug)."""

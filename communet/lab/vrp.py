@@ -478,6 +478,20 @@ class VrpDevice(Device):
     def open_shell(self, username: str) -> VrpShell:
         return VrpShell(self, username)
 
+    def day0(self) -> None:
+        """Out of the box: default sysname, no users, no saved configuration."""
+        indent = "" if self.v8 else " "
+        lines = [f"{indent}sysname HUAWEI", "#"]
+        lines += [f"interface {port}\n#" for port in self.hardware.ports]
+        lines += ["interface NULL0", "#", "user-interface con 0", " authentication-mode password"]
+        lines += ["user-interface vty 0 4", "#", "return"]
+        self.running = parse_config("\n".join(lines))
+        self.saved = None
+        self.trial = None
+        self.console_password: str | None = None
+        self.booted_at = self.clock()
+        self.generation += 1
+
     def _reload(self) -> None:
         self.running = self.saved.copy() if self.saved else Node("")
         self.trial = None

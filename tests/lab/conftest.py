@@ -89,6 +89,10 @@ LAB_SPECS = [
     spec("huawei_vrpv8", "S5735-L24T4X-A", "vrpv8-switch"),
     spec("cisco_roomos", "SX20", "codec-ce8", firmware="ce8", registrars=(REGISTRAR,)),
     spec("cisco_roomos", "Room Kit", "codec-roomos", firmware="roomos", registrars=(REGISTRAR,)),
+    spec("cisco_ios", "WS-C2960X-24TS-L", "console-ios"),
+    spec("cisco_ios", "WS-C2960X-24TS-L", "console-ios-setup"),
+    spec("huawei_vrp", "S5720-28X-SI-AC", "console-vrp"),
+    spec("cisco_roomos", "Room Kit", "console-codec", firmware="roomos"),
 ]
 
 

@@ -52,7 +52,10 @@ def test_lab_refuses_addresses_outside_loopback() -> None:
 
 
 def test_brownfield_config_and_factory_reset(lab: Lab, known_hosts: Path) -> None:
-    config = "hostname ios-router\ninterface GigabitEthernet0/0/0\n description legacy WAN\n"
+    config = (
+        "hostname ios-router\nenable secret lab\n"
+        "interface GigabitEthernet0/0/0\n description legacy WAN\n"
+    )
     lab.load_config("ios-router", config)
     params = lab.netmiko_params("ios-router", known_hosts)
     with ConnectHandler(**params) as conn:
@@ -96,6 +99,8 @@ def test_cli_up_status_fault_down(tmp_path: Path) -> None:
         assert "no device 'no-such-host'" in bad.output
         reboot = runner.invoke(lab_group, ["reboot", host, *common])
         assert reboot.exit_code == 0, reboot.output
+        console = runner.invoke(lab_group, ["console", host, *common])
+        assert "factory state on serial console /dev/pts/" in console.output
         again = runner.invoke(lab_group, ["up", str(DEMO), *common])
         assert again.exit_code != 0
         assert "already running" in again.output
