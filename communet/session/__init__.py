@@ -1,0 +1,84 @@
+"""The session layer: the only code that talks to devices.
+
+Everything above it (plan, apply, Ansible action, CLI) depends on the :class:`DeviceSession`
+protocol only, so tests of the engine can use a fake at this declared seam while the lab
+tests drive the real netmiko implementation over SSH.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from communet.errors import CommunetError
+
+
+class SessionError(CommunetError):
+    """A device session failed. Always names the host; the transport error is ``__cause__``."""
+
+    def __init__(self, host: str, message: str, command: str | None = None) -> None:
+        self.host = host
+        self.command = command
+        self.reason = message
+        where = f"{host}: {command!r}: " if command else f"{host}: "
+        super().__init__(where + message)
+
+
+class UnreachableError(SessionError):
+    """No TCP connection, or the device stopped answering (timeout)."""
+
+
+class AuthenticationError(SessionError):
+    """Wrong username or password (or enable secret)."""
+
+
+class HostKeyError(SessionError):
+    """The SSH host key is unknown or does not match known_hosts."""
+
+
+class CommandRejectedError(SessionError):
+    """The device refused a command; ``reason`` carries the device's own message."""
+
+
+class SessionDroppedError(SessionError):
+    """The session closed under us (EOF) in the middle of a conversation."""
+
+
+class DeviceSession(Protocol):
+    """One open management session to one device, driven by platform data.
+
+    ``begin``/``commit``/``confirm``/``abort`` map onto the platform's safe-change
+    primitive (IOS revert timer, VRPv8 commit trial, VRP5 nothing: the engine restores).
+    """
+
+    hostname: str
+
+    def fetch_running(self) -> str:
+        """The running configuration exactly as the device prints it (pager off)."""
+        ...
+
+    def begin(self, trial_minutes: int) -> None:
+        """Enter configuration mode, arming the trial/revert timer where the platform has one."""
+        ...
+
+    def push(self, lines: Sequence[str]) -> str:
+        """Send configuration lines; raise CommandRejectedError naming the first bad line."""
+        ...
+
+    def end(self, trial_minutes: int) -> None:
+        """Leave configuration mode (VRPv8: ``commit trial N`` here)."""
+        ...
+
+    def confirm(self) -> None:
+        """Keep the change: IOS ``configure confirm``, VRPv8 ``commit``; VRP5/RoomOS nothing."""
+        ...
+
+    def abort(self) -> None:
+        """Throw the change away now: IOS revert now, VRPv8 ``abort trial``; else nothing."""
+        ...
+
+    def save(self) -> None:
+        """Make running the startup configuration, answering the platform's prompts."""
+        ...
+
+    def close(self) -> None: ...
