@@ -110,9 +110,22 @@ def lab() -> None:
     show_default=True,
     help="Seconds to wait for the lab to start.",
 )
+@click.option(
+    "--netns",
+    is_flag=True,
+    help="Run in a user+network namespace that answers ICMP with link impairment; "
+    "clients then run inside it ('communet lab exec -- CMD').",
+)
 @STATE_DIR
 def up(
-    *, inventory: Path, scale: int, network: str, port: int, timeout: float, state_dir: Path
+    *,
+    inventory: Path,
+    scale: int,
+    network: str,
+    port: int,
+    timeout: float,
+    netns: bool,
+    state_dir: Path,
 ) -> None:
     """Start a lab for INVENTORY in the background."""
     pid = _pid(state_dir)
@@ -137,6 +150,7 @@ def up(
         str(port),
         "--state-dir",
         str(state_dir),
+        *(["--netns"] if netns else []),
     ]
     process = subprocess.Popen(
         argv,
@@ -214,6 +228,10 @@ def down(state_dir: Path) -> None:
 @click.option("--delay", type=float, default=None, help="Seconds before each reply.")
 @click.option("--reject", multiple=True, help="Answer this command with the device's error.")
 @click.option("--drop-after", type=int, default=None, help="Close sessions after N lines.")
+@click.option("--link-down/--link-up", default=None, help="ICMP: drop every echo request.")
+@click.option("--loss", type=click.FloatRange(0, 100), default=None, help="ICMP loss in %.")
+@click.option("--latency", type=float, default=None, help="ICMP: ms added to every reply.")
+@click.option("--jitter", type=float, default=None, help="ICMP: ± ms of uniform jitter.")
 @click.option("--clear", is_flag=True, help="Remove every fault first.")
 @STATE_DIR
 def fault(
@@ -225,6 +243,10 @@ def fault(
     delay: float | None,
     reject: tuple[str, ...],
     drop_after: int | None,
+    link_down: bool | None,
+    loss: float | None,
+    latency: float | None,
+    jitter: float | None,
     clear: bool,
     state_dir: Path,
 ) -> None:
@@ -245,6 +267,14 @@ def fault(
         changes["reject"] = list(reject)
     if drop_after is not None:
         changes["drop_after_lines"] = drop_after
+    if link_down is not None:
+        changes["link_down"] = link_down
+    if loss is not None:
+        changes["loss"] = loss / 100
+    if latency is not None:
+        changes["latency"] = latency / 1000
+    if jitter is not None:
+        changes["jitter"] = jitter / 1000
     if changes:
         control(state_dir, {"op": "fault", **target, "changes": changes})
     click.echo(f"{hostname or site}: faults {'cleared' if clear else ''} {changes or ''}".strip())
@@ -278,3 +308,18 @@ def console(hostname: str, state_dir: Path) -> None:
     """Put HOSTNAME in factory state on a serial console; print the pty to open."""
     answer = control(state_dir, {"op": "console", "host": hostname})
     click.echo(f"{hostname}: factory state on serial console {answer['path']}")
+
+
+@lab.command(name="exec", context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@STATE_DIR
+def exec_(command: tuple[str, ...], state_dir: Path) -> None:
+    """Run COMMAND inside the lab's network namespace (a lab started with --netns)."""
+    overlay = _overlay(state_dir)
+    pid = _pid(state_dir)
+    if not overlay.get("icmp") or pid is None:
+        raise click.ClickException(
+            "no lab with --netns is running; the lab's addresses are reachable from here directly"
+        )
+    argv = ["nsenter", "-t", str(pid), "-U", "-n", "--preserve-credentials", *command]
+    raise SystemExit(subprocess.call(argv))

@@ -13,7 +13,10 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from communet.lab.icmp import namespaces_available, prepare_namespace
 from communet.lab.runtime import DEFAULT_NETWORK, Lab, specs_from_inventory
+
+IN_NETNS = "COMMUNET_LAB_IN_NETNS"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,12 +28,30 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--network", default=DEFAULT_NETWORK)
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--state-dir", type=Path, default=Path(".lab"))
+    serve.add_argument(
+        "--netns",
+        action="store_true",
+        help="run in a user+network namespace and answer ICMP with link impairment",
+    )
     args = parser.parse_args(argv)
+    if args.netns and os.environ.get(IN_NETNS) != "1":
+        if not namespaces_available():
+            print(
+                "lab: user + network namespaces are unavailable here ('unshare -rn' failed); "
+                "run without --netns (the kernel then answers every ping, unimpaired)",
+                file=sys.stderr,
+            )
+            return 2
+        command = [sys.executable, "-m", "communet.lab", *(argv or sys.argv[1:])]
+        os.execvpe("unshare", ["unshare", "-rn", *command], {**os.environ, IN_NETNS: "1"})  # noqa: S606
+    if args.netns:
+        prepare_namespace()
     lab = Lab(
         specs_from_inventory(args.inventory, args.scale),
         network=args.network,
         port=args.port,
         state_dir=args.state_dir,
+        icmp=args.netns,
     )
 
     def stop(signum: int, frame: FrameType | None) -> None:

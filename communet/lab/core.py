@@ -45,13 +45,15 @@ class Faults:
     delay: float = 0.0  # seconds before each reply (slow device / link)
     reject: tuple[str, ...] = ()  # commands (prefixes) answered with the device's error
     drop_after_lines: int | None = None  # close the session after N input lines
+    # Link impairment, seen by ICMP in the lab's network-namespace mode.
+    link_down: bool = False
+    loss: float = 0.0  # fraction of echo requests left unanswered
+    latency: float = 0.0  # seconds added to every echo reply
+    jitter: float = 0.0  # ± seconds, uniform
 
     def clear(self) -> None:
-        self.down = False
-        self.auth_failure = False
-        self.delay = 0.0
-        self.reject = ()
-        self.drop_after_lines = None
+        for name, value in Faults().__dict__.items():
+            setattr(self, name, value)
 
 
 @dataclass

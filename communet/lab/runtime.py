@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,7 @@ import asyncssh
 
 from communet.lab.console import ConsolePort, factory_console
 from communet.lab.core import Device, DeviceSpec
+from communet.lab.icmp import IcmpResponder
 from communet.lab.ios import IosDevice
 from communet.lab.roomos import RoomosDevice
 from communet.lab.server import Credentials, LabServer, check_loopback, write_known_hosts
@@ -125,12 +127,16 @@ class Lab:
     def __init__(
         self,
         specs: Iterable[DeviceSpec],
+        *,
         network: str = DEFAULT_NETWORK,
         port: int = 0,
         credentials: Credentials | None = None,
         state_dir: Path | None = None,
+        icmp: bool = False,
     ) -> None:
         self.credentials = credentials or Credentials()
+        self.icmp = icmp
+        self.responder: IcmpResponder | None = None
         self.state_dir = state_dir
         self.devices: dict[str, Device] = {}
         self.addresses: dict[str, str] = {}
@@ -195,6 +201,9 @@ class Lab:
         self._stop = asyncio.Event()
         try:
             await self.server.start()
+            if self.icmp:
+                self.responder = IcmpResponder(self.server.by_address)
+                self.responder.start()
         except BaseException as error:
             ready.set_exception(error)
             return
@@ -210,6 +219,8 @@ class Lab:
         ticker.cancel()
         for console in self.consoles.values():
             console.close()
+        if self.responder is not None:
+            self.responder.stop()
         if control is not None:
             control.close()
         await self.server.stop()
@@ -440,6 +451,8 @@ class Lab:
             write_known_hosts(per_device / address, self.host_key, [address], self.port)
         overlay = {
             "port": self.port,
+            "pid": os.getpid(),
+            "icmp": self.icmp,
             "username": self.credentials.username,
             "password": self.credentials.password,
             "enable": self.credentials.enable,
