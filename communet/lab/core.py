@@ -140,6 +140,20 @@ class Device(ABC):
     def load_config(self, text: str) -> None:
         """Brownfield: replace running and saved config by ``text``."""
 
+    # -- what SNMP sees
+    def describe(self) -> str:
+        """sysDescr."""
+        return f"{self.spec.platform} {self.spec.model or ''}".strip()
+
+    def object_id(self) -> tuple[int, ...]:
+        """sysObjectID (a placeholder model number under the vendor's enterprise arc)."""
+        enterprise = {"cisco_ios": 9, "cisco_roomos": 5596}.get(self.spec.platform, 2011)
+        return (1, 3, 6, 1, 4, 1, enterprise, 1, 1)
+
+    def if_table(self) -> list[tuple[str, bool, bool]]:
+        """(ifDescr, admin up, oper up) for each interface, in ifIndex order."""
+        return [("Ethernet 1", True, True)]
+
 
 class Terminal:
     """Line discipline of one session: echo, line assembly, paging, injected faults."""

@@ -960,6 +960,20 @@ class IosDevice(Device):
         return name
 
     # -- derived views
+    def describe(self) -> str:
+        return (
+            f"{self.hardware.version_text}\r\nTechnical Support: http://www.cisco.com/techsupport"
+            "\r\nCopyright (c) 1986-2023 by Cisco Systems, Inc."
+        )
+
+    def if_table(self) -> list[tuple[str, bool, bool]]:
+        table: list[tuple[str, bool, bool]] = []
+        for node in self.interfaces():
+            name = node.line.split(" ", 1)[1]
+            admin = node.find("shutdown") is None
+            table.append((name, admin, admin and self.is_connected(name)))
+        return table
+
     def interfaces(self) -> list[Node]:
         return [c for c in self.state.running.children if c.line.startswith("interface ")]
 

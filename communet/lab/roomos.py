@@ -130,6 +130,9 @@ class RoomosDevice(Device):
     def open_shell(self, username: str) -> RoomosShell:
         return RoomosShell(self)
 
+    def describe(self) -> str:
+        return f"Cisco Codec\nSoftwareID: {self.version}\nMCU: {self.spec.model or 'Room Kit'}"
+
     @property
     def version(self) -> str:
         return FAMILY_VERSIONS[self.family]

@@ -27,6 +27,7 @@ from communet.lab.icmp import IcmpResponder
 from communet.lab.ios import IosDevice
 from communet.lab.roomos import RoomosDevice
 from communet.lab.server import Credentials, LabServer, check_loopback, write_known_hosts
+from communet.lab.snmp import UsmUser, start_agents
 from communet.lab.vrp import VrpDevice
 
 T = TypeVar("T")
@@ -133,9 +134,12 @@ class Lab:
         credentials: Credentials | None = None,
         state_dir: Path | None = None,
         icmp: bool = False,
+        snmp: bool = True,
     ) -> None:
         self.credentials = credentials or Credentials()
         self.icmp = icmp
+        self.snmp = snmp
+        self._snmp: list[asyncio.DatagramTransport] = []
         self.responder: IcmpResponder | None = None
         self.state_dir = state_dir
         self.devices: dict[str, Device] = {}
@@ -201,6 +205,12 @@ class Lab:
         self._stop = asyncio.Event()
         try:
             await self.server.start()
+            if self.snmp:
+                creds = self.credentials
+                user = UsmUser(creds.snmp_user, creds.snmp_auth, creds.snmp_priv)
+                self._snmp = await start_agents(
+                    self.server.by_address, self.port, creds.snmp_community, user
+                )
             if self.icmp:
                 self.responder = IcmpResponder(self.server.by_address)
                 self.responder.start()
@@ -221,6 +231,8 @@ class Lab:
             console.close()
         if self.responder is not None:
             self.responder.stop()
+        for transport in self._snmp:
+            transport.close()
         if control is not None:
             control.close()
         await self.server.stop()
@@ -453,6 +465,15 @@ class Lab:
             "port": self.port,
             "pid": os.getpid(),
             "icmp": self.icmp,
+            "snmp": {
+                "port": self.port if self.snmp else None,
+                "community": self.credentials.snmp_community,
+                "user": self.credentials.snmp_user,
+                "auth": "SHA",
+                "auth_key": self.credentials.snmp_auth,
+                "priv": "AES",
+                "priv_key": self.credentials.snmp_priv,
+            },
             "username": self.credentials.username,
             "password": self.credentials.password,
             "enable": self.credentials.enable,

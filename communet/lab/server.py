@@ -33,6 +33,10 @@ class Credentials:
     username: str = "admin"
     password: str = "lab"  # noqa: S105 - a simulator's well-known password
     enable: str = "lab"
+    snmp_community: str = "communet-lab"
+    snmp_user: str = "communet"
+    snmp_auth: str = "lab-auth-key"
+    snmp_priv: str = "lab-priv-key"
 
 
 class _Session(asyncssh.SSHServerSession[str]):

@@ -478,6 +478,32 @@ class VrpDevice(Device):
     def open_shell(self, username: str) -> VrpShell:
         return VrpShell(self, username)
 
+    def port_up(self, node: Node) -> bool:
+        """Ports 1-4 and the first uplink are cabled in the lab; others are up if enabled."""
+        name = node.line.split()[1]
+        if node.find("shutdown") is not None:
+            return False
+        ports = self.hardware.ports
+        if name not in ports:
+            return True
+        index = ports.index(name)
+        return index < 4 or index == len(ports) - 4
+
+    def describe(self) -> str:
+        hw = self.hardware
+        return (
+            f"{hw.model}\r\nHuawei Versatile Routing Platform Software\r\n"
+            f"VRP (R) software, Version {hw.version}\r\n"
+            "Copyright (C) 2000-2022 HUAWEI TECH CO., LTD"
+        )
+
+    def if_table(self) -> list[tuple[str, bool, bool]]:
+        return [
+            (node.line.split()[1], node.find("shutdown") is None, self.port_up(node))
+            for node in self.running.children
+            if node.line.startswith("interface ")
+        ]
+
     def day0(self) -> None:
         """Out of the box: default sysname, no users, no saved configuration."""
         indent = "" if self.v8 else " "
@@ -962,10 +988,7 @@ class VrpShell(Shell):
         ]
 
     def _port_up(self, node: Node) -> bool:
-        ports = self.device.hardware.ports
-        index = ports.index(node.line.split()[1])
-        cabled = index < 4 or index == len(ports) - 4
-        return cabled and node.find("shutdown") is None
+        return self.device.port_up(node)
 
     def _display_vlan(self) -> str:
         device = self.device

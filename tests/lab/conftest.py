@@ -85,6 +85,7 @@ LAB_SPECS = [
     spec("cisco_ios", "WS-C2960X-24TS-L", "ios-faults"),
     spec("cisco_ios", "WS-C2960X-24TS-L", "ios-down"),
     spec("cisco_ios", "ISR4321/K9", "ios-router"),
+    spec("cisco_ios", "ISR4321/K9", "snmp-router"),
     spec("huawei_vrp", "S5720-28X-SI-AC", "vrp-switch"),
     spec("huawei_vrpv8", "S5735-L24T4X-A", "vrpv8-switch"),
     spec("cisco_roomos", "SX20", "codec-ce8", firmware="ce8", registrars=(REGISTRAR,)),
