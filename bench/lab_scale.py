@@ -17,6 +17,7 @@ import json
 import math
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,34 @@ def engine_heap_per_device(inventory: Path, count: int) -> float:
     tracemalloc.stop()
     del devices
     return (after - before) / len(specs) / 1024
+
+
+def snmp_sweep(overlay: dict[str, Any]) -> tuple[float, int]:
+    """One SNMPv2c GET to every device from one socket; (wall seconds, answers)."""
+    from communet.lab.snmp import GET, integer, octets, oid, sequence  # noqa: PLC0415
+
+    names = [(1, 3, 6, 1, 2, 1, 1, 3, 0), (1, 3, 6, 1, 6, 3, 10, 2, 1, 2, 0)]
+    binds = sequence(*(sequence(oid(n), b"\x05\x00") for n in names))
+    message = sequence(
+        integer(1),
+        octets(overlay["snmp"]["community"]),
+        sequence(integer(1), integer(0), integer(0), binds, tag=GET),
+    )
+    addresses = [d["address"] for d in overlay["devices"].values()]
+    answers = 0
+    began = time.perf_counter()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.settimeout(2.0)
+        for address in addresses:
+            sock.sendto(message, (address, overlay["port"]))
+        try:
+            while answers < len(addresses):
+                sock.recv(65535)
+                answers += 1
+        except TimeoutError:
+            pass
+    return time.perf_counter() - began - (2.0 if answers < len(addresses) else 0.0), answers
 
 
 def session(params: dict[str, Any]) -> float:
@@ -149,6 +178,9 @@ def main() -> int:
             durations = sorted(pool.map(session, params))
         wall = time.perf_counter() - wall_began
         server_cpu = cpu_seconds(server.pid) - cpu_before
+        snmp_before = cpu_seconds(server.pid)
+        snmp_wall, snmp_answers = snmp_sweep(overlay)
+        snmp_cpu = cpu_seconds(server.pid) - snmp_before
         rss_after = rss_mib(server.pid)
         server.terminate()
         server.wait(30)
@@ -168,6 +200,10 @@ def main() -> int:
     print(
         f"server CPU: {server_cpu:.2f} s total, {server_cpu / len(durations) * 1000:.1f} ms "
         "per session"
+    )
+    print(
+        f"snmp: v2c get sysUpTime+snmpEngineBoots to all {devices} devices: "
+        f"{snmp_answers} answers in {snmp_wall:.2f} s, server CPU {snmp_cpu:.2f} s"
     )
     print(f"machine: {machine()}")
     print()
