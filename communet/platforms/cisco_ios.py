@@ -8,6 +8,8 @@ from communet.platforms.spec import (
     ErrorRules,
     IdempotencyRule,
     LintRule,
+    ListRule,
+    PlanRules,
     PlatformSpec,
     PromptAnswer,
     SaveRules,
@@ -96,7 +98,7 @@ IDEMPOTENCY = (
     IdempotencyRule(
         "local-user",
         match=r"^username \S+ .*secret ",
-        key=r"^(?P<key>username \S+)",
+        key=r"^(?P<key>username \S+(?: privilege \d+)?)",
         note="running config shows 'secret 9 $9$…' (a hash): compare by 'username X'",
     ),
     IdempotencyRule(
@@ -205,6 +207,87 @@ SAFE_FORMS = (
     ("no switchport access vlan", "switchport access vlan <id> (direct move, never via VLAN 1)"),
 )
 
+PLAN = PlanRules(
+    parser="hier_config:cisco_ios",
+    # A new value replaces the old one in place: IOS needs no 'no' first for these.
+    replace=(
+        r"^(?P<key>hostname) ",
+        r"^(?P<key>ip domain[ -]name) ",
+        r"^(?P<key>logging trap) ",
+        r"^(?P<key>banner (?:login|motd|exec)) ",
+        r"^(?P<key>username \S+) ",
+        r"^(?P<key>enable) (?:algorithm-type \S+ )?secret ",
+        r"^(?P<key>ip default-gateway) ",
+        r"^(?P<key>spanning-tree mode) ",
+        r"^(?P<key>vtp mode) ",
+        r"^(?P<key>ip ssh (?:version|time-out|authentication-retries)) ",
+        r"^(?P<key>login block-for) ",
+        r"^(?P<key>snmp-server (?:location|contact)) ",
+        r"^(?P<key>clock timezone) ",
+        r"^(?P<key>service timestamps (?:debug|log))\b",
+        r"^(?P<key>ip route 0\.0\.0\.0 0\.0\.0\.0) ",
+        r"^(?P<key>description) ",
+        r"^(?P<key>switchport access vlan) ",
+        r"^(?P<key>switchport mode) ",
+        r"^(?P<key>switchport trunk native vlan) ",
+        r"^(?P<key>switchport voice vlan) ",
+        r"^(?P<key>ip address) (?!.* secondary$)",
+        r"^(?P<key>storm-control (?:broadcast|multicast|unicast) level) ",
+        r"^(?P<key>storm-control action) ",
+        r"^(?P<key>spanning-tree portfast)\b",
+        r"^(?P<key>service-policy (?:input|output)) ",
+        r"^(?P<key>exec-timeout) ",
+        r"^(?P<key>access-class) ",
+        r"^(?P<key>transport input) ",
+        r"^(?P<key>name) ",
+        r"^(?P<key>maximum) ",
+        r"^(?P<key>path) ",
+        r"^(?P<key>encapsulation dot1Q) ",
+        r"^(?P<key>bandwidth) ",
+        r"^(?P<key>shape average) ",
+        r"^(?P<key>mls qos trust) ",
+    ),
+    # Top-level lines communet owns: extras on the device are removed.
+    owned=(
+        r"^snmp-server community ",
+        r"^snmp-server host ",
+        r"^snmp-server group ",
+        r"^ntp server ",
+        r"^logging host ",
+        r"^username ",
+        r"^ip http (?:secure-)?server$",
+        r"^banner ",
+        r"^line vty ",
+        r"^ip access-list (?:standard|extended) CN-",
+    ),
+    lists=(
+        ListRule(
+            "trunk-allowed",
+            r"^(?P<head>switchport trunk allowed vlan)(?: add)? (?P<items>\d[\d,-]*)$",
+            add="{head} add {items}",
+            remove="{head} remove {items}",
+            separator=",",
+            range_word="-",
+        ),
+    ),
+    # The session runs through these: never removed, and changing them needs --force.
+    protected=(
+        r"^interface Vlan{mgmt_vlan}$",
+        r"^interface Vlan{mgmt_vlan} > ip address ",
+        r"^ip default-gateway ",
+        r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ",
+        r"^line vty ",
+        r"^username {login_user} ",
+        r"^ip ssh version 2$",
+    ),
+    inline_parents=(r"^shape (?:average|peak) ",),
+    guarded=(
+        r"^interface Vlan{mgmt_vlan} > ip address ",
+        r"^ip default-gateway ",
+        r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ",
+    ),
+)
+
 SPEC = PlatformSpec(
     name="cisco_ios",
     vendor="Cisco",
@@ -227,4 +310,5 @@ SPEC = PlatformSpec(
         ("ce_router", ("baseline.j2", "ce_router.j2")),
         ("internet_router", ("baseline.j2",)),
     ),
+    plan=PLAN,
 )

@@ -16,6 +16,7 @@ from communet.platforms.spec import (
     FirmwareFamily,
     IdempotencyRule,
     LintRule,
+    PlanRules,
     PlatformSpec,
     SaveRules,
     SecretPattern,
@@ -134,6 +135,9 @@ FIRMWARE = (
     FirmwareFamily("roomos", (("sip", "SIP"), ("h323", "H323"), ("telnet", ""))),
 )
 
+# Settings are a flat list keyed by path; a changed value is set again, nothing is negated.
+PLAN = PlanRules(parser="xconfig")
+
 SPEC = PlatformSpec(
     name="cisco_roomos",
     vendor="Cisco",
@@ -152,4 +156,5 @@ SPEC = PlatformSpec(
     template_dirs=("cisco_roomos",),
     templates=(("video_endpoint", ("baseline.j2", "video_endpoint.j2")),),
     firmware=FIRMWARE,
+    plan=PLAN,
 )

@@ -8,6 +8,8 @@ from communet.platforms.spec import (
     ErrorRules,
     IdempotencyRule,
     LintRule,
+    ListRule,
+    PlanRules,
     PlatformSpec,
     PromptAnswer,
     SaveRules,
@@ -95,12 +97,6 @@ IDEMPOTENCY = (
         match=r"^snmp-agent usm-user v3 \S+ (?:authentication|privacy)-mode ",
         key=r"^(?P<key>snmp-agent usm-user v3 \S+ (?:authentication|privacy)-mode \S+)",
         note="keys are shown encrypted: compare by user and mode",
-    ),
-    IdempotencyRule(
-        "vlan-batch",
-        match=r"^vlan batch ",
-        key=r"^(?P<key>vlan batch)",
-        note="shown with ranges ('10 20 to 30'): compare the expanded sets",
     ),
     IdempotencyRule(
         "undo-shutdown",
@@ -191,6 +187,78 @@ TEMPLATES = (
     ("internet_router", ("baseline.j2",)),
 )
 
+# VLAN lists print with ranges ('10 20 to 30'); both are edited as sets of ids.
+PLAN = PlanRules(
+    parser="hier_config:huawei_vrp",
+    block_separator="#",
+    replace=(
+        r"^(?P<key>sysname) ",
+        r"^(?P<key>header (?:login|shell) information) ",
+        r"^(?P<key>clock timezone) ",
+        r"^(?P<key>stp mode) ",
+        r"^(?P<key>description) ",
+        r"^(?P<key>port link-type) ",
+        r"^(?P<key>port default vlan) ",
+        r"^(?P<key>port trunk pvid vlan) ",
+        r"^(?P<key>ip address) (?!.* sub$)",
+        r"^(?P<key>storm-control (?:broadcast|multicast|unicast) min-rate) ",
+        r"^(?P<key>storm-control action) ",
+        r"^(?P<key>idle-timeout) ",
+        r"^(?P<key>protocol inbound) ",
+        r"^(?P<key>authentication-mode) ",
+        r"^(?P<key>acl \d+ inbound)$",
+        r"^(?P<key>local-user \S+ privilege level) ",
+        r"^(?P<key>local-user \S+ service-type) ",
+        r"^(?P<key>local-user \S+ password) ",
+        r"^(?P<key>name) ",
+        r"^(?P<key>ip route-static 0\.0\.0\.0 0\.0\.0\.0) ",
+        r"^(?P<key>dot1q termination vid) ",
+        r"^(?P<key>qos gts cir) ",
+        r"^(?P<key>trust dscp)\b",
+        r"^(?P<key>snmp-agent sys-info version) ",
+    ),
+    owned=(
+        r"^snmp-agent community ",
+        r"^snmp-agent target-host ",
+        r"^snmp-agent usm-user ",
+        r"^ntp-service unicast-server ",
+        r"^info-center loghost ",
+        r"^telnet server enable$",
+        r"^http (?:secure-)?server enable$",
+        r"^header (?:login|shell) information ",
+    ),
+    lists=(
+        ListRule(
+            "trunk-allow-pass",
+            r"^(?P<head>port trunk allow-pass vlan) (?P<items>\d[\d to]*)$",
+            add="{head} {items}",
+            remove="undo {head} {items}",
+            separator=" ",
+            range_word=" to ",
+        ),
+        ListRule(
+            "vlan-batch",
+            r"^(?P<head>vlan batch) (?P<items>\d[\d to]*)$",
+            add="{head} {items}",
+            separator=" ",
+            range_word=" to ",
+        ),
+    ),
+    protected=(
+        r"^interface Vlanif{mgmt_vlan}$",
+        r"^interface Vlanif{mgmt_vlan} > ip address ",
+        r"^ip route-static 0\.0\.0\.0 0\.0\.0\.0 ",
+        r"^user-interface vty ",
+        r"^aaa > local-user {login_user} ",
+        r"^stelnet server enable$",
+        r"^ssh user {login_user} ",
+    ),
+    guarded=(
+        r"^interface Vlanif{mgmt_vlan} > ip address ",
+        r"^ip route-static 0\.0\.0\.0 0\.0\.0\.0 ",
+    ),
+)
+
 SPEC = PlatformSpec(
     name="huawei_vrp",
     vendor="Huawei",
@@ -208,4 +276,5 @@ SPEC = PlatformSpec(
     safe_forms=SAFE_FORMS,
     template_dirs=("huawei_vrp",),
     templates=TEMPLATES,
+    plan=PLAN,
 )

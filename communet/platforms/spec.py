@@ -204,6 +204,54 @@ class FirmwareFamily:
 
 
 @dataclass(frozen=True)
+class ListRule:
+    """A line whose argument is a set of ids (VLANs), edited additively.
+
+    ``pattern`` has groups ``head`` and ``items``; ``add``/``remove`` are formats with
+    ``{head}`` and ``{items}``; ``remove`` empty means extra ids are left (and reported).
+    ``separator`` joins ids, ``range_word`` writes a run (``10-20`` on IOS, ``10 to 20`` on VRP).
+    """
+
+    name: str
+    pattern: str
+    add: str
+    remove: str = ""
+    separator: str = ","
+    range_word: str = "-"
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    """How to compute a minimal, non-destructive remediation for one platform.
+
+    ``parser``: ``hier_config:<platform>`` (indented CLI) or ``xconfig`` (RoomOS settings).
+    ``replace``: regexes with a ``key`` group; an intended line replaces a running line with the
+    same key in place, with no negation in between (``switchport access vlan 20`` moves a port
+    straight from VLAN 5, never through VLAN 1). ``owned``: regexes of top-level lines and
+    sections communet manages even when the intended config lacks them, so extras are removed
+    (an old ``snmp-server community``); anything else outside the intended config is left as
+    it is and reported as unmanaged. ``protected``: lines never removed, because the session
+    runs through them (formatted with ``{mgmt_vlan}`` and ``{login_user}``).
+    """
+
+    parser: str
+    # Huawei separates blocks with '#' and prints global lines with one leading space
+    # (' sysname x'): each block is dedented so that its first line is top level.
+    block_separator: str = ""
+    replace: tuple[str, ...] = ()
+    owned: tuple[str, ...] = ()
+    lists: tuple[ListRule, ...] = ()
+    protected: tuple[str, ...] = ()
+    # Lines whose *change* could cut the session (management address, default gateway):
+    # a plan replacing one is blocked unless forced, and then only under a trial commit.
+    guarded: tuple[str, ...] = ()
+    # Lines the device *shows* with children but that open no mode of their own (IOS prints
+    # a child policy indented under 'shape average'): the parser makes the children siblings,
+    # so either display compares equal and the children are typed at the right level.
+    inline_parents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlatformSpec:
     name: str
     vendor: str
@@ -225,6 +273,7 @@ class PlatformSpec:
     template_dirs: tuple[str, ...] = ()
     templates: tuple[tuple[str, tuple[str, ...]], ...] = ()
     firmware: tuple[FirmwareFamily, ...] = ()
+    plan: PlanRules | None = None
 
     def templates_for(self, role: str) -> tuple[str, ...]:
         return dict(self.templates).get(role, ())

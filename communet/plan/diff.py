@@ -1,0 +1,425 @@
+"""Minimal, non-destructive remediation between a running and an intended configuration.
+
+Pure functions over :class:`~communet.plan.tree.Node` trees and the platform's
+:class:`~communet.platforms.spec.PlanRules`:
+
+- lines are compared exactly, then by the platform's idempotency keys (a hashed secret is
+  the same user), then by replace keys (a new value replaces the old one in place: no
+  negation in between, so an access port never passes through VLAN 1);
+- id lists (trunk allowed VLANs) are edited with ``add``/``remove`` of the difference;
+- outside the sections the intended config defines, only *owned* lines are removed (an old
+  SNMP community); everything else is left and reported as unmanaged;
+- lines the session runs through (management SVI, default gateway, vty lines, our own
+  login) are never removed.
+
+Every change records how to undo it, so a rollback is computed from the plan itself, and
+:func:`predict` applies changes to a tree so tests can prove a plan converges offline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from communet.plan.tree import Node, xconfig_setting
+from communet.platforms.spec import ListRule, PlatformSpec
+
+ADD, REPLACE, REMOVE, LIST_ADD, LIST_REMOVE, WRITE_ONLY = (
+    "add",
+    "replace",
+    "remove",
+    "list-add",
+    "list-remove",
+    "write-only",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit inside the section ``path``: type ``node``; ``undo`` reverses it."""
+
+    path: tuple[str, ...]
+    node: Node
+    undo: tuple[Node, ...]
+    kind: str
+    replaces: str = ""  # the running line an ADD/REPLACE takes the place of
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the planner must know about the device it protects."""
+
+    mgmt_vlan: int = 10
+    login_user: str = ""
+
+
+@dataclass
+class Diff:
+    changes: list[Change] = field(default_factory=list)
+    unmanaged: list[str] = field(default_factory=list)
+    protected: list[str] = field(default_factory=list)
+
+    @property
+    def effective(self) -> list[Change]:
+        """Changes that alter the device; write-only lines ride along only with those."""
+        real = [c for c in self.changes if c.kind != WRITE_ONLY]
+        return self.changes if real else []
+
+
+@cache
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class Planner:
+    def __init__(self, spec: PlatformSpec, context: Context) -> None:
+        if spec.plan is None or spec.syntax is None:
+            raise ValueError(f"platform {spec.name} cannot be planned")
+        self.spec = spec
+        self.rules = spec.plan
+        self.negation = spec.syntax.negation
+        values = {"mgmt_vlan": context.mgmt_vlan, "login_user": re.escape(context.login_user)}
+        self.protected = [_rx(p.format(**values)) for p in self.rules.protected]
+        self.guarded = [_rx(p.format(**values)) for p in self.rules.guarded]
+        self.owned = [_rx(p) for p in self.rules.owned]
+        self.replace = [_rx(p) for p in self.rules.replace]
+
+    # ----------------------------------------------------------------- line keys
+    def replace_key(self, text: str) -> str | None:
+        for index, rule in enumerate(self.replace):
+            found = rule.search(text)
+            if found:
+                return f"{index}:{found.group('key')}"
+        return None
+
+    def same_key(self, text: str) -> str | None:
+        hit = self.spec.idempotency_key(text)
+        if hit is None or hit[0].write_only:
+            return None
+        return f"{hit[0].name}:{hit[1]}"
+
+    def write_only(self, text: str) -> bool:
+        hit = self.spec.idempotency_key(text)
+        return hit is not None and hit[0].write_only
+
+    def list_of(self, text: str) -> tuple[ListRule, str, set[int]] | None:
+        for rule in self.rules.lists:
+            found = _rx(rule.pattern).match(text)
+            if found:
+                return rule, found.group("head"), parse_ids(found.group("items"), rule)
+        return None
+
+    def negate(self, text: str) -> str:
+        if self.negation and text.startswith(self.negation):
+            return text[len(self.negation) :]
+        key = self.replace_key(text)
+        bare = key.partition(":")[2] if key else text
+        return self.negation + bare
+
+    def is_protected(self, path: tuple[str, ...], text: str) -> bool:
+        where = " > ".join((*path, text))
+        return any(rule.search(where) for rule in self.protected)
+
+    def is_guarded(self, path: tuple[str, ...], text: str) -> bool:
+        where = " > ".join((*path, text))
+        return any(rule.search(where) for rule in self.guarded)
+
+    def is_owned(self, text: str) -> bool:
+        return any(rule.search(text) for rule in self.owned)
+
+    # ------------------------------------------------------------------- diffing
+    def diff(self, running: Node, intended: Node) -> Diff:
+        out = Diff()
+        if self.rules.parser == "xconfig":
+            self._settings(running, intended, out)
+        else:
+            self._section((), running.children, intended.children, out, top=True)
+        return out
+
+    def _settings(self, running: Node, intended: Node, out: Diff) -> None:
+        have = dict(filter(None, (xconfig_setting(c.text) for c in running.children)))
+        for child in intended.children:
+            setting = xconfig_setting(child.text)
+            if setting is None:
+                continue
+            path, value = setting
+            old = have.get(path)
+            if old == value:
+                continue
+            undo = (Node(f"{path}: {old}"),) if old is not None else ()
+            out.changes.append(Change((), child, undo, REPLACE, f"{path}: {old}"))
+
+    def _section(  # noqa: PLR0912 - one pass over both sides, each case a few lines
+        self,
+        path: tuple[str, ...],
+        running: tuple[Node, ...],
+        intended: tuple[Node, ...],
+        out: Diff,
+        *,
+        top: bool,
+    ) -> None:
+        run_text = {c.text: c for c in running}
+        run_same = {k: c for c in running if (k := self.same_key(c.text))}
+        run_replace = {k: c for c in running if (k := self.replace_key(c.text))}
+        run_lists = _lists(self, running)
+        int_text = {c.text for c in intended}
+        int_same = {k for c in intended if (k := self.same_key(c.text))}
+        int_replace = {k for c in intended if (k := self.replace_key(c.text))}
+        int_lists = _lists(self, intended)
+        removals: list[Change] = []
+        for node in intended:
+            found = run_text.get(node.text)
+            if found is not None:
+                if node.children or found.children:
+                    self._section((*path, node.text), found.children, node.children, out, top=False)
+                continue
+            if self.list_of(node.text) is not None:
+                continue  # handled per list head below
+            key = self.same_key(node.text)
+            if key is not None and key in run_same:
+                continue
+            if self.write_only(node.text):
+                out.changes.append(Change(path, node, (), WRITE_ONLY))
+                continue
+            if self._satisfied_no_form(node.text, run_text, run_replace):
+                continue
+            old = run_replace.get(self.replace_key(node.text) or "")
+            if old is not None and not node.children:
+                out.changes.append(Change(path, node, (old,), REPLACE, old.text))
+                continue
+            out.changes.append(Change(path, node, (Node(self.negate(node.text)),), ADD))
+        for head_key, wanted in int_lists.items():
+            self._list(path, wanted, run_lists.get(head_key), out, removals)
+        for node in running:
+            if node.text in int_text or self._kept(node, int_same, int_replace, int_lists):
+                continue
+            if top and not self.is_owned(node.text):
+                out.unmanaged.append(node.text)
+                continue
+            if self.is_protected(path, node.text):
+                out.protected.append(" > ".join((*path, node.text)))
+                continue
+            removals.append(Change(path, Node(self.negate(node.text)), (node,), REMOVE))
+        out.changes += removals
+
+    def _kept(
+        self,
+        node: Node,
+        int_same: set[str],
+        int_replace: set[str],
+        int_lists: dict[str, tuple[ListRule, str, set[int], list[Node]]],
+    ) -> bool:
+        """A running line that the intended config keeps, replaces or edits as a list."""
+        same = self.same_key(node.text)
+        if same is not None and same in int_same:
+            return True
+        replace = self.replace_key(node.text)
+        if replace is not None and replace in int_replace:
+            return True
+        listed = self.list_of(node.text)
+        return listed is not None and _list_key(listed[0], listed[1]) in int_lists
+
+    def _satisfied_no_form(
+        self, text: str, run_text: dict[str, Node], run_replace: dict[str, Node]
+    ) -> bool:
+        """``no X`` holds when the running config has no ``X`` (IOS hides defaults)."""
+        if not self.negation or not text.startswith(self.negation):
+            return False
+        positive = text[len(self.negation) :]
+        key = self.replace_key(positive)
+        return positive not in run_text and (key is None or key not in run_replace)
+
+    def _list(
+        self,
+        path: tuple[str, ...],
+        want: tuple[ListRule, str, set[int], list[Node]],
+        have: tuple[ListRule, str, set[int], list[Node]] | None,
+        out: Diff,
+        removals: list[Change],
+    ) -> None:
+        """Edit an id list additively: add what is missing, remove only what is extra."""
+        rule, head, wanted = want[0], want[1], want[2]
+        if have is None:  # a fresh list: the full form is the normal way to set it
+            full = Node(f"{head} {format_ids(wanted, rule)}")
+            out.changes.append(Change(path, full, (Node(self.negate(full.text)),), ADD))
+            return
+        missing, extra = wanted - have[2], have[2] - wanted
+        if missing:
+            add = Node(rule.add.format(head=head, items=format_ids(missing, rule)))
+            undo_add = _list_edit(rule, head, missing, remove=True)
+            out.changes.append(Change(path, add, undo_add, LIST_ADD))
+        if extra and rule.remove:
+            drop = Node(rule.remove.format(head=head, items=format_ids(extra, rule)))
+            undo_drop = _list_edit(rule, head, extra, remove=False)
+            removals.append(Change(path, drop, undo_drop, LIST_REMOVE))
+        elif extra:
+            out.unmanaged.append(f"{head} {format_ids(extra, rule)} (left in place)")
+
+
+def _list_key(rule: ListRule, head: str) -> str:
+    return f"{rule.name}:{head}"
+
+
+def _lists(
+    planner: Planner, nodes: Iterable[Node]
+) -> dict[str, tuple[ListRule, str, set[int], list[Node]]]:
+    """List lines grouped by head; a device may print one list over several lines."""
+    found: dict[str, tuple[ListRule, str, set[int], list[Node]]] = {}
+    for node in nodes:
+        listed = planner.list_of(node.text)
+        if listed is None:
+            continue
+        rule, head, ids = listed
+        key = _list_key(rule, head)
+        if key in found:
+            found[key][2].update(ids)
+            found[key][3].append(node)
+        else:
+            found[key] = (rule, head, set(ids), [node])
+    return found
+
+
+def _list_edit(rule: ListRule, head: str, ids: set[int], *, remove: bool) -> tuple[Node, ...]:
+    template = rule.remove if remove else rule.add
+    if not template:
+        return ()
+    return (Node(template.format(head=head, items=format_ids(ids, rule))),)
+
+
+# ------------------------------------------------------------------------------ id lists
+def parse_ids(text: str, rule: ListRule) -> set[int]:
+    """``10,20-22`` (IOS) or ``10 20 to 22`` (VRP) → {10, 20, 21, 22}."""
+    ids: set[int] = set()
+    word = rule.range_word.strip()
+    tokens = text.replace(",", " ").split() if rule.separator == "," else text.split()
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if word != "-" and index + 2 < len(tokens) and tokens[index + 1] == word:
+            ids.update(range(int(token), int(tokens[index + 2]) + 1))
+            index += 3
+            continue
+        if "-" in token and word == "-":
+            low, high = token.split("-", 1)
+            ids.update(range(int(low), int(high) + 1))
+        elif token.isdigit():
+            ids.add(int(token))
+        index += 1
+    return ids
+
+
+def format_ids(ids: Iterable[int], rule: ListRule) -> str:
+    """Sorted ids with runs of three or more written as ranges."""
+    runs: list[tuple[int, int]] = []
+    for value in sorted(set(ids)):
+        if runs and value == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], value)
+        else:
+            runs.append((value, value))
+    parts = []
+    for low, high in runs:
+        if high - low >= 2:
+            parts.append(f"{low}{rule.range_word}{high}")
+        else:
+            parts += [str(v) for v in range(low, high + 1)]
+    return rule.separator.join(parts)
+
+
+# ----------------------------------------------------------------------------- predict
+def predict(planner: Planner, running: Node, changes: Iterable[Change]) -> Node:
+    """The configuration after ``changes``, as the device would show it."""
+    root = _Mutable.of(running)
+    for change in changes:
+        section = root.descend(change.path)
+        if change.kind == WRITE_ONLY:
+            continue
+        if change.kind in (LIST_ADD, LIST_REMOVE):
+            _predict_list(planner, section, change)
+        elif change.kind == REMOVE:
+            section.remove(change.undo[0].text)
+        elif change.kind == REPLACE:
+            section.remove(change.replaces)
+            section.merge(change.node)
+        elif planner.negation and change.node.text.startswith(planner.negation):
+            section.remove(change.node.text[len(planner.negation) :])
+            section.remove_by_key(planner, change.node.text[len(planner.negation) :])
+        else:
+            section.merge(change.node)
+    return root.frozen()
+
+
+def _predict_list(planner: Planner, section: _Mutable, change: Change) -> None:
+    text = change.node.text
+    for rule in planner.rules.lists:
+        for template, adding in ((rule.add, True), (rule.remove, False)):
+            if not template:
+                continue
+            pattern = "^" + re.escape(template).replace(r"\{head\}", "(?P<head>.+?)")
+            pattern = pattern.replace(r"\{items\}", "(?P<items>.+)") + "$"
+            found = re.match(pattern, text)
+            if found is None:
+                continue
+            head, ids = found.group("head"), parse_ids(found.group("items"), rule)
+            current: set[int] = set()
+            for child in list(section.children):
+                listed = planner.list_of(child.text)
+                if listed is not None and listed[1] == head:
+                    current |= listed[2]
+                    section.children.remove(child)
+            current = current | ids if adding else current - ids
+            if current:
+                section.children.append(_Mutable(f"{head} {format_ids(current, rule)}"))
+            return
+
+
+class _Mutable:
+    def __init__(self, text: str, children: list[_Mutable] | None = None) -> None:
+        self.text = text
+        self.children = children or []
+
+    @classmethod
+    def of(cls, node: Node) -> _Mutable:
+        return cls(node.text, [cls.of(c) for c in node.children])
+
+    def frozen(self) -> Node:
+        return Node(self.text, tuple(c.frozen() for c in self.children))
+
+    def descend(self, path: tuple[str, ...]) -> _Mutable:
+        here = self
+        for text in path:
+            found = next((c for c in here.children if c.text == text), None)
+            if found is None:
+                found = _Mutable(text)
+                here.children.append(found)
+            here = found
+        return here
+
+    def remove(self, text: str) -> None:
+        self.children = [c for c in self.children if c.text != text]
+
+    def remove_by_key(self, planner: Planner, text: str) -> None:
+        key = planner.replace_key(text) or planner.replace_key(planner.negation + text)
+        bare = key.partition(":")[2] if key else None
+        if bare is None:
+            return
+        self.children = [
+            c
+            for c in self.children
+            if (planner.replace_key(c.text) or "").partition(":")[2] != bare
+        ]
+
+    def merge(self, node: Node) -> None:
+        found = next((c for c in self.children if c.text == node.text), None)
+        if found is None:
+            self.children.append(_Mutable.of(node))
+            return
+        for child in node.children:
+            found.merge(child)
+
+
+def iter_leaves(node: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    for child in node.children:
+        yield path, child.text
+        yield from iter_leaves(child, (*path, child.text))
