@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from communet.plan.diff import REPLACE, Change, Context, Diff, Planner, predict
+from communet.plan.diff import LIST_REMOVE, REPLACE, Change, Context, Diff, Planner, predict
 from communet.plan.tree import Node, parse, render
 from communet.platforms import get_platform
 from communet.platforms.spec import PlatformSpec
@@ -152,12 +152,19 @@ def lint(spec: PlatformSpec, planner: Planner, changes: Sequence[Change]) -> lis
     """Destructive lines (the platform's lint rules) and changes to the management path."""
     findings: list[LintFinding] = []
     for change in changes:
+        if change.kind == LIST_REMOVE:
+            continue  # only ids outside the intended list: the managed VLANs stay
         for line in render(Node("", (change.node,))).splitlines():
             for rule in spec.lint_hits(line):
                 if rule.only_when_replacing and change.kind != REPLACE:
                     continue
                 findings.append(LintFinding(rule.name, line.strip(), rule.reason, rule.safe_form))
-        if change.kind == REPLACE and planner.is_guarded(change.path, change.replaces):
+        extends = change.node.text.startswith(change.replaces + " ")  # only adds attributes
+        if (
+            change.kind == REPLACE
+            and not extends
+            and planner.is_guarded(change.path, change.replaces)
+        ):
             findings.append(
                 LintFinding(
                     "management-path",
