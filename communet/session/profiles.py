@@ -1,0 +1,63 @@
+"""Session facts the platform specs do not carry (yet), as data keyed by platform name.
+
+Everything else the session layer needs comes from :mod:`communet.platforms` (prompts,
+pager, config mode, error patterns, save, trial commit). These few fields belong in
+``platforms.spec.Connection``/``TrialCommit``; they live here only because the session layer
+does not own the platform modules. No code branches on a platform name: it looks a profile
+up and reads its fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SessionProfile:
+    """How to drive one platform's CLI beyond what its :class:`PlatformSpec` says."""
+
+    # What ends a typed line. The xAPI terminal wants CR LF (netmiko's cisco_tp default).
+    newline: str = "\n"
+    # Other prompts a session may stop at (IOS user EXEC ``host>`` before ``enable``).
+    extra_prompts: tuple[str, ...] = ()
+    # A device without a prompt: the regex of the last line of every reply (RoomOS OK/ERROR).
+    reply_end: str = ""
+    # Raise the privilege level after login; the question asking for the enable secret.
+    elevate: str = ""
+    elevate_question: str = ""
+    # The trial's confirm/abort commands are typed in configuration mode (VRPv8 system-view).
+    trial_in_config: bool = False
+    # Roll back a pending trial at once (IOS ``configure revert now``); falls back to the
+    # spec's ``TrialCommit.abort`` with ``{path}`` = the archive named by ``archive_pattern``.
+    abort_now: tuple[str, ...] = ()
+    archive_pattern: str = ""
+    # Settings devices (no negation, last write wins): ``begin`` snapshots the settings with
+    # ``TrialCommit.backup`` and ``abort`` writes back the old value of every pushed path.
+    # ``setting_key`` is a regex whose group ``key`` names the setting a line writes.
+    setting_key: str = ""
+    # Lines sent in one write by ``push`` (1 = strictly one line per round trip).
+    window: int = 64
+
+
+PROFILES: dict[str, SessionProfile] = {
+    "cisco_ios": SessionProfile(
+        extra_prompts=(r"[\w.-]+>\s*$",),
+        elevate="enable",
+        elevate_question=r"[Pp]assword:\s*$",
+        abort_now=("configure revert now",),
+        archive_pattern=r"Backing up current running config to (?P<path>\S+)",
+    ),
+    "huawei_vrp": SessionProfile(),
+    "huawei_vrpv8": SessionProfile(trial_in_config=True),
+    "cisco_roomos": SessionProfile(
+        newline="\r\n",
+        reply_end=r"(?:OK|ERROR|Command not recognized\.)",
+        setting_key=r"^xConfiguration\s+(?P<key>[^:]+?)\s*:",
+    ),
+}
+
+DEFAULT_PROFILE = SessionProfile()
+
+
+def profile_for(platform: str) -> SessionProfile:
+    return PROFILES.get(platform, DEFAULT_PROFILE)
