@@ -9,7 +9,9 @@ banner text).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -288,6 +290,9 @@ _SINGLE = {
     "banner exec": 2,
     "version": 1,
     "ip nat": 2,
+    "service timestamps debug": 3,
+    "service timestamps log": 3,
+    "logging host": 3,
 }
 _SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
 
@@ -321,6 +326,8 @@ def set_line(target: Node, line: str, ranked: bool = False) -> None:
 
 _IF_CHILD_ORDER = [
     "description",
+    "bandwidth",
+    "encapsulation",
     "switchport trunk encapsulation",
     "switchport trunk native vlan",
     "switchport trunk allowed vlan",
@@ -335,7 +342,13 @@ _IF_CHILD_ORDER = [
     "vrf forwarding",
     "ip address",
     "no ip address",
+    "ip access-group",
+    "ip helper-address",
+    "no ip redirects",
+    "no ip unreachables",
+    "no ip proxy-arp",
     "ip",
+    "no ip",
     "shutdown",
     "speed",
     "duplex",
@@ -386,7 +399,7 @@ def negate_line(target: Node, text: str, keep_no_ip: bool = False) -> None:
     if text in _DEFAULT_ON and target.find("no " + text) is None:
         insert_child(target, Node("no " + text), target.line == "")
     if keep_no_ip and text.startswith("ip address") and not _has_ip(target):
-        target.children.insert(0, Node("no ip address"))
+        insert_child(target, Node("no ip address"), ranked=False)
 
 
 def _has_ip(node: Node) -> bool:
@@ -470,6 +483,8 @@ def verify_secret(stored: str, secret: str) -> bool:
 
 
 def hide_secrets(line: str, encrypt_passwords: bool) -> str:
+    """Secrets as IOS shows them: hashed type 9 (the algorithm-type keyword is not kept)."""
+    line = re.sub(r" algorithm-type (?:md5|sha256|scrypt)(?= secret )", "", line)
     match = re.match(r"(.*\b(?:secret))\s+(?!\d\s)(\S+)$", line)
     if match:
         return f"{match.group(1)} 9 {type9(match.group(2))}"
@@ -572,6 +587,7 @@ ip tftp source-interface *
 ip sla ...
 enable secret ...
 enable password ...
+enable algorithm-type md5|sha256|scrypt secret ...
 username ...
 service ...
 logging ...
@@ -748,6 +764,63 @@ exit
 end
 """
 
+_ACL = """
+permit ...
+deny ...
+remark ...
+* permit ...
+* deny ...
+* remark ...
+exit
+end
+"""
+
+_CLASS_MAP = """
+match ...
+description ...
+exit
+end
+"""
+
+_POLICY_MAP = """
+class ...
+description ...
+exit
+end
+"""
+
+_POLICY_CLASS = """
+priority ...
+bandwidth ...
+police ...
+set ...
+shape ...
+fair-queue
+fair-queue ...
+service-policy *
+queue-limit ...
+random-detect ...
+exit
+end
+"""
+
+_CONTROL_PLANE = """
+service-policy input|output *
+exit
+end
+"""
+
+_DHCP_POOL = """
+network ...
+default-router ...
+dns-server ...
+lease ...
+domain-name *
+option ...
+exit
+end
+"""
+
 _GENERIC = """
 exit
 end
@@ -764,6 +837,13 @@ GRAMMARS = {
     "config-line": Grammar(_LINE),
     "config-router": Grammar(_ROUTER),
     "config-archive": Grammar(_ARCHIVE),
+    "config-std-nacl": Grammar(_ACL),
+    "config-ext-nacl": Grammar(_ACL),
+    "config-cmap": Grammar(_CLASS_MAP),
+    "config-pmap": Grammar(_POLICY_MAP),
+    "config-pmap-c": Grammar(_POLICY_CLASS),
+    "config-cp": Grammar(_CONTROL_PLANE),
+    "dhcp-config": Grammar(_DHCP_POOL),
 }
 _GENERIC_GRAMMAR = Grammar(_GENERIC)
 
@@ -1548,7 +1628,9 @@ class IosShell(Shell):
             message = self._apply_sub(context.mode, node, words, negate) or message
         return Reply(message)
 
-    def _apply_sub(self, mode: str, node: Node, words: tuple[str, ...], negate: bool) -> str:
+    def _apply_sub(  # noqa: PLR0912
+        self, mode: str, node: Node, words: tuple[str, ...], negate: bool
+    ) -> str:
         text = " ".join(words)
         routed = (
             not node.line.startswith("interface GigabitEthernet") or not self.device.hardware.switch
@@ -1574,11 +1656,19 @@ class IosShell(Shell):
                 set_line(node, text)
                 return message
             if words[0] == "ip" and words[1] == "address":
+                clash = overlapping(self.device.state.running, node, words)
+                if clash:
+                    return clash
                 no_ip = node.find("no ip address")
                 if no_ip is not None:
                     node.children.remove(no_ip)
         if mode == "config-vlan" and words[0] == "name":
             text = "name " + words[1][:32]
+        if mode.endswith("-nacl"):
+            if words[0].isdigit():  # sequence numbers are not shown in the running config
+                text = " ".join(words[1:])
+            if text.startswith("deny "):  # IOS aligns deny with permit
+                text = "deny   " + text[5:]
         set_line(node, hide_secrets(text, True))
         return ""
 
@@ -1623,8 +1713,8 @@ class IosShell(Shell):
             if negate:
                 root.children = [c for c in root.children if c.line != text]
                 return Reply()
-            node = _child(root, text, create=True)
-            self.stack.append(Context(mode, [node]))
+            nodes = _line_nodes(root, body) if first == "line" else [_child(root, text, True)]
+            self.stack.append(Context(mode, nodes))
             return Reply()
         if negate:
             negate_line(root, text)
@@ -1633,6 +1723,9 @@ class IosShell(Shell):
             return Reply()
         if first == "hostname":
             set_line(root, text, ranked=True)
+            return Reply()
+        if body[:2] == ("snmp-server", "user"):  # kept apart: never shown in the config
+            self.device.state.files["snmp-users"] = text
             return Reply()
         set_line(root, hide_secrets(text, True), ranked=True)
         return Reply()
@@ -1724,6 +1817,39 @@ def _child(root: Node, line: str, create: bool) -> Node:
         insert_child(root, node, ranked=root.line == "")
     assert node is not None
     return node
+
+
+def overlapping(root: Node, node: Node, words: tuple[str, ...]) -> str:
+    """IOS refuses an address whose subnet overlaps another interface's: the error, or ""."""
+    if len(words) < 4 or words[2] == "dhcp":
+        return ""
+    try:
+        new = ipaddress.ip_interface(f"{words[2]}/{words[3]}").network
+    except ValueError:
+        return "% Invalid input detected at '^' marker.\n"
+    for other in root.children:
+        if other is node or not other.line.startswith("interface "):
+            continue
+        for child in other.children:
+            parts = child.line.split()
+            if parts[:2] != ["ip", "address"] or len(parts) < 4:
+                continue
+            with contextlib.suppress(ValueError):
+                if ipaddress.ip_interface(f"{parts[2]}/{parts[3]}").network.overlaps(new):
+                    name = other.line.split(" ", 1)[1]
+                    return f"% {new.network_address} overlaps with {name}\n"
+    return ""
+
+
+def _line_nodes(root: Node, body: tuple[str, ...]) -> list[Node]:
+    """``line vty 0 15`` configures the lines IOS keeps as ``vty 0 4`` and ``vty 5 15``."""
+    if len(body) == 4 and body[1] == "vty" and body[2].isdigit() and body[3].isdigit():
+        low, high = int(body[2]), int(body[3])
+        blocks = [(0, 4), (5, 15)]
+        if (low, high) in blocks or not any(low <= a and b <= high for a, b in blocks):
+            return [_child(root, " ".join(body), create=True)]
+        return [_child(root, f"line vty {a} {b}", create=True) for a, b in blocks if low <= a]
+    return [_child(root, " ".join(body), create=True)]
 
 
 def _vlan_node(root: Node, number: int) -> Node:

@@ -26,6 +26,7 @@ class Setting:
     low: int = 0
     high: int = 0
     values: tuple[str, ...] = ()
+    families: tuple[str, ...] = ("tc", "ce8", "ce9", "roomos")
 
 
 def _enum(path: str, default: str, *values: str) -> Setting:
@@ -45,10 +46,16 @@ SCHEMA = (
     _int("Conference DefaultCall Rate", 6000, 64, 6000),
     _int("Conference MaxReceiveCallRate", 6000, 64, 6000),
     _int("Conference MaxTransmitCallRate", 6000, 64, 6000),
+    _enum("H323 {P}CallSetup Mode", "Gatekeeper", "Direct", "Gatekeeper"),
     _enum("H323 {P}Gatekeeper Discovery", "Manual", "Auto", "Manual"),
     _str("H323 {P}Gatekeeper Address"),
     _str("H323 {P}H323Alias E164"),
     _str("H323 {P}H323Alias ID"),
+    _enum("Logging External Mode", "Off", "Off", "On"),
+    _str("Logging External Server Address"),
+    _int("Logging External Server Port", 514, 0, 65535),
+    _enum("Logging External Protocol", "Syslog", "Syslog", "SyslogTLS"),
+    _enum("Network 1 IPStack", "Dual", "Dual", "IPv4", "IPv6"),
     _enum("Network 1 IPv4 Assignment", "DHCP", "Static", "DHCP"),
     _str("Network 1 IPv4 Address"),
     _str("Network 1 IPv4 Gateway"),
@@ -66,6 +73,18 @@ SCHEMA = (
     _enum("NetworkServices SIP Mode", "On", "Off", "On"),
     _enum("NetworkServices NTP Mode", "Auto", "Auto", "Manual", "Off"),
     _str("NetworkServices NTP Server 1 Address"),
+    _str("NetworkServices NTP Server 2 Address"),
+    _str("NetworkServices NTP Server 3 Address"),
+    _enum("NetworkServices HTTP Mode", "HTTP+HTTPS", "Off", "HTTP+HTTPS", "HTTPS"),
+    Setting(
+        "NetworkServices Telnet Mode",
+        "enum",
+        "Off",
+        values=("Off", "On"),
+        families=("tc", "ce8", "ce9"),  # gone from RoomOS
+    ),
+    _enum("NetworkServices UPnP Mode", "On", "Off", "On"),
+    _enum("NetworkServices WelcomeText", "On", "Off", "On"),
     _enum("NetworkServices SNMP Mode", "Off", "Off", "ReadOnly", "ReadWrite"),
     _str("NetworkServices SNMP SystemContact"),
     _str("NetworkServices SNMP SystemLocation"),
@@ -89,7 +108,7 @@ FAMILY_VERSIONS = {
 def profile_paths(family: str) -> dict[str, Setting]:
     """Canonical path (as this firmware names it) → setting."""
     profile = "Profile 1 " if family in ("tc", "ce8") else ""
-    return {s.path.replace("{P}", profile): s for s in SCHEMA}
+    return {s.path.replace("{P}", profile): s for s in SCHEMA if family in s.families}
 
 
 class RoomosDevice(Device):

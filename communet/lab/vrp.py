@@ -7,7 +7,9 @@ after N seconds unless confirmed and ``abort trial`` rolling back at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -123,6 +125,10 @@ trust dscp ...
 trust 8021p ...
 qos ...
 traffic-policy * inbound|outbound
+traffic-filter inbound|outbound acl ...
+dot1q termination vid ...
+arp broadcast enable
+nat ...
 port-security ...
 loopback-detect ...
 eth-trunk *
@@ -163,6 +169,40 @@ quit
 return
 """
 
+_ACL = """
+rule ...
+description ...
+step *
+quit
+return
+"""
+
+_CLASSIFIER = """
+if-match ...
+operator and|or
+quit
+return
+"""
+
+_BEHAVIOR = """
+remark ...
+car ...
+permit
+deny
+statistic enable
+queue ...
+quit
+return
+"""
+
+_POLICY = """
+classifier * behavior *
+classifier * behavior * precedence *
+statistic enable
+quit
+return
+"""
+
 _GENERIC = """
 quit
 return
@@ -176,6 +216,10 @@ GRAMMARS = {
     "vlan": Grammar(_VLAN + _DISPLAY),
     "ui": Grammar(_UI + _DISPLAY),
     "aaa": Grammar(_AAA + _DISPLAY),
+    "acl": Grammar(_ACL + _DISPLAY),
+    "classifier": Grammar(_CLASSIFIER + _DISPLAY),
+    "behavior": Grammar(_BEHAVIOR + _DISPLAY),
+    "policy": Grammar(_POLICY + _DISPLAY),
 }
 _GENERIC_GRAMMAR = Grammar(_GENERIC)
 _V8_ONLY = ("commit", "abort")
@@ -577,6 +621,24 @@ class VrpDevice(Device):
         return [*out, "#", "return"]
 
 
+def _conflicts(root: Node, node: Node, words: tuple[str, ...]) -> bool:
+    """VRP's IP address conflict check (on by default): subnets of two interfaces overlap."""
+    try:
+        new = ipaddress.ip_interface(f"{words[2]}/{words[3]}").network
+    except ValueError:
+        return False
+    for other in root.children:
+        if other.line == node.line or not other.line.startswith("interface "):
+            continue
+        for child in other.children:
+            parts = child.line.split()
+            if parts[:2] == ["ip", "address"] and len(parts) >= 4:
+                with contextlib.suppress(ValueError):
+                    if ipaddress.ip_interface(f"{parts[2]}/{parts[3]}").network.overlaps(new):
+                        return True
+    return False
+
+
 def _is_vlan(line: str) -> bool:
     words = line.split()
     return len(words) == 2 and words[0] == "vlan" and words[1].isdigit()
@@ -750,6 +812,8 @@ class VrpShell(Shell):
                 return self._allow_pass(target, words[4:], remove=False)
             if words[:2] == ("ip", "address"):
                 words = ("ip", "address", words[2], mask_of(words[3]), *words[4:])
+                if _conflicts(self.config, target, words):
+                    return Reply("Error: The specified address conflicts with another address.\n")
             if words[:3] == ("port", "default", "vlan") and not self._vlan_exists(words[3]):
                 return Reply("Error: The VLAN does not exist.\n")
         set_line(target, " ".join(words))
@@ -791,15 +855,17 @@ class VrpShell(Shell):
             )
         return Reply()
 
-    def _system(self, root: Node, words: tuple[str, ...], undo: bool) -> Reply:
+    def _system(self, root: Node, words: tuple[str, ...], undo: bool) -> Reply:  # noqa: PLR0912
         body = words[1:] if undo else words
         first = body[0]
         if first == "vlan":
             return self._vlan(root, body, undo)
         if first == "interface":
             return self._interface(root, body, undo)
-        kinds = {"user-interface": "ui", "aaa": "aaa", "acl": "generic", "traffic": "generic"}
+        kinds = {"user-interface": "ui", "aaa": "aaa", "acl": "acl"}
         kind = kinds.get(first)
+        if first == "traffic" and len(body) > 2:
+            kind = body[1] if body[1] in ("classifier", "behavior", "policy") else None
         if kind is not None and not (first == "user-interface" and body[1] == "maximum-vty"):
             text = " ".join(body)
             if undo:
@@ -811,8 +877,16 @@ class VrpShell(Shell):
             where = ""
             if kind == "ui":
                 where = body[1].replace("console", "con").replace("con", "console")
-            label = {"aaa": "aaa", "ui": f"ui-{where}{'-'.join(body[2:])}"}
-            self.views.append(View(kind, node, label.get(kind, "-".join(body[:2]))))
+            if kind == "acl":
+                acl = "acl-basic-" if body[-1].startswith("2") else "acl-adv-"
+                label = acl + body[-1]
+            elif kind == "ui":
+                label = f"ui-{where}{'-'.join(body[2:])}"
+            elif kind == "aaa":
+                label = "aaa"
+            else:
+                label = {"policy": "trafficpolicy"}.get(kind, kind) + "-" + body[2]
+            self.views.append(View(kind, node, label))
             return Reply()
         if undo:
             undo_line(root, " ".join(body))
@@ -854,7 +928,8 @@ class VrpShell(Shell):
             return Reply()
         if node is None:
             physical = name.startswith(("GigabitEthernet", "XGigabit", "MEth", "NULL"))
-            if physical:
+            parent = name.split(".")[0]
+            if physical and not ("." in name and parent in self.device.hardware.ports):
                 return Reply("Error: Wrong parameter found at '^' position.\n")
             node = Node(line)
             _insert(root, node)
