@@ -139,6 +139,7 @@ def mask_secrets(platform: str, text: str, known: Iterable[Secret] = ()) -> str:
     free-form logs).
     """
     spec = PLATFORMS[platform]
+    negation = spec.syntax.negation if spec.syntax else ""
     out = []
     for line in text.split("\n"):
         marker = line[:1] if line[:1] in ("+", "-") and not line.startswith(("+++", "---")) else ""
@@ -146,6 +147,11 @@ def mask_secrets(platform: str, text: str, known: Iterable[Secret] = ()) -> str:
         masked = mask_line_secrets(spec.secrets, body)
         if masked == body and body[:1] == " ":
             masked = " " + mask_line_secrets(spec.secrets, body[1:])
+        if masked == body and negation and body.lstrip().startswith(negation):
+            # 'no snmp-server community X RO' carries the secret as much as the line itself
+            indent = body[: len(body) - len(body.lstrip())]
+            rest = body.lstrip()[len(negation) :]
+            masked = indent + negation + mask_line_secrets(spec.secrets, rest)
         out.append(marker + masked)
     result = "\n".join(out)
     for secret in known:
