@@ -140,6 +140,10 @@ class Device(ABC):
     def load_config(self, text: str) -> None:
         """Brownfield: replace running and saved config by ``text``."""
 
+    def login_banner(self) -> str:
+        """Text an SSH client is shown before it authenticates (IOS ``banner login``)."""
+        return ""
+
     # -- what SNMP sees
     def describe(self) -> str:
         """sysDescr."""

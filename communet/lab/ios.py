@@ -1040,6 +1040,20 @@ class IosDevice(Device):
         return name
 
     # -- derived views
+    def banner(self, kind: str) -> str:
+        """The text of ``banner <kind>`` (motd, login, exec), or ""."""
+        node = self.state.running.find(f"banner {kind} ^C")
+        if node is None:
+            return ""
+        lines = [c.line for c in node.children]
+        if lines:
+            lines[-1] = lines[-1].removesuffix("^C")
+        text = "\n".join(lines).strip("\n")
+        return text + "\n" if text else ""
+
+    def login_banner(self) -> str:
+        return self.banner("login")
+
     def describe(self) -> str:
         return (
             f"{self.hardware.version_text}\r\nTechnical Support: http://www.cisco.com/techsupport"
@@ -1115,7 +1129,8 @@ class IosShell(Shell):
 
     # -- terminal contract
     def greeting(self) -> str:
-        return "\n"
+        """IOS prints the MOTD banner when an SSH session starts."""
+        return "\n" + self.device.banner("motd")
 
     def prompt(self) -> str:
         if self.pending is not None:

@@ -125,14 +125,19 @@ class _Server(asyncssh.SSHServer):
     def __init__(self, lab: LabServer) -> None:
         self.lab = lab
         self.device: Device | None = None
+        self.conn: asyncssh.SSHServerConnection | None = None
         self.username = ""
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         sockname = conn.get_extra_info("sockname")
         self.device = self.lab.by_address.get(sockname[0]) if sockname else None
+        self.conn = conn
         self.lab.connections += 1
 
     def begin_auth(self, username: str) -> bool:
+        banner = self.device.login_banner() if self.device is not None else ""
+        if banner and self.conn is not None:
+            self.conn.send_auth_banner(banner.replace("\n", "\r\n"))
         return True
 
     def password_auth_supported(self) -> bool:

@@ -254,3 +254,37 @@ def test_confirmations(clock: FakeClock, command: str) -> None:
     else:
         assert con.terminal.closed
         assert device.boots == 2
+
+
+def test_motd_banner_greets_new_sessions(clock: FakeClock) -> None:
+    device, con = enabled(clock)
+    con.run("configure terminal", "banner motd #Chi danh cho can bo#", "end")
+    fresh = Console(Terminal(device, device.open_shell("admin")))
+    assert fresh.banner == "\nChi danh cho can bo\ndut>"
+    con.run("configure terminal", "banner login ^C", "Canh bao", "^C", "end")
+    assert device.login_banner() == "Canh bao\n"
+
+
+def test_global_commands_leave_acl_and_policy_sections(clock: FakeClock) -> None:
+    _, con = enabled(clock)
+    con.send("configure terminal")
+    assert con.send("ip access-list extended CN-IN") == "dut(config-ext-nacl)#"
+    assert con.send("10 permit tcp any any eq 22") == "dut(config-ext-nacl)#"
+    assert con.send("deny ip any any log") == "dut(config-ext-nacl)#"
+    assert con.send("ntp server 10.0.0.1") == "dut(config)#"
+    con.run("policy-map CN-OUT", "class class-default")
+    assert con.send("shape average 30000000") == "dut(config-pmap-c)#"
+    assert con.send("logging host 10.0.0.2") == "dut(config)#"
+    running = con.send("do show running-config")
+    assert (
+        "ip access-list extended CN-IN\n permit tcp any any eq 22\n deny   ip any any log\n"
+        in running
+    )
+    assert "policy-map CN-OUT\n class class-default\n  shape average 30000000\n" in running
+
+
+def test_overlapping_subnets_are_refused(clock: FakeClock) -> None:
+    _, con = enabled(clock, "ISR4321/K9")
+    con.run("configure terminal", "interface GigabitEthernet0/0/0.10", "encapsulation dot1Q 10")
+    out = con.send("ip address 10.64.114.1 255.255.255.224")
+    assert out.startswith("% 10.64.114.0 overlaps with GigabitEthernet0/0/1\n")

@@ -99,6 +99,13 @@ def test_ios_copy_run_start_and_banner(lab: Lab, known_hosts: Path) -> None:
         out += conn.send_command("\n", expect_string=r"#")
         assert "[OK]" in out
         assert "banner motd ^C\nChi danh cho can bo^C" in conn.send_command("show startup-config")
+        conn.send_config_set(
+            ["banner login #Canh bao: truy cap trai phep bi xu ly#"],
+            bypass_commands="",
+            cmd_verify=True,
+        )
+    with connect(lab, known_hosts, "ios-config") as again:  # both banners shown at login
+        assert again.find_prompt() == "ios-config>"
 
 
 def test_state_persists_across_sessions(lab: Lab, known_hosts: Path) -> None:
