@@ -135,7 +135,9 @@ class RoomosDevice(Device):
             self.config["Network 1 IPv4 Assignment"] = "Static"
             self.config["Network 1 IPv4 Address"] = str(spec.management)
             if spec.management_subnet is not None:
-                self.config["Network 1 IPv4 SubnetMask"] = str(spec.management_subnet.netmask)
+                subnet = spec.management_subnet
+                self.config["Network 1 IPv4 SubnetMask"] = str(subnet.netmask)
+                self.config["Network 1 IPv4 Gateway"] = str(subnet.network_address + 1)
 
     def _reload(self) -> None:
         """Codec settings are persistent: a reboot keeps them."""

@@ -90,10 +90,13 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
         for device in inventory.devices:
             if device.platform not in SIMULATED:
                 continue
-            mgmt = next((v for v in device.site.vlans if v.name == "MGMT"), None)
-            subnet = mgmt.subnet if mgmt and mgmt.subnet else None
-            if subnet is not None and device.management not in subnet:
-                subnet = None
+            # The VLAN the device is managed in (MGMT for switches, HNTH for codecs): a device
+            # that can be managed already has its address, mask and gateway there.
+            mgmt = next(
+                (v for v in device.site.vlans if v.subnet and device.management in v.subnet),
+                None,
+            )
+            subnet = mgmt.subnet if mgmt else None
             specs.append(
                 DeviceSpec(
                     hostname=device.hostname if copy == 1 else f"{device.hostname}-x{copy}",

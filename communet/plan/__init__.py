@@ -52,6 +52,9 @@ class Plan:
         return bool(self.commands)
 
     def masked(self, lines: Iterable[str], secrets: Iterable[Secret] = ()) -> list[str]:
+        lines = list(lines)
+        if not lines:
+            return []
         return mask_secrets(self.platform, "\n".join(lines), secrets).split("\n")
 
     def diff(self, secrets: Sequence[Secret] = ()) -> str:

@@ -87,6 +87,9 @@ LINT = (
         "own-address",
         r"^xConfiguration Network 1 (?:IPv4 (?:Address|Gateway|SubnetMask|Assignment)|VLAN Voice)",
         "changes the codec's own address or VLAN: the management session is cut",
+        # Off sends untagged on the port's own VLAN, which is what the access switch gives
+        # the meeting-room port: it keeps the path the session came in on.
+        unless=r"VLAN Voice Mode: Off$",
         only_when_replacing=True,
     ),
     LintRule(

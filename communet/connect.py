@@ -1,0 +1,87 @@
+"""Where each device is reached and how a session to it is opened (the I/O edge).
+
+Production devices are reached on their management address with the operator's known_hosts;
+a running lab publishes an overlay (``lab.json``) mapping every hostname to its 127.x.y.z
+address, port and per-device known_hosts file, and the real inventory stays untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from communet.apply import Connector, login_secrets
+from communet.errors import CommunetError
+from communet.inventory import ResolvedDevice
+from communet.secrets import SecretResolver
+from communet.session import DeviceSession
+from communet.session.netmiko_session import Timeouts, open_session
+
+
+@dataclass(frozen=True)
+class Reach:
+    address: str
+    port: int
+    known_hosts: Path
+
+
+Reacher = Callable[[ResolvedDevice], Reach]
+
+
+class LabOverlayError(CommunetError):
+    """The lab overlay is missing or does not know a host."""
+
+
+def direct(known_hosts: Path, port: int = 22) -> Reacher:
+    """Real devices: their management address; host keys from the operator's file."""
+
+    def reach(device: ResolvedDevice) -> Reach:
+        return Reach(str(device.management), port, known_hosts)
+
+    return reach
+
+
+def lab_overlay(state_dir: Path) -> Reacher:
+    """Devices of a running lab, from ``<state_dir>/lab.json``."""
+    path = state_dir / "lab.json"
+    try:
+        overlay = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise LabOverlayError(
+            f"{path}: no lab overlay; start the lab with 'communet lab up INVENTORY'"
+        ) from None
+    devices = overlay["devices"]
+    port = int(overlay["port"])
+
+    def reach(device: ResolvedDevice) -> Reach:
+        entry = devices.get(device.hostname)
+        if entry is None:
+            raise LabOverlayError(f"{device.hostname}: not in the lab overlay {path}")
+        return Reach(entry["address"], port, Path(entry["known_hosts"]))
+
+    return reach
+
+
+def netmiko_connector(
+    reach: Reacher, secrets: SecretResolver, timeouts: Timeouts | None = None
+) -> Connector:
+    """Open a verified SSH session per call (credentials resolved per host, never logged)."""
+
+    def connect(device: ResolvedDevice) -> DeviceSession:
+        username, password, enable = login_secrets(device, secrets)
+        where = reach(device)
+        return open_session(
+            device.hostname,
+            device.platform,
+            where.address,
+            where.port,
+            username=username.reveal(),
+            password=password.reveal(),
+            enable=enable.reveal() if enable else None,
+            known_hosts=where.known_hosts,
+            timeouts=timeouts,
+        )
+
+    return connect
