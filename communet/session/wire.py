@@ -97,6 +97,7 @@ class Wire:
         self.echo_grace = echo_grace
         self.text = ""
         self.received = 0  # bytes, for benchmarks
+        self.lines = 0  # lines typed (commands and answers)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._carry = ""
         if initial:
@@ -159,6 +160,7 @@ class Wire:
         if not lines:
             return []
         self.send("".join(line + self.newline for line in lines))
+        self.lines += len(lines)
         echoes: list[tuple[int, int]] = []
         pos = 0
         quiet_since: float | None = None
@@ -198,6 +200,7 @@ class Wire:
     def ask(self, command: str, answers: Sequence[Answer], deadline: float) -> Reply:
         """Type one command, answering the device's questions, until a prompt."""
         self.send(command + self.newline)
+        self.lines += 1
         needle = command + "\n"
         echo_end = -1
         answered_at = 0
@@ -219,6 +222,7 @@ class Wire:
                         counts[number] += 1
                         answered_at = len(text)
                         self.send(item.answer + self.newline)
+                        self.lines += 1
                         break
             self._more(deadline, 0)
         return _reply(command, self._take()[echo_end:])
