@@ -29,6 +29,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.district": {"en": "District/hub", "vi": "Huyện/điểm tập trung"},
     "col.status": {"en": "Status", "vi": "Trạng thái"},
     "title.devices": {"en": "Devices of {province}", "vi": "Thiết bị của {province}"},
+    "status.ok": {"en": "ok", "vi": "đúng"},
+    "status.changed": {"en": "changed", "vi": "đã đổi"},
+    "status.failed": {"en": "FAILED", "vi": "LỖI"},
+    "col.lines": {"en": "Lines", "vi": "Số dòng"},
+    "col.seconds": {"en": "Seconds", "vi": "Giây"},
+    "col.detail": {"en": "Detail", "vi": "Chi tiết"},
+    "title.plan": {"en": "Plan (nothing was changed)", "vi": "Kế hoạch (chưa thay đổi gì)"},
+    "title.apply": {"en": "Apply", "vi": "Áp dụng cấu hình"},
+    "totals": {
+        "en": "{ok} ok, {changed} changed, {failed} failed in {seconds} s",
+        "vi": "{ok} đúng, {changed} đã đổi, {failed} lỗi trong {seconds} giây",
+    },
+    "backups": {
+        "en": "Pre-change backups (secrets masked): {path}",
+        "vi": "Bản sao lưu trước khi thay đổi (đã che mật khẩu): {path}",
+    },
     "no_match": {
         "en": "No device matches scope {scope!r}; try a province, district, commune or host.",
         "vi": "Không có thiết bị nào thuộc phạm vi {scope!r}; hãy dùng tỉnh, huyện, xã "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from communet import __version__
+from communet_cli.apply_cmd import apply, plan
 from communet_cli.i18n import pick_language
 from communet_cli.inventory_cmd import inventory
 from communet_cli.lab_cmd import lab
@@ -28,6 +29,8 @@ def cli(ctx: click.Context, lang: str | None) -> None:
 cli.add_command(inventory)
 cli.add_command(lab)
 cli.add_command(render)
+cli.add_command(plan)
+cli.add_command(apply)
 
 
 def main() -> None:
