@@ -16,7 +16,8 @@ import threading
 import tty
 
 from communet.lab.core import Device, Reply, Shell, Terminal
-from communet.lab.ios import IosDevice, IosShell, set_line, type9
+from communet.lab.ios import IosDevice, IosShell
+from communet.lab.ios_config import set_line, type9
 from communet.lab.roomos import RoomosDevice, RoomosShell
 from communet.lab.vrp import VrpDevice, VrpShell
 

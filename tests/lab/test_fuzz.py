@@ -9,11 +9,11 @@ import pytest
 
 from communet.lab.core import Device, Terminal
 from communet.lab.grammar import Grammar
-from communet.lab.ios import GRAMMARS as IOS_GRAMMARS
 from communet.lab.ios import IosDevice
+from communet.lab.ios_grammar import GRAMMARS as IOS_GRAMMARS
 from communet.lab.roomos import RoomosDevice
-from communet.lab.vrp import GRAMMARS as VRP_GRAMMARS
 from communet.lab.vrp import VrpDevice
+from communet.lab.vrp_config import GRAMMARS as VRP_GRAMMARS
 from tests.lab.conftest import FakeClock, spec
 
 EXTRA = ["1", "10", "4095", "0", "1-4", "to", "gi1/0/1", "GigabitEthernet0/0/1", "no", "undo"]

@@ -48,7 +48,7 @@ def push(device: Device, terminal: Terminal, text: str) -> list[str]:
 
 def running(device: Device) -> str:
     if isinstance(device, IosDevice):
-        from communet.lab.ios import render_config  # noqa: PLC0415
+        from communet.lab.ios_config import render_config  # noqa: PLC0415
 
         return "\n".join(render_config(device.state.running))
     if isinstance(device, VrpDevice):

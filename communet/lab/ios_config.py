@@ -1,0 +1,483 @@
+"""Cisco IOS configuration model: hardware, interface names, the running-config tree and how
+IOS stores, orders, replaces, negates and prints its lines (from Cisco's command references).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+
+from communet.lab.core import Node
+
+
+# ----------------------------------------------------------------------------- hardware
+@dataclass(frozen=True)
+class Hardware:
+    model: str
+    switch: bool
+    ports: tuple[str, ...]
+    version_text: str
+    processor: str
+
+
+def _ports(prefix: str, slot: str, numbers: range) -> tuple[str, ...]:
+    return tuple(f"{prefix}{slot}{n}" for n in numbers)
+
+
+_C2960X_VERSION = (
+    "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E8, "
+    "RELEASE SOFTWARE (fc3)"
+)
+_C3850_VERSION = (
+    "Cisco IOS Software [Fuji], Catalyst L3 Switch Software (CAT3K_CAA-UNIVERSALK9-M), "
+    "Version 16.9.8, RELEASE SOFTWARE (fc2)"
+)
+_ISR_VERSION = (
+    "Cisco IOS Software [Fuji], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), "
+    "Version 16.9.8, RELEASE SOFTWARE (fc2)"
+)
+
+
+def hardware_for(model: str | None) -> Hardware:
+    name = model or "WS-C2960X-24TS-L"
+    if name.startswith("ISR") or name.startswith("C11") or name.startswith("CISCO"):
+        ports = _ports("GigabitEthernet", "0/0/", range(0, 3))
+        return Hardware(name, False, ports, _ISR_VERSION, "1RU")
+    if name.startswith("WS-C3850") or name.startswith("C9"):
+        count = 48 if "48" in name else 24
+        ports = _ports("GigabitEthernet", "1/0/", range(1, count + 1))
+        ports += _ports("GigabitEthernet", "1/1/", range(1, 5))
+        return Hardware(name, True, ports, _C3850_VERSION, "MIPS")
+    count = 48 if "48" in name else 24
+    ports = _ports("GigabitEthernet", "1/0/", range(1, count + 5))
+    return Hardware(name, True, ports, _C2960X_VERSION, "APM86XXX")
+
+
+_IF_TYPES = {
+    "gigabitethernet": "GigabitEthernet",
+    "fastethernet": "FastEthernet",
+    "tengigabitethernet": "TenGigabitEthernet",
+    "vlan": "Vlan",
+    "loopback": "Loopback",
+    "port-channel": "Port-channel",
+    "tunnel": "Tunnel",
+}
+_IF_SHORT = {
+    "GigabitEthernet": "Gi",
+    "FastEthernet": "Fa",
+    "TenGigabitEthernet": "Te",
+    "Vlan": "Vl",
+    "Loopback": "Lo",
+    "Port-channel": "Po",
+    "Tunnel": "Tu",
+}
+_IF_ORDER = ["Loopback", "Port-channel", "Tunnel", "FastEthernet", "GigabitEthernet"]
+_IF_ORDER += ["TenGigabitEthernet", "Vlan"]
+
+
+def normalize_interface(text: str) -> str | None:
+    """``gi1/0/1`` / ``GigabitEthernet 1/0/1`` → ``GigabitEthernet1/0/1``; None if not a name."""
+    match = re.fullmatch(r"([A-Za-z-]+)\s*(\d+(?:/\d+)*(?:\.\d+)?)", text.strip())
+    if not match:
+        return None
+    prefix, number = match.group(1).lower(), match.group(2)
+    candidates = [full for key, full in _IF_TYPES.items() if key.startswith(prefix)]
+    if len(candidates) != 1:
+        return None
+    return candidates[0] + number
+
+
+def short_interface(name: str) -> str:
+    for full, short in _IF_SHORT.items():
+        if name.startswith(full):
+            return short + name[len(full) :]
+    return name
+
+
+def _interface_key(line: str) -> tuple[int, tuple[int, ...], str]:
+    name = line.split(" ", 1)[1]
+    kind = re.match(r"[A-Za-z-]+", name)
+    type_name = kind.group() if kind else name
+    numbers = tuple(int(n) for n in re.findall(r"\d+", name[len(type_name) :]))
+    order = _IF_ORDER.index(type_name) if type_name in _IF_ORDER else len(_IF_ORDER)
+    return order, numbers, name
+
+
+# ------------------------------------------------------------------------- config model
+_RANKS = [
+    ("version", 0),
+    ("service", 1),
+    ("no service", 1),
+    ("hostname", 2),
+    ("boot", 3),
+    ("logging buffered", 4),
+    ("enable", 5),
+    ("username", 6),
+    ("aaa", 7),
+    ("no aaa", 7),
+    ("clock", 8),
+    ("system", 9),
+    ("ip routing", 10),
+    ("ip domain", 10),
+    ("no ip domain", 10),
+    ("ip name-server", 10),
+    ("ip dhcp", 10),
+    ("vtp", 11),
+    ("mls qos", 11),
+    ("crypto", 12),
+    ("archive", 13),
+    ("spanning-tree", 14),
+    ("errdisable", 14),
+    ("vlan", 15),
+    ("class-map", 16),
+    ("policy-map", 17),
+    ("interface", 18),
+    ("router", 19),
+    ("ip forward-protocol", 20),
+    ("ip http", 20),
+    ("no ip http", 20),
+    ("ip default-gateway", 20),
+    ("ip route", 21),
+    ("ip ssh", 21),
+    ("ip access-list", 22),
+    ("access-list", 22),
+    ("logging", 23),
+    ("snmp-server", 24),
+    ("control-plane", 25),
+    ("banner", 26),
+    ("line", 27),
+    ("ntp", 28),
+]
+
+
+def _rank(line: str) -> int:
+    best, rank = -1, 12
+    for prefix, value in _RANKS:
+        if (line == prefix or line.startswith(prefix + " ")) and len(prefix) > best:
+            best, rank = len(prefix), value
+    return rank
+
+
+def _sort_key(line: str) -> tuple[int, tuple[int, tuple[int, ...], str] | int]:
+    rank = _rank(line)
+    if line.startswith("interface "):
+        return rank, _interface_key(line)
+    if line.startswith("vlan "):
+        number = line.split()[1]
+        return rank, int(number) if number.isdigit() else 0
+    return rank, 0
+
+
+# Commands whose "no" form is what the running config shows (the feature is on by default).
+_DEFAULT_ON = {
+    "service pad",
+    "ip domain-lookup",
+    "ip domain lookup",
+    "ip http server",
+    "ip http secure-server",
+    "cdp run",
+    "ip source-route",
+    "aaa new-model",  # shown as "no aaa new-model"
+    "ip redirects",
+    "ip unreachables",
+    "ip proxy-arp",
+    "cdp enable",
+    "logging console",
+    "switchport",
+    "keepalive",
+    "vstack",
+}
+
+# Lines that hold one value: setting them replaces the old value (key = first N words).
+_SINGLE = {
+    "hostname": 1,
+    "enable secret": 2,
+    "enable password": 2,
+    "ip domain-name": 2,
+    "ip domain name": 3,
+    "ip default-gateway": 2,
+    "description": 1,
+    "name": 1,
+    "state": 1,
+    "switchport mode": 2,
+    "switchport access vlan": 3,
+    "switchport voice vlan": 3,
+    "switchport trunk native vlan": 4,
+    "switchport trunk allowed vlan": 4,
+    "switchport trunk encapsulation": 3,
+    "speed": 1,
+    "duplex": 1,
+    "mtu": 1,
+    "bandwidth": 1,
+    "load-interval": 1,
+    "exec-timeout": 1,
+    "transport input": 2,
+    "transport output": 2,
+    "logging buffered": 2,
+    "logging trap": 2,
+    "logging console": 2,
+    "logging source-interface": 2,
+    "clock timezone": 2,
+    "snmp-server location": 2,
+    "snmp-server contact": 2,
+    "ip address": 2,
+    "spanning-tree mode": 2,
+    "spanning-tree portfast": 2,
+    "spanning-tree bpduguard": 2,
+    "spanning-tree bpdufilter": 2,
+    "spanning-tree guard": 2,
+    "spanning-tree link-type": 2,
+    "storm-control broadcast level": 3,
+    "storm-control multicast level": 3,
+    "storm-control unicast level": 3,
+    "storm-control action": 2,
+    "vtp mode": 2,
+    "vtp domain": 2,
+    "vtp version": 2,
+    "ntp source": 2,
+    "ip ssh version": 3,
+    "ip ssh time-out": 3,
+    "ip ssh authentication-retries": 3,
+    "maximum": 1,
+    "path": 1,
+    "time-period": 1,
+    "service-policy input": 2,
+    "service-policy output": 2,
+    "channel-group": 1,
+    "encapsulation": 1,
+    "username": 2,
+    "snmp-server community": 3,
+    "mls qos trust": 3,
+    "login": 1,
+    "password": 1,
+    "privilege level": 2,
+    "length": 1,
+    "width": 1,
+    "router-id": 1,
+    "set dscp": 2,
+    "police": 1,
+    "priority": 1,
+    "ip mtu": 2,
+    "ip tcp adjust-mss": 3,
+    "ip vrf forwarding": 3,
+    "vrf forwarding": 2,
+    "power inline": 2,
+    "negotiation": 1,
+    "banner motd": 2,
+    "banner login": 2,
+    "banner exec": 2,
+    "version": 1,
+    "ip nat": 2,
+    "service timestamps debug": 3,
+    "service timestamps log": 3,
+    "logging host": 3,
+}
+_SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
+
+
+def _replace_key(line: str) -> str | None:
+    if line.startswith("ip address ") and line.endswith(" secondary"):
+        return None
+    for prefix, count in _SINGLE_ORDERED:
+        if line == prefix or line.startswith(prefix + " "):
+            return " ".join(line.split()[:count])
+    return None
+
+
+def set_line(target: Node, line: str, ranked: bool = False) -> None:
+    """Add ``line`` under ``target`` the way IOS does: one value per single-valued command."""
+    negated = target.find("no " + line)
+    if negated is not None:
+        target.children.remove(negated)
+        if line in _DEFAULT_ON:
+            return
+    if target.find(line) is not None:
+        return
+    key = _replace_key(line)
+    if key is not None:
+        no_key = "no " + key
+        target.children = [
+            c for c in target.children if _replace_key(c.line) != key and c.line != no_key
+        ]
+    insert_child(target, Node(line), ranked)
+
+
+_IF_CHILD_ORDER = [
+    "description",
+    "bandwidth",
+    "encapsulation",
+    "switchport trunk encapsulation",
+    "switchport trunk native vlan",
+    "switchport trunk allowed vlan",
+    "switchport access vlan",
+    "switchport mode",
+    "switchport nonegotiate",
+    "switchport voice vlan",
+    "switchport port-security",
+    "switchport",
+    "no switchport",
+    "ip vrf forwarding",
+    "vrf forwarding",
+    "ip address",
+    "no ip address",
+    "ip access-group",
+    "ip helper-address",
+    "no ip redirects",
+    "no ip unreachables",
+    "no ip proxy-arp",
+    "ip",
+    "no ip",
+    "shutdown",
+    "speed",
+    "duplex",
+    "negotiation",
+    "mls qos",
+    "storm-control",
+    "spanning-tree",
+    "service-policy",
+]
+
+
+def _if_child_rank(line: str) -> int:
+    for index, prefix in enumerate(_IF_CHILD_ORDER):
+        if line == prefix or line.startswith(prefix + " "):
+            return index
+    return len(_IF_CHILD_ORDER)
+
+
+def insert_child(target: Node, node: Node, ranked: bool) -> None:
+    if target.line.startswith("interface "):
+        rank = _if_child_rank(node.line)
+        index = next(
+            (i for i, c in enumerate(target.children) if _if_child_rank(c.line) > rank),
+            len(target.children),
+        )
+        target.children.insert(index, node)
+        return
+    if not ranked:
+        target.children.append(node)
+        return
+    key = _sort_key(node.line)
+    index = len(target.children)
+    for position, child in enumerate(target.children):
+        if _sort_key(child.line) > key:
+            index = position
+            break
+    target.children.insert(index, node)
+
+
+def negate_line(target: Node, text: str, keep_no_ip: bool = False) -> None:
+    """``no <text>``: remove what it names, or record the no-form of a default-on feature."""
+    matching = [c for c in target.children if c.line == text or c.line.startswith(text + " ")]
+    key = _replace_key(text)
+    if not matching and key is not None:
+        matching = [c for c in target.children if _replace_key(c.line) == key]
+    for child in matching:
+        target.children.remove(child)
+    if text in _DEFAULT_ON and target.find("no " + text) is None:
+        insert_child(target, Node("no " + text), target.line == "")
+    if keep_no_ip and text.startswith("ip address") and not _has_ip(target):
+        insert_child(target, Node("no ip address"), ranked=False)
+
+
+def _has_ip(node: Node) -> bool:
+    return any(c.line.startswith("ip address") or c.line == "no ip address" for c in node.children)
+
+
+def parse_config(text: str) -> Node:
+    """Indented IOS config text → tree (``!`` lines, ``end`` and headers skipped)."""
+    root = Node("")
+    stack: list[tuple[int, Node]] = [(-1, root)]
+    banner_end: str | None = None
+    for raw in text.splitlines():
+        if banner_end is not None:
+            node = stack[-1][1].children[-1]
+            node.children.append(Node(raw))
+            if banner_end in raw:
+                banner_end = None
+            continue
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("!") or stripped == "end":
+            continue
+        if stripped.startswith(("Building configuration", "Current configuration", "Using ")):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        while stack[-1][0] >= indent:
+            stack.pop()
+        node = Node(stripped)
+        stack[-1][1].children.append(node)
+        stack.append((indent, node))
+        banner = re.match(r"banner \S+ (\^C|.)(.*)$", stripped)
+        if banner and banner.group(1) not in banner.group(2):
+            banner_end = banner.group(1)
+            node.line = stripped[: banner.end(1)]
+    return root
+
+
+def render_config(root: Node) -> list[str]:
+    out: list[str] = []
+    previous_block = True
+    for child in root.children:
+        block = bool(child.children) or child.line.startswith(("interface ", "line ", "vlan "))
+        if (block or previous_block) and (not out or out[-1] != "!"):
+            out.append("!")
+        if child.line.startswith("banner "):
+            out.append(child.line)
+            out.extend(c.line for c in child.children)
+        else:
+            out.append(child.line)
+            out.extend(child.lines(1))
+        previous_block = block
+    if not out or out[-1] != "!":
+        out.append("!")
+    out.append("end")
+    return out
+
+
+# ------------------------------------------------------------------------------ secrets
+_TYPE7 = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+
+
+def type7(password: str, seed: int = 2) -> str:
+    out = f"{seed:02d}"
+    for index, char in enumerate(password):
+        out += f"{ord(char) ^ ord(_TYPE7[(seed + index) % len(_TYPE7)]):02X}"
+    return out
+
+
+def type9(secret: str) -> str:
+    digest = hashlib.sha256(("communet-lab" + secret).encode()).digest()
+    text = base64.b64encode(digest, b"./").decode().rstrip("=")
+    return f"$9${text[:14]}${text[14:]}"
+
+
+def verify_secret(stored: str, secret: str) -> bool:
+    words = stored.split()
+    if len(words) >= 2 and words[-2] in ("9", "5", "8"):
+        return words[-1] == type9(secret)
+    if len(words) >= 2 and words[-2] == "7":
+        return words[-1] == type7(secret)
+    return words[-1] == secret if words else False
+
+
+def hide_secrets(line: str, encrypt_passwords: bool) -> str:
+    """Secrets as IOS shows them: hashed type 9 (the algorithm-type keyword is not kept)."""
+    line = re.sub(r" algorithm-type (?:md5|sha256|scrypt)(?= secret )", "", line)
+    match = re.match(r"(.*\b(?:secret))\s+(?!\d\s)(\S+)$", line)
+    if match:
+        return f"{match.group(1)} 9 {type9(match.group(2))}"
+    match = re.match(r"(.*\bpassword)\s+(?!\d\s)(\S+)$", line)
+    if match and encrypt_passwords:
+        return f"{match.group(1)} 7 {type7(match.group(2))}"
+    return line
+
+
+DEFAULT_VLANS = {
+    1: ("default", "active"),
+    1002: ("fddi-default", "act/unsup"),
+    1003: ("token-ring-default", "act/unsup"),
+    1004: ("fddinet-default", "act/unsup"),
+    1005: ("trnet-default", "act/unsup"),
+}
