@@ -107,6 +107,18 @@ class Device(ABC):
     def hostname(self) -> str:
         return self.spec.hostname
 
+    def management_up(self) -> bool:
+        """Whether the device's own config still carries the address it is managed on.
+
+        A change that moves or shuts the management interface cuts every session, as on a
+        real device: the lab then stops answering until the config comes back (a revert
+        timer or trial commit expiring, or a reboot to the saved config).
+        """
+        return True
+
+    def answering(self) -> bool:
+        return not self.faults.down and self.management_up()
+
     def uptime(self) -> float:
         return max(0.0, self.clock() - self.booted_at)
 

@@ -81,6 +81,17 @@ class IosDevice(Device):
         base = parse_config(self.base_config())
         self.state = IosState(running=base, startup=base.copy(), changed_at=clock())
 
+    def management_up(self) -> bool:
+        spec = self.spec
+        if spec.management is None or not self.hardware.switch or spec.management_vlan is None:
+            return True  # routers are managed on a routed port the lab does not model
+        svi = self.state.running.find(f"interface Vlan{spec.management_vlan}")
+        if svi is None:
+            return False
+        lines = [child.line.strip() for child in svi.children]
+        addressed = any(line.startswith(f"ip address {spec.management} ") for line in lines)
+        return addressed and "shutdown" not in lines
+
     # -- identity
     @property
     def name(self) -> str:
@@ -437,7 +448,15 @@ class IosShell(Shell):
                 return Reply("Archive path not specified\n")
             return Reply()
         if first == "reload":
-            return self._ask("Proceed with reload? [confirm]", self._reload)
+            startup = device.state.startup
+            saved = startup is not None and render_config(startup) == render_config(
+                device.state.running
+            )
+            if saved:
+                return self._ask("Proceed with reload? [confirm]", self._reload)
+            return self._ask(
+                "System configuration has been modified. Save? [yes/no]: ", self._save_first
+            )
         return Reply()
 
     def _enable_line(self) -> str | None:
@@ -469,6 +488,20 @@ class IosShell(Shell):
             self.device.state.startup = None
             return Reply("[OK]\nErase of nvram: complete\n")
         return Reply()
+
+    def _save_first(self, line: str) -> Reply:
+        answer = line.strip().lower()
+        if answer not in ("y", "yes", "n", "no"):
+            return self._ask(
+                "% Please answer 'yes' or 'no'.\nSystem configuration has been "
+                "modified. Save? [yes/no]: ",
+                self._save_first,
+            )
+        text = ""
+        if answer.startswith("y"):
+            self.device.save()
+            text = "Building configuration...\n[OK]\n"
+        return self._ask("Proceed with reload? [confirm]", self._reload, text)
 
     def _reload(self, line: str) -> Reply:
         if line.strip().lower() not in ("", "y", "yes"):

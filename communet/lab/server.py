@@ -61,10 +61,11 @@ class _Session(asyncssh.SSHServerSession[str]):
         self.device.sessions += 1
         self.server.lab.open_sessions.setdefault(id(self.device), set()).add(self)
         self.terminal = Terminal(self.device, self.device.open_shell(self.server.username))
-        self._write(self.terminal.start())
+        if self.device.answering():  # cut off from management: the client hears nothing
+            self._write(self.terminal.start())
 
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
-        if self.terminal is None or self.device is None or self.device.faults.down:
+        if self.terminal is None or self.device is None or not self.device.answering():
             return
         generation = self.device.generation
         try:

@@ -288,3 +288,13 @@ def test_overlapping_subnets_are_refused(clock: FakeClock) -> None:
     con.run("configure terminal", "interface GigabitEthernet0/0/0.10", "encapsulation dot1Q 10")
     out = con.send("ip address 10.64.114.1 255.255.255.224")
     assert out.startswith("% 10.64.114.0 overlaps with GigabitEthernet0/0/1\n")
+
+
+def test_reload_offers_to_save_a_modified_configuration(clock: FakeClock) -> None:
+    device, con = enabled(clock)
+    con.run("configure terminal", "hostname keep-me", "end")
+    assert con.send("reload") == "System configuration has been modified. Save? [yes/no]: "
+    assert con.send("yes") == "Building configuration...\n[OK]\nProceed with reload? [confirm]"
+    con.send("")
+    assert con.terminal.closed
+    assert device.name == "keep-me"
