@@ -17,6 +17,7 @@ from typing import Protocol
 
 # Huawei moves the cursor back over a space it printed (netmiko strips " ESC[1D" too).
 _CURSOR_BACK = re.compile(r" \x1b\[\d*D")
+_CURSOR_BACK_START = re.compile(r"\x1b\[\d*D")
 _ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][A-Za-z0-9]|[=>78DEHM])")
 _PARTIAL_ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*|[()])?\Z")
 _TAIL = 512  # a prompt is shorter than this
@@ -125,7 +126,8 @@ class Wire:
         if not data:
             raise WireClosedError(index, self.text)
         self.received += len(data)
-        self.text += self._clean(self._decoder.decode(data))
+        cleaned = self._clean(self._decoder.decode(data))  # may trim self.text
+        self.text += cleaned
 
     def _clean(self, text: str) -> str:
         """CR LF → LF, terminal escape sequences removed (one cut across reads is held)."""
@@ -135,6 +137,9 @@ class Wire:
             partial = _PARTIAL_ESCAPE.search(text, max(0, len(text) - 16))
             if partial is not None:
                 text, self._carry = text[: partial.start()], text[partial.start() :]
+            back = _CURSOR_BACK_START.match(text)
+            if back is not None and self.text.endswith(" "):  # " ESC[1D" cut by a read
+                self.text, text = self.text[:-1], text[back.end() :]
             text = _ESCAPE.sub("", _CURSOR_BACK.sub("", text))
         if "\r" in text:
             text = text.replace("\r", "")
