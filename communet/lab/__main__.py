@@ -14,7 +14,12 @@ from pathlib import Path
 from types import FrameType
 
 from communet.lab.icmp import namespaces_available, prepare_namespace
-from communet.lab.runtime import DEFAULT_NETWORK, Lab, specs_from_inventory
+from communet.lab.runtime import (
+    DEFAULT_NETWORK,
+    Lab,
+    credentials_from_environment,
+    specs_from_inventory,
+)
 
 IN_NETNS = "COMMUNET_LAB_IN_NETNS"
 
@@ -48,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         prepare_namespace()
     lab = Lab(
         specs_from_inventory(args.inventory, args.scale),
+        credentials=credentials_from_environment(args.inventory),
         network=args.network,
         port=args.port,
         state_dir=args.state_dir,

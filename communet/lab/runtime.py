@@ -116,6 +116,29 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
     return specs
 
 
+def credentials_from_environment(root: Path) -> Credentials:
+    """The lab's logins: the inventory's ``env:NAME`` credential references where ``NAME`` is
+    set (so ``communet apply --lab`` resolves the same secrets), else the lab defaults."""
+    from communet.inventory.loader import load_inventory  # noqa: PLC0415
+
+    default = Credentials()
+    devices = [d for d in load_inventory(root).devices if d.platform in SIMULATED]
+    if not devices:
+        return default
+
+    def pick(reference: str | None, fallback: str) -> str:
+        if reference and reference.startswith("env:"):
+            return os.environ.get(reference[4:], fallback)
+        return fallback
+
+    refs = devices[0].credentials
+    return Credentials(
+        username=pick(refs.username, default.username),
+        password=pick(refs.password, default.password),
+        enable=pick(refs.enable, default.enable),
+    )
+
+
 @dataclass(frozen=True)
 class Endpoint:
     hostname: str

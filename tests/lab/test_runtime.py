@@ -72,11 +72,19 @@ def test_cli_up_status_fault_down(tmp_path: Path) -> None:
     state = tmp_path / "state"
     network = worker_network().replace(".0.0/16", ".1.0/24")
     common = ["--state-dir", str(state)]
-    result = runner.invoke(lab_group, ["up", str(DEMO), "--network", network, *common])
+    env = {
+        "COMMUNET_USERNAME": "ky-thuat",
+        "COMMUNET_PASSWORD": "lab-pass-1",
+        "COMMUNET_ENABLE": None,
+    }
+    result = runner.invoke(lab_group, ["up", str(DEMO), "--network", network, *common], env=env)
     assert result.exit_code == 0, result.output
     try:
         assert "devices on port" in result.output
         overlay = json.loads((state / "lab.json").read_text())
+        # the inventory's env: credential references are honoured, so apply --lab just works
+        assert (overlay["username"], overlay["password"]) == ("ky-thuat", "lab-pass-1")
+        assert overlay["enable"] == "lab"  # COMMUNET_ENABLE unset: the lab default
         status = runner.invoke(lab_group, ["status", *common])
         assert "lab running" in status.output
         host = next(h for h, d in overlay["devices"].items() if d["platform"] == "cisco_ios")
