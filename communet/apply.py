@@ -179,12 +179,13 @@ def _roll_back(run: _Run, session: DeviceSession, plan: Plan, before: str) -> tu
     """Put the device back as it was; say how, or why it could not be checked."""
     method = get_platform(run.device.platform).trial.method
     try:
-        session.abort()
-        if method in ("backup_restore", "none") and plan.rollback:
-            session.begin(0)
+        session.abort()  # revert timer / abort trial / restore the settings it changed
+        restored = _plan_text(run, session.fetch_running(), before)
+        if not restored and method == "backup_restore" and plan.rollback:
+            session.begin(0)  # VRP5: no trial to fall back on; undo line by line
             session.push(typed_lines(plan.rollback))
             session.end(0)
-        restored = _plan_text(run, session.fetch_running(), before)
+            restored = _plan_text(run, session.fetch_running(), before)
     except SessionError as error:
         if method == "revert_timer":
             return False, (

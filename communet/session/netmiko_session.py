@@ -347,6 +347,7 @@ class NetmikoSession:
         )
         self._snapshot: dict[str, str] | None = None  # settings devices: before the change
         self._pushed: list[str] = []
+        self._refused: list[str] = []  # pushed lines the device refused
         self._closed = False
         self._dead: str | None = None
 
@@ -377,18 +378,25 @@ class NetmikoSession:
 
     # -- login
     def prepare(self) -> None:
-        """Privileged mode, then the pager off (once per session); or wait for the banner."""
+        """Skip the login banner, then privileged mode and the pager off (once per session).
+
+        A device with a prompt gets an empty line first: it prints a fresh prompt even when
+        netmiko's login handler already read the first one, and everything up to that prompt
+        (a MOTD that might contain a command's text) is dropped before anything is typed. A
+        device without a prompt (xAPI) ends its greeting with a reply end of its own.
+        """
         deadline = time.monotonic() + self.timeouts.command
-        profile = self.profile
-        if profile.elevate:
+        try:
+            if not self.profile.reply_end:
+                self._wire.send(self.profile.newline)
+                self._wire.lines += 1
+            self._wire.wait_prompt(deadline)
+        except WireError as error:
+            self._fail(error, "(login)")
+        if self.profile.elevate:
             self._elevate(deadline)
         if self.connection.pager_off:
             self._check(self._exchange(self.connection.pager_off, deadline))
-        elif not profile.elevate:
-            try:
-                self._wire.wait_prompt(deadline)
-            except WireError as error:
-                self._fail(error, "(login)")
 
     def _elevate(self, deadline: float) -> None:
         profile = self.profile
@@ -431,6 +439,7 @@ class NetmikoSession:
     def begin(self, trial_minutes: int) -> None:
         self._require(config=False, what="begin()")
         self._pushed = []
+        self._refused = []
         trial = self.spec.trial
         if not self.has_config_mode:
             if self.profile.setting_key and trial.backup:
@@ -531,6 +540,7 @@ class NetmikoSession:
         self.armed = False
         self._snapshot = None
         self._pushed = []
+        self._refused = []
 
     def save(self) -> None:
         self._require(config=False, what="save()")
@@ -605,8 +615,11 @@ class NetmikoSession:
 
     def _restore_settings(self, snapshot: dict[str, str]) -> None:
         restore: list[str] = []
+        refused = {self._setting_key(line) for line in self._refused}
         for line in self._pushed:
             key = self._setting_key(line)
+            if key in refused:
+                continue
             old = snapshot.get(key) if key is not None else None
             if old is not None and old not in restore:
                 restore.append(old)
@@ -674,6 +687,7 @@ class NetmikoSession:
                 )
 
     def _reject(self, command: str, problem: str, line: int, total: int, sent: int) -> NoReturn:
+        self._refused.append(command)  # never applied: nothing of it to restore
         where = f"line {line} of {total}"
         if sent > line:
             later = f"line {sent}" if sent == line + 1 else f"lines {line + 1}-{sent}"
