@@ -5,7 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint unit bench clean venv
+.PHONY: demo test lint unit bench clean venv debian-deps
+
+# Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent).
+DEBIAN_PACKAGES := snmp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 venv: $(STAMP)
 
@@ -15,6 +19,15 @@ $(STAMP): pyproject.toml requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+debian-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing (as root; otherwise through sudo)"; \
+	  $(SUDO) apt-get install -y -qq $$missing \
+	    || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; }; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/python -m communet_cli.demo
 
@@ -23,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) debian-deps
 	$(BIN)/pytest -n 2 -q
 
 test: lint unit
