@@ -19,6 +19,7 @@ LAB_DEVICES = [
     device("ios-oldios", "cisco_ios"),
     device("ios-banner", "cisco_ios"),
     device("ios-window", "cisco_ios"),
+    device("ios-motd", "cisco_ios"),
     device("vrpv8-expire", "huawei_vrpv8"),
     *(device(f"{p}-sixty", p) for p in PLATFORMS),
 ]
@@ -138,6 +139,22 @@ def test_a_banner_inside_a_block_keeps_errors_attributed_to_their_line(lab: Lab)
     assert (caught.value.line, caught.value.command) == (5, "frobnicate 10.0.0.80")
     assert "banner motd ^C\nCANH BAO: chi nguoi duoc phep moi duoc truy cap.\n^C\n" in running
     assert "ntp server 10.0.0.79" in running
+
+
+def test_a_motd_that_quotes_our_commands_does_not_confuse_the_login(lab: Lab) -> None:
+    host = "ios-motd"
+    motd = ["banner motd ^C", "enable", "terminal length 0", "ios-motd#", "^C"]
+    with connect(lab, host) as session:
+        session.begin(5)
+        session.push(motd)
+        session.end(5)
+        session.confirm()
+    for _ in range(3):
+        with connect(lab, host) as session:
+            running = session.fetch_running()
+            assert running.startswith("Building configuration...")
+            assert "banner motd ^C\nenable\nterminal length 0\nios-motd#\n^C" in running
+            assert session.fetch_running().splitlines()[-1] == "end"
 
 
 def test_window_one_types_one_line_per_round_trip_and_stops_at_the_error(lab: Lab) -> None:
