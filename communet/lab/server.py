@@ -46,6 +46,7 @@ class _Session(asyncssh.SSHServerSession[str]):
         self.terminal: Terminal | None = None
         self.chan: asyncssh.SSHServerChannel[str] | None = None
         self._next = 0.0
+        self._early: list[str] = []  # input that arrived before the shell started
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
         self.chan = chan
