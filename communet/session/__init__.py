@@ -47,22 +47,31 @@ class SessionDroppedError(SessionError):
 class DeviceSession(Protocol):
     """One open management session to one device, driven by platform data.
 
-    ``begin``/``commit``/``confirm``/``abort`` map onto the platform's safe-change
-    primitive (IOS revert timer, VRPv8 commit trial, VRP5 nothing: the engine restores).
+    ``begin``/``end``/``confirm``/``abort`` map onto the platform's safe-change primitive
+    (IOS revert timer, VRPv8 commit trial, RoomOS settings snapshot, VRP5 nothing: the
+    engine restores). Every method raises a :class:`SessionError` subclass on failure; after
+    a drop or a timeout the session is unusable (every call raises SessionDroppedError).
+    The real implementation is ``communet.session.netmiko_session.open_session``.
     """
 
     hostname: str
 
     def fetch_running(self) -> str:
-        """The running configuration exactly as the device prints it (pager off)."""
+        """The running configuration exactly as the device prints it (pager off, ``\n`` line
+        ends, without the command's echo and the trailing prompt). Not inside a change."""
         ...
 
     def begin(self, trial_minutes: int) -> None:
-        """Enter configuration mode, arming the trial/revert timer where the platform has one."""
+        """Enter configuration mode, arming the trial/revert timer where the platform has one
+        (IOS: adds the ``archive`` the timer needs if missing; RoomOS: snapshots settings)."""
         ...
 
     def push(self, lines: Sequence[str]) -> str:
-        """Send configuration lines; raise CommandRejectedError naming the first bad line."""
+        """Send configuration lines; raise CommandRejectedError naming the first bad line.
+
+        Lines may be typed in blocks (one write each): the lines after a bad one in the same
+        block were sent too (the error says which); lines of later blocks were not.
+        """
         ...
 
     def end(self, trial_minutes: int) -> None:
@@ -74,7 +83,9 @@ class DeviceSession(Protocol):
         ...
 
     def abort(self) -> None:
-        """Throw the change away now: IOS revert now, VRPv8 ``abort trial``; else nothing."""
+        """Throw the change away now: leave configuration mode (VRPv8: discarding the
+        candidate), then IOS ``configure revert now``, VRPv8 ``abort trial``, RoomOS the old
+        value of every setting pushed since ``begin``; VRP5 nothing (the engine restores)."""
         ...
 
     def save(self) -> None:
