@@ -90,6 +90,10 @@ class Shell(ABC):
         """Ctrl-Z / Ctrl-C; platforms override."""
         return Reply()
 
+    def help(self, line: str) -> list[str] | None:
+        """Context help for ``?`` typed after ``line`` (None: no help, ``?`` is just text)."""
+        return None
+
 
 class Device(ABC):
     """A simulated device: persistent state shared by all of its sessions."""
@@ -214,6 +218,8 @@ class Terminal:
                 self._line.pop()
                 return "\b \b" if self.shell.echo else ""
             return ""
+        if char in "?\t" and self.shell.echo:
+            return self._help(char)
         if char in "\x03\x1a":  # Ctrl-C, Ctrl-Z
             self._line.clear()
             reply = self.shell.interrupt()
@@ -222,6 +228,24 @@ class Terminal:
             return ""
         self._line.append(char)
         return char if self.shell.echo else ""
+
+    def _help(self, char: str) -> str:
+        """``?`` lists what may come next; Tab completes a unique keyword."""
+        line = "".join(self._line)
+        options = self.shell.help(line)
+        if options is None and char == "?":
+            self._line.append(char)
+            return char
+        if char == "\t":
+            words = [o for o in options or [] if o.isalpha() or "-" in o]
+            partial = line.split()[-1] if line and not line[-1].isspace() else ""
+            if len(words) == 1 and partial:
+                rest = words[0][len(partial) :] + " "
+                self._line.extend(rest)
+                return rest
+            return ""
+        listing = "\r\n".join("  " + option for option in options or [])
+        return "?\r\n" + listing + "\r\n\r\n" + self.shell.prompt() + line
 
     def _line_done(self, line: str) -> str:
         if self.generation != self.device.generation:

@@ -74,6 +74,37 @@ class Grammar:
     def first_words(self) -> list[str]:
         return sorted(self.root.keywords)
 
+    def help(self, line: str) -> list[str] | None:
+        """What ``?`` lists after ``line``: keywords (``<word>`` for an argument, ``<cr>``
+        when the command is complete); None if ``line`` is already invalid."""
+        tokens = line.split()
+        partial = "" if not tokens or line[-1:].isspace() else tokens.pop()
+        node = self.root
+        for token in tokens:
+            if node.rest and not node.keywords and node.arg is None:
+                return ["LINE", "<cr>"]
+            matches = [k for k in node.keywords if k.startswith(token.lower())]
+            if token.lower() in node.keywords:
+                node = node.keywords[token.lower()]
+            elif len(matches) == 1:
+                node = node.keywords[matches[0]]
+            elif node.arg is not None:
+                node = node.arg
+            elif node.rest:
+                return ["LINE", "<cr>"]
+            else:
+                return None
+        options = sorted(k for k in node.keywords if k.startswith(partial.lower()))
+        if partial:
+            return options or None
+        if node.arg is not None:
+            options.append("WORD")
+        if node.rest:
+            options.append("LINE")
+        if node.end or node.rest:
+            options.append("<cr>")
+        return options
+
     def parse(self, line: str, lenient_end: bool = False) -> Parsed:
         """Parse ``line``; ``lenient_end`` accepts any prefix of a command (``no`` forms)."""
         tokens = [(m.group(), m.start()) for m in re.finditer(r"\S+", line)]

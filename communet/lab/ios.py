@@ -345,6 +345,20 @@ class IosShell(Shell):
         column = len(self.prompt()) + (len(line) - len(line.lstrip()))
         return " " * column + "^\n% Invalid input detected at '^' marker.\n\n"
 
+    def help(self, line: str) -> list[str] | None:
+        if self.pending is not None:
+            return None  # banner text, answers to questions: '?' is just a character
+        if not self.stack:
+            return GRAMMARS["priv" if self.level == 15 else "user"].help(line)
+        grammar = GRAMMARS.get(self.stack[-1].mode, GENERIC_GRAMMAR)
+        words = line.split(None, 1)
+        if words and words[0] in ("no", "default") and (len(words) > 1 or line.endswith(" ")):
+            return grammar.help(words[1] if len(words) > 1 else "")
+        options = grammar.help(line)
+        if options is not None and not line.strip():
+            options = sorted([*options, "default", "do", "no"])
+        return options
+
     def interrupt(self) -> Reply:
         self.pending = None
         self.echo = True

@@ -298,6 +298,19 @@ class VrpShell(Shell):
         self.views.clear()
         return Reply()
 
+    def help(self, line: str) -> list[str] | None:
+        if self.pending is not None:
+            return None
+        kind = self.views[-1].kind if self.views else "user"
+        grammar = GRAMMARS.get(kind, GENERIC_GRAMMAR)
+        words = line.split(None, 1)
+        if kind != "user" and words and words[0] == "undo" and (len(words) > 1 or line[-1:] == " "):
+            return grammar.help(words[1] if len(words) > 1 else "")
+        options = grammar.help(line)
+        if options is not None and kind != "user" and not line.strip():
+            options = sorted([*options, "undo"])
+        return options
+
     @property
     def config(self) -> Node:
         """The tree this session edits: the candidate on VRPv8, else running."""

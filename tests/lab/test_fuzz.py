@@ -17,7 +17,23 @@ from communet.lab.vrp_config import GRAMMARS as VRP_GRAMMARS
 from tests.lab.conftest import FakeClock, spec
 
 EXTRA = ["1", "10", "4095", "0", "1-4", "to", "gi1/0/1", "GigabitEthernet0/0/1", "no", "undo"]
-EXTRA += ["|", "include", "x", "^C", "#", "10.0.0.1", "255.255.255.0", "24", "y", "n", "c", "-"]
+EXTRA += [
+    "|",
+    "include",
+    "x",
+    "^C",
+    "#",
+    "10.0.0.1",
+    "255.255.255.0",
+    "24",
+    "y",
+    "n",
+    "c",
+    "-",
+    "?",
+    "sh?",
+    "\t",
+]
 XAPI = ["xConfiguration", "xStatus", "xCommand", "SIP", "URI:", '"a@b"', "Profile", "1"]
 XAPI += ["Network", "QoS", "Diffserv", "Audio:", "46", "Dial", "Number:", "H323", "bye"]
 

@@ -298,3 +298,19 @@ def test_reload_offers_to_save_a_modified_configuration(clock: FakeClock) -> Non
     con.send("")
     assert con.terminal.closed
     assert device.name == "keep-me"
+
+
+def test_question_mark_lists_and_tab_completes(clock: FakeClock) -> None:
+    _, con = enabled(clock)
+    out = con.terminal.receive("show vl?").replace("\r\n", "\n")
+    assert out == "show vl?\n  vlan\n\ndut#show vl"
+    out = con.terminal.receive("an ?").replace("\r\n", "\n")
+    assert out.endswith("?\n  brief\n  id\n  <cr>\n\ndut#show vlan ")
+    con.terminal.receive("\x03")  # Ctrl-C drops the line
+    assert con.terminal.receive("conf\t").replace("\r\n", "\n") == "conf" + "igure "
+    con.send("terminal")
+    out = con.terminal.receive("interface Gi1/0/1\rswitchport mode ?").replace("\r\n", "\n")
+    assert "  access\n  dynamic\n  trunk\n" in out
+    con.terminal.receive("\x03")
+    con.run("configure terminal", "banner motd #")
+    assert con.send("Why? Because.#") == "dut(config)#"  # '?' is text inside a banner
