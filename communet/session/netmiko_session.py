@@ -437,6 +437,7 @@ class NetmikoSession:
         return reply.output
 
     def begin(self, trial_minutes: int) -> None:
+        """Configuration mode with the platform's trial armed; ``trial_minutes`` 0: no trial."""
         self._require(config=False, what="begin()")
         self._pushed = []
         self._refused = []
@@ -445,9 +446,10 @@ class NetmikoSession:
             if self.profile.setting_key and trial.backup:
                 self._snapshot = self._settings(trial.backup)
             return
-        start = _format(trial.start, trial_minutes) or self.connection.enter_config
+        trial_start = _format(trial.start, trial_minutes) if trial_minutes > 0 else []
+        start = trial_start or list(self.connection.enter_config)
         reply = self._steps(start, trial.answers)[-1]
-        if self.mode != "config" and trial.requires and self.prepare_trial:
+        if self.mode != "config" and trial_start and trial.requires and self.prepare_trial:
             log.info("%s: adding what the trial needs: %s", self.hostname, trial.requires)
             enter, leave = self.connection.enter_config, self.connection.exit_config
             deadline = time.monotonic() + self.timeouts.command
@@ -461,7 +463,7 @@ class NetmikoSession:
                 f"answered {said}",
                 self._mask(reply.command),
             )
-        if trial.start:
+        if trial_start:
             self.armed = True
             found = (
                 re.search(self.profile.archive_pattern, reply.output)
@@ -503,14 +505,18 @@ class NetmikoSession:
         return self._mask("".join(transcript))
 
     def end(self, trial_minutes: int) -> None:
+        """Back to exec mode; VRPv8 ``commit trial`` (``commit`` when ``trial_minutes`` is 0)."""
         if not self.has_config_mode:
             return
         self._require(config=True, what="end()")
         trial = self.spec.trial
-        commit = _format(trial.commit, trial_minutes)
+        if trial_minutes > 0:
+            commit, armed = _format(trial.commit, trial_minutes), bool(trial.commit)
+        else:  # no trial: a candidate (VRPv8) is committed for good
+            commit, armed = (list(trial.confirm) if trial.commit else []), False
         if commit:
             self._steps(commit, trial.answers)
-            self.armed = True
+            self.armed = armed
         self._steps(self.connection.exit_config, trial.answers)
         if self.mode == "config":
             raise SessionError(

@@ -20,6 +20,8 @@ LAB_DEVICES = [
     device("ios-banner", "cisco_ios"),
     device("ios-window", "cisco_ios"),
     device("ios-motd", "cisco_ios"),
+    device("ios-notrial", "cisco_ios"),
+    device("vrpv8-notrial", "huawei_vrpv8"),
     device("vrpv8-expire", "huawei_vrpv8"),
     *(device(f"{p}-sixty", p) for p in PLATFORMS),
 ]
@@ -76,6 +78,31 @@ def test_vrpv8_end_commits_a_trial_that_expires_unless_confirmed(lab: Lab) -> No
         lab.call(expire)
         wait_for(lambda: lab.call(lambda: vrp.trial is None))
         assert "10.0.0.77" not in session.fetch_running()
+
+
+@pytest.mark.parametrize("host", ["ios-notrial", "vrpv8-notrial"])
+def test_zero_trial_minutes_changes_without_a_trial(lab: Lab, host: str) -> None:
+    dev = lab.device(host)
+    line = (
+        "ntp server 10.0.0.90" if host.startswith("ios") else "ntp-service unicast-server 10.0.0.90"
+    )
+    with connect(lab, host) as session:
+        session.begin(0)
+        session.push([line])
+        session.end(0)
+        assert not session.armed
+        assert line in session.fetch_running()
+    if isinstance(dev, IosDevice):
+        assert lab.call(lambda: dev.state.revert is None)
+        assert "\narchive\n" not in session_running(lab, host)
+    else:
+        assert isinstance(dev, VrpDevice)
+        assert lab.call(lambda: dev.trial is None)
+
+
+def session_running(lab: Lab, host: str) -> str:
+    with connect(lab, host) as session:
+        return session.fetch_running()
 
 
 def test_ios_begin_adds_the_archive_the_revert_timer_needs_once(lab: Lab) -> None:
