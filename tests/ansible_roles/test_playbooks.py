@@ -1,0 +1,156 @@
+"""site.yml, audit.yml and backup.yml over real SSH against one lab of the demo province.
+
+The module's story runs once (module fixture), in order, and the tests check its chapters:
+``--check --diff`` on the fresh lab, the converging run, the no-change re-run, a manual
+change found by the audit, the backup playbook, then one device down and one refusing the
+password while the others complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from netmiko import ConnectHandler
+
+from communet.inventory import load_inventory
+from communet.platforms import PLATFORMS
+
+from .conftest import DEMO, VAULT, Ansible, Run
+
+pytestmark = pytest.mark.slow
+
+MANAGED = sorted(
+    d.hostname for d in load_inventory(DEMO).devices if PLATFORMS[d.platform].plan is not None
+)
+CHANGED_BY_HAND = "dinh-hai-sw1"
+DOWN = "dinh-hai-sw2"
+WRONG_PASSWORD = "thanh-son-ce1"
+
+
+@dataclass
+class Story:
+    fresh: dict[str, str]
+    check: Run
+    after_check: dict[str, str]
+    converge: Run
+    rerun: Run
+    removed_line: str
+    audit: Run
+    after_audit: str
+    backup: Run
+    faults: Run
+
+
+@pytest.fixture(scope="module")
+def story(ansible: Ansible) -> Story:
+    fresh = ansible.running()
+    check = ansible.play("site.yml", "--check", "--diff", name="check")
+    after_check = ansible.running()
+    converge = ansible.play("site.yml", name="converge")
+    rerun = ansible.play("site.yml", name="rerun")
+    # A technician removes an NTP server by hand over SSH (netmiko, not communet).
+    running = ansible.running()[CHANGED_BY_HAND]
+    removed = next(line for line in running.splitlines() if line.startswith("ntp server"))
+    with ConnectHandler(**ansible.lab.netmiko_params(CHANGED_BY_HAND)) as technician:
+        technician.enable()
+        technician.send_config_set([f"no {removed}"])
+    audit = ansible.play("audit.yml", name="audit")
+    after_audit = ansible.running()[CHANGED_BY_HAND]
+    backup = ansible.play("backup.yml", "-e", "scope=district_nghi_son", name="backup")
+    ansible.lab.set_fault(DOWN, down=True)
+    ansible.lab.set_fault(WRONG_PASSWORD, auth_failure=True)
+    try:
+        faults = ansible.play("site.yml", "-e", "baseline_connect_timeout=2", name="faults")
+    finally:
+        ansible.lab.clear_faults(DOWN)
+        ansible.lab.clear_faults(WRONG_PASSWORD)
+    return Story(
+        fresh, check, after_check, converge, rerun, removed, audit, after_audit, backup, faults
+    )
+
+
+def test_check_diff_changes_nothing_and_shows_the_exact_commands(story: Story) -> None:
+    check = story.check
+    assert check.process.returncode == 0, check.out[-3000:]
+    assert story.after_check == story.fresh  # no device changed
+    assert sorted(check.recap) == MANAGED
+    assert all(counts["changed"] == 1 for counts in check.recap.values()), check.recap
+    for host in MANAGED:
+        planned = check.results[host]["commands"]
+        assert planned, host
+        # ... exactly the lines the real run then sent, each shown in the diff output
+        assert planned == story.converge.results[host]["commands"], host
+        assert f"# {len(planned)} commands for {host}:" in check.out
+        assert all(f"  {line}\n" in check.out for line in planned), host
+        assert check.results[host]["inventory_cache"] == "inherited"  # loaded before the fork
+
+
+def test_site_converges_every_host(story: Story) -> None:
+    run = story.converge
+    assert run.process.returncode == 0, run.out[-3000:]
+    assert sorted(run.recap) == MANAGED
+    for host, counts in run.recap.items():
+        assert counts["changed"] == 1 and counts["failed"] == 0, (host, counts)
+        result = run.results[host]
+        assert result["changed"] is True and result["rolled_back"] is False
+        assert Path(result["backup"]).is_file()  # pre-change backup, from COMMUNET_BACKUP_DIR
+
+
+def test_second_run_reports_changed_0_for_every_host(story: Story) -> None:
+    run = story.rerun
+    assert run.process.returncode == 0, run.out[-3000:]
+    assert sorted(run.recap) == MANAGED
+    assert all(c["changed"] == 0 and c["failed"] == 0 for c in run.recap.values()), run.recap
+    assert all(run.results[h]["msg"] == "in the intended state" for h in MANAGED)
+
+
+def test_audit_reports_the_manual_change_and_changes_nothing(story: Story) -> None:
+    run = story.audit
+    assert run.process.returncode == 0, run.out[-3000:]
+    drifted = sorted(h for h, c in run.recap.items() if c["changed"])
+    assert drifted == [CHANGED_BY_HAND]
+    # the missing line first (write-only lines such as SNMP users ride along with any change)
+    assert run.results[CHANGED_BY_HAND]["commands"][0] == story.removed_line
+    assert f"+{story.removed_line}" in run.out  # the diff
+    assert f"drift on 1 of {len(run.recap)} devices answering: {CHANGED_BY_HAND}" in run.out
+    assert story.removed_line not in story.after_audit  # still drifting: nothing was sent
+
+
+def test_backup_writes_masked_configs_and_changes_nothing(story: Story, ansible: Ansible) -> None:
+    run = story.backup
+    assert run.process.returncode == 0, run.out[-3000:]
+    hosts = sorted(h for h in run.recap if h in MANAGED)
+    assert hosts and all(h.startswith(("hub-nghi-son", "dinh-hai", "phu-son-nghi-son")) for h in hosts)
+    assert all(run.recap[h]["changed"] == 0 for h in hosts)
+    assert run.results[CHANGED_BY_HAND]["drift"] is True
+    for host in hosts:
+        path = Path(run.results[host]["backup"])
+        assert path.is_relative_to(ansible.backups) and path.stat().st_mode & 0o077 == 0
+        text = path.read_text("utf-8")
+        # the keys are masked (the SNMP user name is an identifier the engine leaves readable)
+        assert VAULT["vault_snmp_auth_key"] not in text
+        assert VAULT["vault_snmp_priv_key"] not in text
+
+
+def test_a_down_device_and_a_wrong_password_fail_alone(story: Story) -> None:
+    run = story.faults
+    assert run.process.returncode != 0
+    failed = sorted(h for h, c in run.recap.items() if c["failed"])
+    assert failed == sorted([DOWN, WRONG_PASSWORD])
+    # the others completed (the hand-made drift was repaired on the way)
+    assert all(c["failed"] == 0 for h, c in run.recap.items() if h not in failed)
+    assert run.recap[CHANGED_BY_HAND]["changed"] == 1
+    down, refused = run.results[DOWN]["msg"], run.results[WRONG_PASSWORD]["msg"]
+    assert down.startswith(f"{DOWN}: no answer on ") and down.endswith("within 2 s"), down
+    assert WRONG_PASSWORD in refused and "auth" in refused.lower(), refused
+
+
+def test_no_output_contains_a_secret(story: Story) -> None:
+    runs = (story.check, story.converge, story.rerun, story.audit, story.backup, story.faults)
+    for run in runs:
+        for value in VAULT.values():
+            if len(value) >= 8:
+                assert value not in run.out
+                assert value not in str(run.results)
