@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform as host_platform
 import resource
 import signal
@@ -221,7 +222,15 @@ def ours_round(meter: Meter, lab: dict[str, Any], host: str, platform: str) -> N
 
 
 # ------------------------------------------------------------------------------ fleet audit
-def fleet_audit(lab: dict[str, Any], fleet: int, how: str) -> tuple[float, float]:
+def process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fleet_audit(
+    lab: dict[str, Any], fleet: int, how: str, server: int
+) -> tuple[float, float, float]:
+    """Wall, client CPU per device and lab-server CPU per device."""
     hosts = [f"{PLATFORMS[i % 4]}-fleet{i}" for i in range(fleet)]
 
     def audit(host: str) -> int:
@@ -237,11 +246,15 @@ def fleet_audit(lab: dict[str, Any], fleet: int, how: str) -> tuple[float, float
         finally:
             conn.disconnect()
 
-    wall, used = time.perf_counter(), cpu()
+    wall, used, served = time.perf_counter(), cpu(), process_cpu(server)
     with ThreadPoolExecutor(8) as pool:
         sizes = list(pool.map(audit, hosts))
     assert all(sizes)
-    return time.perf_counter() - wall, (cpu() - used) / fleet
+    return (
+        time.perf_counter() - wall,
+        (cpu() - used) / fleet,
+        (process_cpu(server) - served) / fleet,
+    )
 
 
 # ------------------------------------------------------------------------------ report
@@ -271,7 +284,7 @@ def times(ratio: float) -> str:
 
 def report(
     meters: dict[tuple[str, str], Meter],
-    fleet: dict[str, tuple[float, float]],
+    fleet: dict[str, tuple[float, float, float]],
     rounds: dict[str, int],
     fleet_size: int,
 ) -> None:
@@ -312,7 +325,8 @@ def report(
     print(
         f"\nno-change audit of {fleet_size} devices (connect, fetch, close; 8 threads): "
         f"stock {fleet['stock'][0]:.2f} s wall, {fleet['stock'][1]:.4f} CPU-s/device; "
-        f"ours {fleet['ours'][0]:.2f} s wall, {fleet['ours'][1]:.4f} CPU-s/device"
+        f"ours {fleet['ours'][0]:.2f} s wall, {fleet['ours'][1]:.4f} CPU-s/device "
+        f"(the lab server spent {fleet['ours'][2]:.4f} CPU-s/device on its side)"
     )
     print("\n--- markdown for docs/benchmarks.md ---\n")
     print("### Session layer: stock netmiko vs communet (bench/session_speed.py)\n")
@@ -329,7 +343,8 @@ def report(
     print(
         f"\nNo-change audit, {fleet_size} devices, 8 threads: stock "
         f"{fleet['stock'][0]:.2f} s / {fleet['stock'][1]:.4f} CPU-s per device; communet "
-        f"{fleet['ours'][0]:.2f} s / {fleet['ours'][1]:.4f} CPU-s per device."
+        f"{fleet['ours'][0]:.2f} s / {fleet['ours'][1]:.4f} CPU-s per device (lab server: "
+        f"{fleet['ours'][2]:.4f} CPU-s per device, one event loop)."
     )
 
 
@@ -362,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
                 meters[(platform, "ours")] = ours
                 meters[(platform, "stock")] = stock
                 print(f"{platform}: done", file=sys.stderr, flush=True)
-            fleet = {how: fleet_audit(lab, args.fleet, how) for how in ("ours", "stock")}
+            fleet = {how: fleet_audit(lab, args.fleet, how, child.pid) for how in ("ours", "stock")}
         finally:
             child.terminate()
             child.wait(30)

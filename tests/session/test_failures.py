@@ -31,6 +31,7 @@ LAB_DEVICES = [
     device("ios-secret", "cisco_ios"),
     *(device(f"{p}-drop", p) for p in PLATFORMS),
     *(device(f"{p}-slow", p) for p in PLATFORMS),
+    *(device(f"{p}-lag", p) for p in PLATFORMS),
 ]
 SECRET = "Mk-Bi-Mat-2025"  # a password that must never show up in an error
 
@@ -204,6 +205,22 @@ def test_a_device_that_stops_answering_times_out(lab: Lab, platform: str) -> Non
         f"{host}: {command!r}: no reply within 0.3 s (the device stopped answering)"
     )
     assert isinstance(caught.value, SessionError)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_slow_device_still_works_no_fixed_delays_are_assumed(lab: Lab, platform: str) -> None:
+    host = f"{platform}-lag"
+    lab.set_fault(host, delay=0.15)  # every reply arrives 150 ms late
+    try:
+        with connect(lab, host) as session:
+            session.begin(5)
+            session.push(PUSH[platform])
+            session.end(5)
+            session.confirm()
+            running = session.fetch_running()
+    finally:
+        lab.clear_faults(host)
+    assert PUSH[platform][1].strip().split(":")[0] in running
 
 
 def test_secrets_in_rejected_lines_are_masked(lab: Lab) -> None:
