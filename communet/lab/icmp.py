@@ -97,7 +97,7 @@ class IcmpResponder:
         if device is None:
             return  # nobody has that address: silence, as on a real network
         faults = device.faults
-        if faults.down or faults.link_down or self.rng.random() < faults.loss:
+        if not device.answering() or faults.link_down or self.rng.random() < faults.loss:
             self.dropped += 1
             return
         delay = max(0.0, faults.latency + self.rng.uniform(-faults.jitter, faults.jitter))

@@ -47,6 +47,7 @@ class _Session(asyncssh.SSHServerSession[str]):
         self.chan: asyncssh.SSHServerChannel[str] | None = None
         self._next = 0.0
         self._early: list[str] = []  # input that arrived before the shell started
+        self.command: str | None = None
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
         self.chan = chan
@@ -57,16 +58,40 @@ class _Session(asyncssh.SSHServerSession[str]):
     def shell_requested(self) -> bool:
         return True
 
+    def exec_requested(self, command: str) -> bool:
+        """``ssh device 'show version'``: one command, its output, then the channel closes."""
+        self.command = command
+        return True
+
     def session_started(self) -> None:
         assert self.device is not None
         self.device.sessions += 1
         self.server.lab.open_sessions.setdefault(id(self.device), set()).add(self)
         self.terminal = Terminal(self.device, self.device.open_shell(self.server.username))
-        if self.device.answering():  # cut off from management: the client hears nothing
-            self._write(self.terminal.start())
+        if not self.device.answering():  # cut off from management: the client hears nothing
+            return
+        if self.command is not None:
+            self._run_command(self.command)
+            return
+        self._write(self.terminal.start())
+        if self._early:
+            early, self._early = "".join(self._early), []
+            self.data_received(early, None)
+
+    def _run_command(self, command: str) -> None:
+        assert self.terminal is not None
+        shell = self.terminal.shell
+        shell.page_length = 0
+        text = shell.execute(command).text if command.strip() else ""
+        self._write(text.replace("\r\n", "\n").replace("\n", "\r\n"))
+        if self.chan is not None:
+            self.chan.exit(0)
 
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
-        if self.terminal is None or self.device is None or not self.device.answering():
+        if self.terminal is None:
+            self._early.append(data)
+            return
+        if self.device is None or not self.device.answering():
             return
         generation = self.device.generation
         try:

@@ -225,8 +225,7 @@ class SnmpAgent(asyncio.DatagramProtocol):
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        faults = self.device.faults
-        if faults.down or faults.link_down:
+        if not self.device.answering() or self.device.faults.link_down:
             return
         try:
             reply = self.handle(data)

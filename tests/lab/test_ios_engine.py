@@ -314,3 +314,12 @@ def test_question_mark_lists_and_tab_completes(clock: FakeClock) -> None:
     con.terminal.receive("\x03")
     con.run("configure terminal", "banner motd #")
     assert con.send("Why? Because.#") == "dut(config)#"  # '?' is text inside a banner
+
+
+def test_cutting_the_management_path_silences_the_device(clock: FakeClock) -> None:
+    device, con = enabled(clock)
+    assert device.answering()
+    con.run("configure terminal", "interface Vlan10", "shutdown", "end")
+    assert not device.answering()  # SSH, SNMP and ICMP stop: the path we manage through is gone
+    device.reboot()  # the saved config still has it
+    assert device.answering()

@@ -267,3 +267,18 @@ def test_cisco_tp_driver_on_ce8_and_roomos(lab: Lab, known_hosts: Path) -> None:
         lambda: cisco_tp_xapi(lab, known_hosts, "codec-ce8", "Profile 1 "),
         lambda: cisco_tp_xapi(lab, known_hosts, "codec-roomos", ""),
     )
+
+
+def test_exec_channel_runs_one_command(lab: Lab, known_hosts: Path) -> None:
+    import paramiko  # noqa: PLC0415
+
+    client = paramiko.SSHClient()
+    client.load_host_keys(str(known_hosts))
+    client.connect(
+        lab.addresses["ios-show"], lab.port, "admin", "lab", allow_agent=False, look_for_keys=False
+    )
+    try:
+        _, stdout, _ = client.exec_command("show privilege")
+        assert stdout.read().decode().strip() == "Current privilege level is 1"
+    finally:
+        client.close()
