@@ -42,7 +42,7 @@ from communet.session import (
     SessionError,
     UnreachableError,
 )
-from communet.session.profiles import SessionProfile, profile_for
+from communet.session.profiles import QUESTIONS, SessionProfile, profile_for
 from communet.session.wire import (
     Answer,
     Reply,
@@ -348,6 +348,14 @@ class NetmikoSession:
         self._snapshot: dict[str, str] | None = None  # settings devices: before the change
         self._pushed: list[str] = []
         self._refused: list[str] = []  # pushed lines the device refused
+        self._questions = [
+            re.compile(pattern)
+            for pattern in (
+                *(a.pattern for a in (spec.save.answers if spec.save else ())),
+                *(a.pattern for a in spec.trial.answers),
+                *QUESTIONS,
+            )
+        ]
         self._closed = False
         self._dead: str | None = None
 
@@ -491,7 +499,7 @@ class NetmikoSession:
             self._pushed.extend(block)
             deadline = time.monotonic() + self.timeouts.command
             try:
-                replies = self._wire.exchange(block, deadline)
+                replies = self._wire.exchange(block, deadline, self._questions)
             except WireError as error:
                 self._fail(error, block[error.index], first + error.index + 1, total)
             self._track(replies[-1])
@@ -556,9 +564,9 @@ class NetmikoSession:
         answers = [Answer(re.compile(a.pattern), a.answer) for a in rules.answers]
         deadline = time.monotonic() + self.timeouts.save
         try:
-            reply = self._wire.ask(rules.command, answers, deadline)
+            reply = self._wire.ask(rules.command, answers, deadline, self._questions)
         except WireError as error:
-            self._fail(error, rules.command)
+            self._fail(error, rules.command, timeout=self.timeouts.save)
         self._track(reply)
         self._check([reply])
         if rules.success and not re.search(rules.success, reply.output):
@@ -643,7 +651,7 @@ class NetmikoSession:
         for command in commands:
             deadline = time.monotonic() + self.timeouts.command
             try:
-                reply = self._wire.ask(command, compiled, deadline)
+                reply = self._wire.ask(command, compiled, deadline, self._questions)
             except WireError as error:
                 self._fail(error, command)
             self._track(reply)
@@ -654,7 +662,7 @@ class NetmikoSession:
 
     def _exchange(self, lines: Sequence[str], deadline: float) -> list[Reply]:
         try:
-            replies = self._wire.exchange(lines, deadline)
+            replies = self._wire.exchange(lines, deadline, self._questions)
         except WireError as error:
             self._fail(error, lines[min(error.index, len(lines) - 1)])
         self._track(replies[-1])
@@ -707,19 +715,23 @@ class NetmikoSession:
             sent=sent,
         )
 
-    def _fail(self, error: WireError, command: str, line: int = 0, total: int = 0) -> NoReturn:
+    def _fail(
+        self, error: WireError, command: str, line: int = 0, total: int = 0, timeout: float = 0
+    ) -> NoReturn:
+        """Map a broken conversation to the error tree; the session is unusable afterwards
+        (a question left pending, a timeout or a drop: nothing typed next would be safe)."""
         masked = self._mask(command)
         where = f" (line {line} of {total})" if total > 1 else ""
         cause = error.__cause__ or error
+        self._dead = command
+        self.close()
         if isinstance(error, WireQuestionError):
             raise CommandRejectedError(
                 self.hostname,
                 f"the device asked {self._quote_text(error.question)} and there is no answer "
-                f"for that question{where}",
+                f"for that question{where}; the session was closed",
                 masked,
             ) from cause
-        self._dead = command
-        self.close()
         if isinstance(error, WireClosedError):
             raise SessionDroppedError(
                 self.hostname,
@@ -729,7 +741,8 @@ class NetmikoSession:
         if isinstance(error, WireTimeoutError):
             raise UnreachableError(
                 self.hostname,
-                f"no reply within {self.timeouts.command:g} s (the device stopped answering)"
+                f"no reply within {timeout or self.timeouts.command:g} s (the device stopped "
+                "answering)"
                 f"{where}",
                 masked,
             ) from cause

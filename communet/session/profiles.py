@@ -58,6 +58,16 @@ PROFILES: dict[str, SessionProfile] = {
 
 DEFAULT_PROFILE = SessionProfile()
 
+# The shapes of a CLI question (on the last line, waiting for input). A pushed line that
+# makes the device ask one stops the push at once instead of waiting for a timeout.
+QUESTIONS = (
+    r"\[confirm\]\s*$",
+    r"\[yes/no\]\S*\s*$",
+    r"\[[Yy]/[Nn]\]\S*\s*$",
+    r"\[Y\(yes\)/N\(no\)(?:/C\(cancel\))?\]\S*\s*$",
+    r"\? ?\[no\]:\s*$",
+)
+
 
 def profile_for(platform: str) -> SessionProfile:
     return PROFILES.get(platform, DEFAULT_PROFILE)

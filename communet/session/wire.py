@@ -149,6 +149,21 @@ class Wire:
         text = self.text
         return self.end.search(text, max(start - 1, len(text) - _TAIL, 0)) is not None
 
+    def _asked(
+        self, questions: Sequence[re.Pattern[str]], start: int, index: int, stop: int = -1
+    ) -> None:
+        """Raise if the line ending at ``stop`` (default: the last line) is a question."""
+        if not questions:
+            return
+        text = self.text
+        if stop < 0:
+            stop = len(text)
+        line = text[max(text.rfind("\n", 0, stop) + 1, start) : stop]
+        if not line or self.end.search("\n" + line):  # nothing, or a prompt
+            return
+        if any(q.search(line) for q in questions):
+            raise WireQuestionError(index, text, line.strip())
+
     def _take(self) -> str:
         text, self.text = self.text, ""
         return text
@@ -160,8 +175,14 @@ class Wire:
             self._more(deadline, 0)
         return self._take()
 
-    def exchange(self, lines: Sequence[str], deadline: float) -> list[Reply]:
-        """Type ``lines`` in one write; one :class:`Reply` per line, split by their echoes."""
+    def exchange(
+        self, lines: Sequence[str], deadline: float, questions: Sequence[re.Pattern[str]] = ()
+    ) -> list[Reply]:
+        """Type ``lines`` in one write; one :class:`Reply` per line, split by their echoes.
+
+        A line that makes the device ask something (``questions``, matched on the last line)
+        stops the exchange at once: the lines typed after it may have answered it.
+        """
         if not lines:
             return []
         self.send("".join(line + self.newline for line in lines))
@@ -176,6 +197,8 @@ class Wire:
                 at = text.find(needle, pos)
                 if at < 0:
                     break
+                if questions and echoes:  # typed ahead into a question: it took this line
+                    self._asked(questions, text.rfind("\n", 0, at) + 1, len(echoes) - 1, at)
                 pos = at + len(needle)
                 echoes.append((at, pos))
             done = len(echoes) == len(lines)
@@ -194,6 +217,7 @@ class Wire:
                     raise WireLostError(len(echoes), self.text) from error
                 continue
             quiet_since = None
+            self._asked(questions, pos, max(len(echoes) - 1, 0))
             self._more(deadline, max(len(echoes) - 1, 0))
         text = self._take()
         replies = []
@@ -202,8 +226,15 @@ class Wire:
             replies.append(_reply(lines[index], text[start:stop]))
         return replies
 
-    def ask(self, command: str, answers: Sequence[Answer], deadline: float) -> Reply:
-        """Type one command, answering the device's questions, until a prompt."""
+    def ask(
+        self,
+        command: str,
+        answers: Sequence[Answer],
+        deadline: float,
+        questions: Sequence[re.Pattern[str]] = (),
+    ) -> Reply:
+        """Type one command, answering the device's questions, until a prompt; a question
+        of the ``questions`` shapes that no answer matches ends it (WireQuestionError)."""
         self.send(command + self.newline)
         self.lines += 1
         needle = command + "\n"
@@ -229,6 +260,8 @@ class Wire:
                         self.send(item.answer + self.newline)
                         self.lines += 1
                         break
+                else:
+                    self._asked(questions, answered_at, 0)
             self._more(deadline, 0)
         return _reply(command, self._take()[echo_end:])
 

@@ -10,6 +10,7 @@ import pytest
 from communet.lab import Lab
 from communet.lab.ios import IosDevice
 from communet.lab.vrp import VrpDevice
+from communet.session import CommandRejectedError, SessionDroppedError
 from communet.session.netmiko_session import LineRejectedError
 from tests.session.conftest import PLATFORMS, connect, device
 
@@ -21,6 +22,7 @@ LAB_DEVICES = [
     device("ios-window", "cisco_ios"),
     device("ios-motd", "cisco_ios"),
     device("ios-notrial", "cisco_ios"),
+    device("ios-question", "cisco_ios"),
     device("vrpv8-notrial", "huawei_vrpv8"),
     device("vrpv8-expire", "huawei_vrpv8"),
     *(device(f"{p}-sixty", p) for p in PLATFORMS),
@@ -182,6 +184,23 @@ def test_a_motd_that_quotes_our_commands_does_not_confuse_the_login(lab: Lab) ->
             assert running.startswith("Building configuration...")
             assert "banner motd ^C\nenable\nterminal length 0\nios-motd#\n^C" in running
             assert session.fetch_running().splitlines()[-1] == "end"
+
+
+def test_a_pushed_line_that_asks_a_question_stops_the_push_at_once(lab: Lab) -> None:
+    host = "ios-question"
+    with connect(lab, host) as session:
+        session.begin(5)
+        began = time.monotonic()
+        with pytest.raises(CommandRejectedError) as caught:
+            session.push(["do reload", "ntp server 10.0.0.91"])
+        assert time.monotonic() - began < 1.0  # not a read timeout
+        with pytest.raises(SessionDroppedError):
+            session.abort()
+    assert str(caught.value) == (
+        "ios-question: 'do reload': the device asked \"Proceed with reload? [confirm]\" and "
+        "there is no answer for that question (line 1 of 2); the session was closed"
+    )
+    assert lab.device(host).boots == 1  # the typed-ahead line did not confirm a reload
 
 
 def test_window_one_types_one_line_per_round_trip_and_stops_at_the_error(lab: Lab) -> None:

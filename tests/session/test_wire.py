@@ -148,3 +148,22 @@ def test_a_prompt_like_line_inside_output_does_not_end_the_reply_early() -> None
     conversation, _ = wire(banner, chunk=34)  # a read ends right after '...can bo#'
     reply = conversation.exchange(["show running-config"], soon())[0]
     assert reply.output == "banner motd #Chi danh cho can bo#\nend\n"
+
+
+QUESTIONS = [re.compile(r"\[confirm\]\s*$"), re.compile(r"\[yes/no\]\S*\s*$")]
+
+
+def test_a_question_in_a_block_stops_it_naming_the_line_that_asked() -> None:
+    def asks(line: str) -> str:
+        if line == "do reload":
+            return "Proceed with reload? [confirm]"
+        return "sw(config)#"
+
+    conversation, _ = wire(asks, chunk=1000)  # the typed-ahead line arrives as the "answer"
+    with pytest.raises(WireQuestionError) as caught:
+        conversation.exchange(["vlan 10", "do reload", "vlan 20"], soon(), QUESTIONS)
+    assert (caught.value.index, caught.value.question) == (1, "Proceed with reload? [confirm]")
+    waiting, _ = wire(asks, chunk=1000)
+    with pytest.raises(WireQuestionError) as last:
+        waiting.exchange(["vlan 10", "do reload"], soon(), QUESTIONS)
+    assert last.value.index == 1
