@@ -147,7 +147,12 @@ def end_of_reply(connection: Connection, profile: SessionProfile) -> re.Pattern[
     """A regex matching the last line of any reply, anchored at the end of the text."""
     if profile.reply_end:
         return re.compile(rf"\n(?:{profile.reply_end})\n\Z")
-    prompts = [connection.prompt, connection.config_prompt, *profile.extra_prompts]
+    prompts = [
+        connection.prompt,
+        connection.config_prompt,
+        *profile.config_prompts,
+        *profile.extra_prompts,
+    ]
     alternation = "|".join(f"(?:{p})" for p in prompts if p)
     return re.compile(rf"\n(?:{alternation})\Z")
 
@@ -340,7 +345,10 @@ class NetmikoSession:
         self._wire = wire
         self._enable = enable
         self._secrets = tuple(Secret("session", value) for value in secrets)
-        self._config_prompt = re.compile(self.connection.config_prompt or r"(?!)")
+        config_prompts = [self.connection.config_prompt, *self.profile.config_prompts]
+        self._config_prompt = re.compile(
+            "|".join(f"(?:{p})" for p in config_prompts if p) or r"(?!)"
+        )
         self._errors = re.compile(spec.errors.regex, re.MULTILINE) if spec.errors.patterns else None
         self._success = (
             re.compile(spec.errors.success, re.MULTILINE) if spec.errors.success else None

@@ -20,6 +20,8 @@ class SessionProfile:
     newline: str = "\n"
     # Other prompts a session may stop at (IOS user EXEC ``host>`` before ``enable``).
     extra_prompts: tuple[str, ...] = ()
+    # Other prompts that mean configuration mode (IOS ``host(dhcp-config)#``).
+    config_prompts: tuple[str, ...] = ()
     # A device without a prompt: the regex of the last line of every reply (RoomOS OK/ERROR).
     reply_end: str = ""
     # Raise the privilege level after login; the question asking for the enable secret.
@@ -42,6 +44,7 @@ class SessionProfile:
 PROFILES: dict[str, SessionProfile] = {
     "cisco_ios": SessionProfile(
         extra_prompts=(r"[\w.-]+>\s*$",),
+        config_prompts=(r"[\w.-]+\([\w.-]+\)#\s*$",),
         elevate="enable",
         elevate_question=r"[Pp]assword:\s*$",
         abort_now=("configure revert now",),

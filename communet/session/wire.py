@@ -149,6 +149,27 @@ class Wire:
         text = self.text
         return self.end.search(text, max(start - 1, len(text) - _TAIL, 0)) is not None
 
+    def _echo(
+        self, line: str, pos: int, questions: Sequence[re.Pattern[str]], previous: int
+    ) -> int:
+        """Where the echo of ``line`` starts at or after ``pos``, or -1.
+
+        An echo starts a line or follows a prompt; the same text at the end of some other
+        output line (``end`` inside ``...send``) is not one. An echo right after a question
+        means the device took the typed line as its answer (WireQuestionError).
+        """
+        text = self.text
+        needle = line + "\n"
+        at = text.find(needle, pos)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            if start >= at or self.end.search("\n" + text[start:at]):
+                return at
+            if questions and previous >= 0:
+                self._asked(questions, max(start, pos), previous, at)
+            at = text.find(needle, at + 1)
+        return -1
+
     def _asked(
         self, questions: Sequence[re.Pattern[str]], start: int, index: int, stop: int = -1
     ) -> None:
@@ -193,13 +214,10 @@ class Wire:
         while True:
             text = self.text
             while len(echoes) < len(lines):
-                needle = lines[len(echoes)] + "\n"
-                at = text.find(needle, pos)
+                at = self._echo(lines[len(echoes)], pos, questions, len(echoes) - 1)
                 if at < 0:
                     break
-                if questions and echoes:  # typed ahead into a question: it took this line
-                    self._asked(questions, text.rfind("\n", 0, at) + 1, len(echoes) - 1, at)
-                pos = at + len(needle)
+                pos = at + len(lines[len(echoes)]) + 1
                 echoes.append((at, pos))
             done = len(echoes) == len(lines)
             if done and self._ended(pos):

@@ -167,3 +167,16 @@ def test_a_question_in_a_block_stops_it_naming_the_line_that_asked() -> None:
     with pytest.raises(WireQuestionError) as last:
         waiting.exchange(["vlan 10", "do reload"], soon(), QUESTIONS)
     assert last.value.index == 1
+
+
+def test_a_short_line_is_not_found_inside_another_lines_output() -> None:
+    def chatty(line: str) -> str:
+        if line == "x":
+            return "Info: ready to send\r\nsw(config)#"
+        return "sw#" if line == "end" else "sw(config)#"
+
+    for chunk in (1, 4, 1000):
+        conversation, _ = wire(chatty, chunk)
+        replies = conversation.exchange(["x", "end"], soon())
+        assert replies[0].output == "Info: ready to send\n"
+        assert (replies[1].output, replies[1].prompt) == ("", "sw#")
