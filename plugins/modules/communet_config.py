@@ -72,9 +72,9 @@ options:
     default: true
   secrets:
     description:
-      - Values of the inventory's C(vault:NAME) references, usually from Ansible Vault
-        variables, for example C({snmp_user: "{{ vault_snmp_user }}"}). Empty values are
-        ignored. Never logged.
+      - "Values of the inventory's C(vault:NAME) references, keyed by NAME, usually from
+        Ansible Vault variables, for example C(snmp_user) set to C({{ vault_snmp_user }}).
+        Empty values are ignored. Never logged."
     type: dict
     default: {}
   inventory:

@@ -95,8 +95,15 @@ class Ansible:
         env = self.env() | {"ANSIBLE_CALLBACK_TREE_DIR": str(tree)}
         before = os.times()
         process = subprocess.run(
-            [str(BIN / "ansible-playbook"), f"playbooks/{playbook}", "-f", "20",
-             "-e", f"@{self.vars_file}", *args],
+            [
+                str(BIN / "ansible-playbook"),
+                f"playbooks/{playbook}",
+                "-f",
+                "20",
+                "-e",
+                f"@{self.vars_file}",
+                *args,
+            ],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -112,7 +119,9 @@ class Ansible:
         if tree.is_dir():
             for path in tree.iterdir():
                 results[path.name] = json.loads(path.read_text("utf-8"))
-        return Run(process, parse_recap(process.stdout), results, cpu, after.elapsed - before.elapsed)
+        return Run(
+            process, parse_recap(process.stdout), results, cpu, after.elapsed - before.elapsed
+        )
 
     def running(self) -> dict[str, str]:
         """Every device's running config, fetched over SSH (not through communet_config)."""

@@ -92,9 +92,10 @@ def test_site_converges_every_host(story: Story) -> None:
     assert run.process.returncode == 0, run.out[-3000:]
     assert sorted(run.recap) == MANAGED
     for host, counts in run.recap.items():
-        assert counts["changed"] == 1 and counts["failed"] == 0, (host, counts)
+        assert (counts["changed"], counts["failed"]) == (1, 0), host
         result = run.results[host]
-        assert result["changed"] is True and result["rolled_back"] is False
+        assert result["changed"] is True
+        assert result["rolled_back"] is False
         assert Path(result["backup"]).is_file()  # pre-change backup, from COMMUNET_BACKUP_DIR
 
 
@@ -122,12 +123,14 @@ def test_backup_writes_masked_configs_and_changes_nothing(story: Story, ansible:
     run = story.backup
     assert run.process.returncode == 0, run.out[-3000:]
     hosts = sorted(h for h in run.recap if h in MANAGED)
-    assert hosts and all(h.startswith(("hub-nghi-son", "dinh-hai", "phu-son-nghi-son")) for h in hosts)
+    assert hosts
+    assert all(h.startswith(("hub-nghi-son", "dinh-hai", "phu-son-nghi-son")) for h in hosts)
     assert all(run.recap[h]["changed"] == 0 for h in hosts)
     assert run.results[CHANGED_BY_HAND]["drift"] is True
     for host in hosts:
         path = Path(run.results[host]["backup"])
-        assert path.is_relative_to(ansible.backups) and path.stat().st_mode & 0o077 == 0
+        assert path.is_relative_to(ansible.backups)
+        assert path.stat().st_mode & 0o077 == 0
         text = path.read_text("utf-8")
         # the keys are masked (the SNMP user name is an identifier the engine leaves readable)
         assert VAULT["vault_snmp_auth_key"] not in text
@@ -143,8 +146,9 @@ def test_a_down_device_and_a_wrong_password_fail_alone(story: Story) -> None:
     assert all(c["failed"] == 0 for h, c in run.recap.items() if h not in failed)
     assert run.recap[CHANGED_BY_HAND]["changed"] == 1
     down, refused = run.results[DOWN]["msg"], run.results[WRONG_PASSWORD]["msg"]
-    assert down.startswith(f"{DOWN}: no answer on ") and down.endswith("within 2 s"), down
-    assert WRONG_PASSWORD in refused and "auth" in refused.lower(), refused
+    assert down.startswith(f"{DOWN}: no answer on "), down
+    assert down.endswith("within 2 s"), down
+    assert refused.startswith(f"{WRONG_PASSWORD}: authentication failed for user "), refused
 
 
 def test_no_output_contains_a_secret(story: Story) -> None:
