@@ -542,12 +542,22 @@ class NetmikoSession:
             )
 
     def confirm(self) -> None:
+        """Keep the change (IOS ``configure confirm``, VRPv8 ``commit``); an expired trial
+        is an error: the device already rolled back."""
         self._require(config=False, what="confirm()")
         trial = self.spec.trial
-        if trial.confirm:
-            self._steps(self._in_trial_view(trial.confirm), trial.answers)
-        self.armed = False
+        replies = self._steps(self._in_trial_view(trial.confirm), trial.answers)
+        expired = self.profile.nothing_pending and any(
+            re.search(self.profile.nothing_pending, reply.output) for reply in replies
+        )
+        was_armed, self.armed = self.armed, False
         self._snapshot = None
+        if expired and was_armed:
+            raise CommandRejectedError(
+                self.hostname,
+                "too late: the trial had expired and the device had already rolled the change back",
+                self._mask(" / ".join(trial.confirm)),
+            )
 
     def abort(self) -> None:
         if self._dead or self._closed:

@@ -33,6 +33,9 @@ class SessionProfile:
     # spec's ``TrialCommit.abort`` with ``{path}`` = the archive named by ``archive_pattern``.
     abort_now: tuple[str, ...] = ()
     archive_pattern: str = ""
+    # The device's answer to the trial's confirm when nothing is pending any more: the
+    # trial expired and the device already rolled the change back.
+    nothing_pending: str = ""
     # Settings devices (no negation, last write wins): ``begin`` snapshots the settings with
     # ``TrialCommit.backup`` and ``abort`` writes back the old value of every pushed path.
     # ``setting_key`` is a regex whose group ``key`` names the setting a line writes.
@@ -49,6 +52,7 @@ PROFILES: dict[str, SessionProfile] = {
         elevate_question=r"[Pp]assword:\s*$",
         abort_now=("configure revert now",),
         archive_pattern=r"Backing up current running config to (?P<path>\S+)",
+        nothing_pending=r"No Rollback Confirmed Change pending",
     ),
     "huawei_vrp": SessionProfile(),
     "huawei_vrpv8": SessionProfile(trial_in_config=True),

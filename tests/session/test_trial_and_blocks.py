@@ -59,6 +59,12 @@ def test_ios_begin_arms_the_revert_timer_and_the_device_rolls_back_unconfirmed(
         lab.call(expire)
         wait_for(lambda: lab.call(lambda: ios.state.revert is None))
         assert "ntp server 10.0.0.77" not in session.fetch_running()
+        with pytest.raises(CommandRejectedError) as late:
+            session.confirm()
+    assert str(late.value) == (
+        "ios-expire: 'configure confirm': too late: the trial had expired and the device had "
+        "already rolled the change back"
+    )
 
 
 def test_vrpv8_end_commits_a_trial_that_expires_unless_confirmed(lab: Lab) -> None:
