@@ -27,6 +27,7 @@ Where things come from:
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,9 +42,9 @@ from communet.apply import Options, Result, apply_device
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
+from communet.plan import plan_config
 from communet.platforms import PLATFORMS
 from communet.render import render_device
-from communet.plan import plan_config
 from communet.secrets import MASKED, EnvVaultResolver, PlaceholderResolver, Secret
 from communet.session.netmiko_session import Timeouts
 
@@ -120,12 +121,20 @@ def run_sources() -> Iterator[Path]:
 
 def preload() -> None:
     """Load every communet inventory of the run now (in the parent, before any fork)."""
-    for source in run_sources():
+    sources = list(run_sources())
+    if not sources:
+        return  # not an ansible-playbook run (ansible-doc, ansible-lint, tests)
+    for source in sources:
         try:
             loaded, _ = load(source)
             warm(loaded.inventory)
         except (CommunetError, OSError, yaml.YAMLError):
             continue  # the host's task reports the problem with its own message
+    # Ansible forks a worker per host and task from this (large) parent: without this, the
+    # garbage collector of every worker walks the inherited heap (two copies of the
+    # inventory, netmiko, Ansible) and copies each page it touches. Measured on 102 devices
+    # of the 2,248-device province, no-change run: 28.6 -> 20.1 CPU-s.
+    gc.freeze()
 
 
 def warm(inventory: LoadedInventory) -> None:
@@ -134,7 +143,8 @@ def warm(inventory: LoadedInventory) -> None:
     One device per (province, platform, role) is rendered with placeholder secrets and
     planned against itself: the Jinja2 templates, the per-province device index and the
     planner's regular expressions are then cached in the parent, and every fork inherits
-    them (measured: the action's own CPU per no-change device fell from ~0.11 s to ~X s).
+    them (measured on the demo lab: the action's own CPU per no-change device fell from ~0.11 s to
+    ~0.045 s).
     """
     for plan in inventory.plans:
         seen: set[tuple[str, str]] = set()
@@ -158,7 +168,9 @@ class ActionModule(ActionBase):  # type: ignore[misc]
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    def run(
+        self, tmp: str | None = None, task_vars: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         task_vars = task_vars or {}
         result: dict[str, Any] = super().run(tmp, task_vars)
         validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
@@ -256,7 +268,10 @@ def _report(outcome: Result, *, backup_only: bool, check: bool) -> dict[str, Any
 
 def _prepared(outcome: Result) -> str:
     """The device diff (running → intended) and the exact lines that are (or would be) sent."""
-    lines = [outcome.diff.rstrip("\n"), f"# {len(outcome.commands)} commands for {outcome.hostname}:"]
+    lines = [
+        outcome.diff.rstrip("\n"),
+        f"# {len(outcome.commands)} commands for {outcome.hostname}:",
+    ]
     lines += [f"  {command}" for command in outcome.commands]
     return "\n".join(lines) + "\n"
 
