@@ -41,7 +41,8 @@ ERRORS = ErrorRules(
         r"^% Unknown command",
         r"^% Bad mask",
         r"^% Invalid .* address",
-        r"^%\s*\S.*(?:not|cannot|failed|error)",
+        # Informational '% Access VLAN does not exist. Creating vlan 20' is not a refusal.
+        r"^%(?! Access VLAN does not exist)\s*\S.*(?:not|cannot|failed|error)",
         r"^% ?Error",
     ),
 )

@@ -1,12 +1,12 @@
-"""A ~2,200-device province renders in well under 10 s on 2 cores (compiled templates cached).
+"""A ~2,200-device province renders completely (every device, every template).
 
-Run with ``-s`` to see the timing: ``pytest tests/render/test_speed.py -s``.
+How fast is measured by ``bench/render_speed.py``, not here: a timed unit test fails on a
+busy machine and proves nothing on a quiet one.
 """
 
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 from communet.inventory import load_inventory
@@ -17,7 +17,6 @@ from ..conftest import DEMO
 DISTRICTS = 26
 COMMUNES_PER_DISTRICT = 21
 COMMUNE_DEVICES = ("access_switch", "ce_router", "video_endpoint", "internet_router")
-BUDGET_SECONDS = 10.0
 
 
 def write_big_province(root: Path) -> Path:
@@ -51,17 +50,10 @@ def write_big_province(root: Path) -> Path:
     return target
 
 
-def test_big_province_renders_fast(tmp_path: Path) -> None:
+def test_big_province_renders_every_device(tmp_path: Path) -> None:
     loaded = load_inventory(write_big_province(tmp_path))
     count = len(loaded.devices)
     assert count > 2_200
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
     configs = render_scope(loaded, None)
-    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    lines = sum(len(c.lines) for c in configs)
-    print(
-        f"\nrendered {count} devices ({lines} lines) in {wall:.2f} s wall, {cpu:.2f} s CPU "
-        f"({1000 * wall / count:.2f} ms per device)"
-    )
-    assert len(configs) == count
-    assert wall < BUDGET_SECONDS
+    assert [c.hostname for c in configs] == [d.hostname for d in loaded.devices]
+    assert all(c.lines and not c.warnings for c in configs)
