@@ -234,7 +234,7 @@ def apply_all(
     progress: Callable[[Result], None] | None = None,
 ) -> list[Result]:
     """Every host concurrently (one session each); results in inventory order."""
-    todo = [d for d in devices if d.platform in _PLANNABLE]
+    todo = plannable(devices)
     plans = {p.province.slug: p for p in loaded.plans}
     results: dict[str, Result] = {}
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
@@ -251,6 +251,11 @@ def apply_all(
 
 # Platforms with planning rules; others (the exporter host) are provisioned elsewhere.
 _PLANNABLE = frozenset(name for name, spec in PLATFORMS.items() if spec.plan is not None)
+
+
+def plannable(devices: Iterable[ResolvedDevice]) -> list[ResolvedDevice]:
+    """The devices communet configures over SSH (not the exporter host)."""
+    return [d for d in devices if d.platform in _PLANNABLE]
 
 
 def _one(

@@ -18,7 +18,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from communet.apply import Options, Result, apply_all
+from communet.apply import Options, Result, apply_all, plannable
 from communet.connect import LabOverlayError, Reacher, direct, lab_overlay, netmiko_connector
 from communet.errors import CommunetError, InventoryError
 from communet.inventory import load_inventory
@@ -182,7 +182,7 @@ def _run(
     except InventoryError as error:
         click.echo(str(error), err=True)
         ctx.exit(1)
-    devices = in_scope(loaded, scope)
+    devices = plannable(in_scope(loaded, scope))
     if not devices:
         click.echo(text("no_match", lang, scope=scope), err=True)
         ctx.exit(1)
