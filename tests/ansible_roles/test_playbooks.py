@@ -27,6 +27,7 @@ MANAGED = sorted(
 CHANGED_BY_HAND = "dinh-hai-sw1"
 DOWN = "dinh-hai-sw2"
 WRONG_PASSWORD = "thanh-son-ce1"
+NGHI_SON = {d.hostname for d in load_inventory(DEMO).devices if d.site.district_slug == "nghi-son"}
 
 
 @dataclass
@@ -56,13 +57,20 @@ def story(ansible: Ansible) -> Story:
     with ConnectHandler(**ansible.lab.netmiko_params(CHANGED_BY_HAND)) as technician:
         technician.enable()
         technician.send_config_set([f"no {removed}"])
-    audit = ansible.play("audit.yml", name="audit")
+    audit = ansible.play("audit.yml", "-e", "scope=district_nghi_son", name="audit")
     after_audit = ansible.running()[CHANGED_BY_HAND]
-    backup = ansible.play("backup.yml", "-e", "scope=district_nghi_son", name="backup")
+    backup = ansible.play("backup.yml", "-e", "scope=commune_dinh_hai", name="backup")
     ansible.lab.set_fault(DOWN, down=True)
     ansible.lab.set_fault(WRONG_PASSWORD, auth_failure=True)
     try:
-        faults = ansible.play("site.yml", "-e", "baseline_connect_timeout=2", name="faults")
+        faults = ansible.play(
+            "site.yml",
+            "--limit",
+            "commune_dinh_hai:commune_thanh_son",
+            "-e",
+            "baseline_connect_timeout=2",
+            name="faults",
+        )
     finally:
         ansible.lab.clear_faults(DOWN)
         ansible.lab.clear_faults(WRONG_PASSWORD)
@@ -110,6 +118,7 @@ def test_second_run_reports_changed_0_for_every_host(story: Story) -> None:
 def test_audit_reports_the_manual_change_and_changes_nothing(story: Story) -> None:
     run = story.audit
     assert run.process.returncode == 0, run.out[-3000:]
+    assert sorted(run.recap) == [h for h in MANAGED if h in NGHI_SON]  # -e scope=...
     drifted = sorted(h for h, c in run.recap.items() if c["changed"])
     assert drifted == [CHANGED_BY_HAND]
     # the missing line first (write-only lines such as SNMP users ride along with any change)
@@ -122,9 +131,8 @@ def test_audit_reports_the_manual_change_and_changes_nothing(story: Story) -> No
 def test_backup_writes_masked_configs_and_changes_nothing(story: Story, ansible: Ansible) -> None:
     run = story.backup
     assert run.process.returncode == 0, run.out[-3000:]
-    hosts = sorted(h for h in run.recap if h in MANAGED)
-    assert hosts
-    assert all(h.startswith(("hub-nghi-son", "dinh-hai", "phu-son-nghi-son")) for h in hosts)
+    hosts = sorted(run.recap)
+    assert hosts == [h for h in MANAGED if h.startswith("dinh-hai-")]
     assert all(run.recap[h]["changed"] == 0 for h in hosts)
     assert run.results[CHANGED_BY_HAND]["drift"] is True
     for host in hosts:
@@ -143,6 +151,7 @@ def test_a_down_device_and_a_wrong_password_fail_alone(story: Story) -> None:
     failed = sorted(h for h, c in run.recap.items() if c["failed"])
     assert failed == sorted([DOWN, WRONG_PASSWORD])
     # the others completed (the hand-made drift was repaired on the way)
+    assert len(run.recap) == 7  # --limit commune_dinh_hai:commune_thanh_son
     assert all(c["failed"] == 0 for h, c in run.recap.items() if h not in failed)
     assert run.recap[CHANGED_BY_HAND]["changed"] == 1
     down, refused = run.results[DOWN]["msg"], run.results[WRONG_PASSWORD]["msg"]
