@@ -14,7 +14,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -25,6 +24,7 @@ from communet.inventory import load_inventory
 from communet.inventory.export import in_scope
 from communet.secrets import EnvVaultResolver
 from communet_cli.i18n import text
+from communet_cli.options import load_vault_vars
 
 
 def _lang(ctx: click.Context) -> str:
@@ -32,19 +32,12 @@ def _lang(ctx: click.Context) -> str:
     return str(obj.get("lang", "en"))
 
 
-def _vault(path: Path | None) -> dict[str, str]:
-    """Vault variables: a YAML mapping (decrypt ansible-vault files with ansible-vault view)."""
-    if path is None:
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise click.BadParameter(f"{path} must hold a mapping of name: value")
-    return {str(k): str(v) for k, v in data.items()}
-
-
 def _reach(lab: Path | None, known_hosts: Path | None) -> Reacher:
     if lab is not None:
-        return lab_overlay(lab)
+        try:
+            return lab_overlay(lab)
+        except LabOverlayError as error:
+            raise click.ClickException(str(error)) from None
     if known_hosts is None:
         default = Path.home() / ".ssh" / "known_hosts"
         raise click.UsageError(
@@ -186,7 +179,7 @@ def _run(
     if not devices:
         click.echo(text("no_match", lang, scope=scope), err=True)
         ctx.exit(1)
-    secrets = EnvVaultResolver(vault=_vault(vault_vars))
+    secrets = EnvVaultResolver(vault=load_vault_vars(vault_vars))
     connect = netmiko_connector(reach, secrets)
     progress = _Progress(len(devices), lang, quiet=as_json)
     began = time.monotonic()

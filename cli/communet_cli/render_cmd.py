@@ -8,22 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from communet.errors import CommunetError, InventoryError
 from communet.inventory import load_inventory
 from communet.platforms import PLATFORMS
 from communet.render import RenderedConfig, render_scope
 from communet.secrets import EnvVaultResolver, PlaceholderResolver, SecretResolver
-
-
-def _vault(path: Path | None) -> dict[str, str]:
-    if path is None:
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise click.BadParameter(f"{path} must hold a mapping of variable: value")
-    return {str(k): str(v) for k, v in data.items()}
+from communet_cli.options import load_vault_vars
 
 
 def _header(config: RenderedConfig) -> str:
@@ -88,7 +79,7 @@ def render(
     --with-secrets is given.
     """
     resolver: SecretResolver = (
-        EnvVaultResolver(_vault(vault_vars)) if with_secrets else PlaceholderResolver()
+        EnvVaultResolver(load_vault_vars(vault_vars)) if with_secrets else PlaceholderResolver()
     )
     try:
         loaded = load_inventory(inventory_path)
