@@ -41,7 +41,9 @@ class Story:
     audit: Run
     after_audit: str
     backup: Run
+    before_faults: str
     faults: Run
+    after_faults: str
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,11 @@ def story(ansible: Ansible) -> Story:
     audit = ansible.play("audit.yml", "-e", "scope=district_nghi_son", name="audit")
     after_audit = ansible.running()[CHANGED_BY_HAND]
     backup = ansible.play("backup.yml", "-e", "scope=commune_dinh_hai", name="backup")
+    before_faults = ansible.running()[CHANGED_BY_HAND]
     ansible.lab.set_fault(DOWN, down=True)
     ansible.lab.set_fault(WRONG_PASSWORD, auth_failure=True)
+    # The drifting switch refuses the repair mid-push: it must end as it was, rolled back.
+    ansible.lab.set_fault(CHANGED_BY_HAND, reject=("ntp server",))
     try:
         faults = ansible.play(
             "site.yml",
@@ -72,10 +77,22 @@ def story(ansible: Ansible) -> Story:
             name="faults",
         )
     finally:
-        ansible.lab.clear_faults(DOWN)
-        ansible.lab.clear_faults(WRONG_PASSWORD)
+        for host in (DOWN, WRONG_PASSWORD, CHANGED_BY_HAND):
+            ansible.lab.clear_faults(host)
+    after_faults = ansible.running()[CHANGED_BY_HAND]
     return Story(
-        fresh, check, after_check, converge, rerun, removed, audit, after_audit, backup, faults
+        fresh,
+        check,
+        after_check,
+        converge,
+        rerun,
+        removed,
+        audit,
+        after_audit,
+        backup,
+        before_faults,
+        faults,
+        after_faults,
     )
 
 
@@ -145,15 +162,25 @@ def test_backup_writes_masked_configs_and_changes_nothing(story: Story, ansible:
         assert VAULT["vault_snmp_priv_key"] not in text
 
 
-def test_a_down_device_and_a_wrong_password_fail_alone(story: Story) -> None:
+def config_lines(running: str) -> list[str]:
+    """The config without IOS's header comments (sizes and change times)."""
+    return [line for line in running.splitlines() if not line.startswith(("!", "Current conf"))]
+
+
+def test_down_refusing_and_rejecting_devices_fail_alone(story: Story) -> None:
     run = story.faults
     assert run.process.returncode != 0
     failed = sorted(h for h, c in run.recap.items() if c["failed"])
-    assert failed == sorted([DOWN, WRONG_PASSWORD])
-    # the others completed (the hand-made drift was repaired on the way)
+    assert failed == sorted([DOWN, WRONG_PASSWORD, CHANGED_BY_HAND])
+    # the others completed
     assert len(run.recap) == 7  # --limit commune_dinh_hai:commune_thanh_son
     assert all(c["failed"] == 0 for h, c in run.recap.items() if h not in failed)
-    assert run.recap[CHANGED_BY_HAND]["changed"] == 1
+    # the rejected push was rolled back: the device is as it was, and says why
+    rejected = run.results[CHANGED_BY_HAND]
+    assert rejected["rolled_back"] is True
+    assert story.removed_line in rejected["msg"]
+    assert "rolled back" in rejected["msg"]
+    assert config_lines(story.after_faults) == config_lines(story.before_faults)
     down, refused = run.results[DOWN]["msg"], run.results[WRONG_PASSWORD]["msg"]
     assert down.startswith(f"{DOWN}: no answer on "), down
     assert down.endswith("within 2 s"), down
