@@ -11,6 +11,8 @@ and then runs again with nothing to do; the lab is stopped. Paths:
   the command is missing, bench/provision_cli.py: the same :func:`communet.apply.apply_all`);
 - ``ansible`` (``--ansible``): ``ansible-playbook playbooks/site.yml`` with communet's action
   plugin (``COMMUNET_LAB`` names the lab), from this venv;
+- ``cli-ios`` (``--cli-ios``, implied by ``--peer``): the same engine (bench/provision_cli.py)
+  on exactly the peer's IOS devices, so that peer and CLI compare on one device set;
 - ``peer`` (``--peer``): ``cisco.ios.ios_config`` over ``ansible.netcommon.network_cli`` (libssh,
   forks 20) from a separate venv with the ``ansible`` 14.5 package, pushing the configs
   communet renders, to the IOS devices only (ios_config manages neither Huawei VRP nor RoomOS).
@@ -175,6 +177,22 @@ def cli_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str
     return argv, lab_env(lab)
 
 
+def cli_ios_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str]]:
+    """The CLI engine (apply_all) on exactly the peer's device set: same hosts, same configs."""
+    argv = [
+        sys.executable,
+        str(REPO / "bench" / "provision_cli.py"),
+        str(ctx.province),
+        "--lab",
+        str(lab.state),
+        "--workers",
+        str(ctx.args.workers),
+        "--hosts-from",
+        str(ctx.work / "cli-ios" / "configs"),
+    ]
+    return argv, lab_env(lab)
+
+
 def cli_counts(run: Run, usage: Usage) -> None:
     text = usage.stdout.strip()
     try:
@@ -230,10 +248,11 @@ def recap_counts(run: Run, usage: Usage) -> None:
     run.notes += fatal[:3]
 
 
-def peer_prepare(ctx: Context, lab: LabProcess) -> Path:
+def peer_prepare(ctx: Context, lab: LabProcess, name: str = "peer") -> Path:
+    """Render the IOS configs and the peer inventory for this lab (not measured)."""
     from bench.ios_config.generate import generate  # noqa: PLC0415
 
-    out = ctx.work / "peer"
+    out = ctx.work / name
     if out.exists():
         shutil.rmtree(out)
     began = time.perf_counter()
@@ -299,8 +318,8 @@ def run_path(
     lab = LabProcess(ctx.province, state, ctx.args.network)
     runs: list[Run] = []
     try:
-        if name == "peer":
-            peer_prepare(ctx, lab)
+        if name in ("peer", "cli-ios"):
+            peer_prepare(ctx, lab, name)
         for phase in PHASES:
             argv, env = command(ctx, lab)
             run = Run(name, phase, repeat, load=os.getloadavg())
@@ -393,11 +412,17 @@ def summarise(runs: list[Run]) -> dict[tuple[str, str], dict[str, float]]:
 def ratios(table: dict[tuple[str, str], dict[str, float]]) -> list[str]:
     out = []
     for (other, phase), row in table.items():
-        base = table.get(("cli", phase))
-        if other == "cli" or base is None or not base["wall"] or not base["cpu_per_device"]:
+        reference = "cli-ios" if other == "peer" and ("cli-ios", phase) in table else "cli"
+        base = table.get((reference, phase))
+        if (
+            other in ("cli", "cli-ios")
+            or base is None
+            or not base["wall"]
+            or not base["cpu_per_device"]
+        ):
             continue
         out.append(
-            f"- {other}/cli, {phase}: wall ×{row['wall'] / base['wall']:.2f}, "
+            f"- {other}/{reference}, {phase}: wall ×{row['wall'] / base['wall']:.2f}, "
             f"CPU ×{row['cpu'] / base['cpu']:.2f}, CPU per device "
             f"×{row['cpu_per_device'] / base['cpu_per_device']:.2f} "
             f"({row['devices']:.0f} vs {base['devices']:.0f} devices)"
@@ -446,7 +471,10 @@ def report(province: str, runs: list[Run], info: dict[str, str], method: str) ->
     out += ratios(table)
     out += ["", "Targets (issue #4):", ""]
     out += targets(table)
-    notes = sorted({f"{r.path} {r.phase}: {n}" for r in runs for n in r.notes})
+    notes = sorted(
+        {f"{r.path} {r.phase}: {n}" for r in runs for n in r.notes},
+        key=lambda n: ("communet plan" not in n, n),
+    )
     if notes:
         out += ["", "Notes from the runs:", ""] + [f"- {n[:300]}" for n in notes[:12]]
     out += ["", f"CPU measured with {method}.", ""]
@@ -470,6 +498,8 @@ def select_paths(
             info["ansible path"] = (
                 "not measured: playbooks/site.yml or the action plugin is missing"
             )
+    if args.cli_ios or args.peer:
+        paths.append(("cli-ios", cli_ios_command, cli_counts))
     if args.peer:
         if (args.peer_venv / "bin" / "ansible-playbook").exists():
             paths.append(("peer", peer_command, recap_counts))
@@ -492,6 +522,11 @@ def main() -> int:
         choices=("auto", "communet", "apply_all"),
         default="auto",
         help="'communet apply' (auto when it exists) or bench/provision_cli.py",
+    )
+    parser.add_argument(
+        "--cli-ios",
+        action="store_true",
+        help="also the CLI engine on the peer's device set (implied by --peer)",
     )
     parser.add_argument("--peer-limit", type=int, default=0, help="peer: first N IOS devices")
     parser.add_argument("--peer-venv", type=Path, default=PEER_VENV)
