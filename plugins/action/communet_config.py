@@ -45,7 +45,13 @@ from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
 from communet.plan import plan_config
 from communet.platforms import PLATFORMS
 from communet.render import render_device
-from communet.secrets import MASKED, EnvVaultResolver, PlaceholderResolver, Secret
+from communet.secrets import (
+    MASKED,
+    EnvVaultResolver,
+    PlaceholderResolver,
+    Secret,
+    SecretError,
+)
 from communet.session.netmiko_session import Timeouts
 
 SUFFIXES = (".communet.yml", ".communet.yaml")
@@ -182,7 +188,15 @@ class ActionModule(ActionBase):  # type: ignore[misc]
         try:
             out = self._converge(hostname, args, task_vars, secrets)
         except (CommunetError, OSError, yaml.YAMLError) as error:
-            out = {"failed": True, "changed": False, "msg": f"{hostname}: {error}"}
+            text = str(error)  # communet's errors name the host already; others get it here
+            msg = text if text.startswith(f"{hostname}:") else f"{hostname}: {text}"
+            if isinstance(error, SecretError) and error.ref.startswith("vault:"):
+                name = error.ref.removeprefix("vault:")
+                msg += (
+                    f"\n    ansible: the task's 'secrets' has no {name!r}; the roles pass "
+                    f"baseline_secrets, where {name} comes from the variable vault_{name}"
+                )
+            out = {"failed": True, "changed": False, "msg": msg}
         result.update(_masked(out, known + _env_secrets()))
         return result
 

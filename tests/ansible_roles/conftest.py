@@ -90,7 +90,7 @@ class Ansible:
             "COMMUNET_ENABLE": creds.enable,
         }
 
-    def play(self, playbook: str, *args: str, name: str = "") -> Run:
+    def play(self, playbook: str, *args: str, name: str = "", vault: bool = True) -> Run:
         tree = self.home / "tree" / (name or playbook.replace("/", "_"))
         env = self.env() | {"ANSIBLE_CALLBACK_TREE_DIR": str(tree)}
         before = os.times()
@@ -100,8 +100,7 @@ class Ansible:
                 f"playbooks/{playbook}",
                 "-f",
                 "20",
-                "-e",
-                f"@{self.vars_file}",
+                *(("-e", f"@{self.vars_file}") if vault else ()),
                 *args,
             ],
             cwd=REPO,

@@ -194,3 +194,11 @@ def test_no_output_contains_a_secret(story: Story) -> None:
             if len(value) >= 8:
                 assert value not in run.out
                 assert value not in str(run.results)
+
+
+def test_a_missing_vault_variable_fails_naming_it(ansible: Ansible) -> None:
+    run = ansible.play("switches.yml", "--check", "--limit", "thanh-son-sw1", vault=False)
+    assert run.recap["thanh-son-sw1"]["failed"] == 1
+    msg = run.results["thanh-son-sw1"]["msg"]
+    assert msg.startswith("thanh-son-sw1: secret vault:snmp_")
+    assert "comes from the variable vault_snmp_" in msg
