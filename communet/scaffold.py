@@ -62,7 +62,8 @@ ADDRESSING: dict[str, dict[str, Any]] = {
 }
 DEVICE_DEFAULTS: dict[str, dict[str, str]] = {
     "access_switch": {"platform": "cisco_ios", "model": "WS-C2960X-24TS-L"},
-    "aggregation_switch": {"platform": "huawei_vrpv8", "model": "S5735-L24T4X-A"},
+    # 48 + 4 ports: one downlink per commune (up to 49 in a district) and the CE uplink.
+    "aggregation_switch": {"platform": "huawei_vrpv8", "model": "S5735-L48T4X-A"},
     "ce_router": {"platform": "cisco_ios", "model": "ISR4321/K9"},
     "internet_router": {"platform": "huawei_vrp", "model": "AR651"},
     "video_endpoint": {"platform": "cisco_roomos", "model": "Room Kit", "firmware": "roomos"},
