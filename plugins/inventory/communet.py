@@ -64,10 +64,9 @@ path: demo
 
 SUFFIXES = (".communet.yml", ".communet.yaml")
 
-# No connection plugin for network devices can be installed here: ansible.netcommon's
-# network_cli comes from Galaxy, which is not reachable. Every host therefore runs its tasks
-# on the control node (``local``); a later issue adds communet's own action plugin, which
-# opens the device session itself through communet's session layer.
+# Tasks run on the control node (``local``): communet's action plugin
+# (plugins/action/communet_config.py) opens the one device session itself, through
+# communet's session layer, instead of a network_cli daemon per host.
 CONNECTION = "local"
 
 
