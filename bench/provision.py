@@ -230,6 +230,7 @@ def ansible_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str,
         str(ctx.args.forks),
         "-e",
         f"@{extra}",
+        *(["--limit", ctx.args.ansible_limit] if ctx.args.ansible_limit else []),
     ]
     env = lab_env(lab)
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
@@ -527,6 +528,9 @@ def main() -> int:
         "--cli-ios",
         action="store_true",
         help="also the CLI engine on the peer's device set (implied by --peer)",
+    )
+    parser.add_argument(
+        "--ansible-limit", default="", help="ansible-playbook --limit for the Ansible path"
     )
     parser.add_argument("--peer-limit", type=int, default=0, help="peer: first N IOS devices")
     parser.add_argument("--peer-venv", type=Path, default=PEER_VENV)
