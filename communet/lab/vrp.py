@@ -60,7 +60,7 @@ def hardware_for(model: str | None, v8: bool) -> Hardware:
         ports = tuple(f"GigabitEthernet0/0/{n}" for n in range(3))
         ver = "8.180 (AR6100 V300R021C10SPC100)" if v8 else "5.170 (AR6120 V300R019C13SPC100)"
         return Hardware(name, False, ports, ver, "Router")
-    count = 48 if re.search(r"-(48|52)", name) else 24
+    count = 48 if re.search(r"-[A-Z]*(48|52)", name) else 24
     ports = tuple(f"GigabitEthernet0/0/{n}" for n in range(1, count + 1))
     ports += tuple(f"XGigabitEthernet0/0/{n}" for n in range(1, 5))
     return Hardware(name, True, ports, version, "Routing Switch")
