@@ -28,7 +28,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin
 
 from communet.errors import InventoryError
 from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
-from communet.inventory.model import District, Province
+from communet.inventory.model import District, Province, Status
 from communet.inventory.resolve import district_slug
 from communet.platforms import PLATFORMS
 
@@ -202,19 +202,21 @@ def commune_vars(site: Site) -> dict[str, Any]:
 def site_vars(site: Site) -> dict[str, Any]:
     """The site a device stands in: a commune, or the hub of a district."""
     out: dict[str, Any] = {
-        "communet_site": site.slug,
         "communet_site_kind": site.kind,
         "communet_lan_block": str(site.lan_block),
     }
+    if site.kind == "hub":  # a commune's site is communet_commune already
+        out["communet_site"] = site.slug
     if site.link is not None and site.wan is not None:
         ce, pe = site.wan
-        out["communet_tslcd"] = {
+        link = {
             "circuit_id": site.link.circuit_id,
             "bandwidth_mbps": site.link.bandwidth_mbps,
             "vlan": site.link.vlan,
             "ce_address": str(ce),
             "pe_address": str(pe),
         }
+        out["communet_tslcd"] = {k: v for k, v in link.items() if v is not None}
     return out
 
 
@@ -232,9 +234,10 @@ def device_vars(device: ResolvedDevice) -> dict[str, Any]:
         "communet_firmware": device.firmware,
         "communet_model": device.model,
         "communet_serial": device.serial,
-        "communet_status": str(device.status),
         "communet_description": device.description,
     }
+    if device.status is not Status.ACTIVE:  # absent means active, as in the inventory
+        out["communet_status"] = str(device.status)
     if device.registrar is not None:
         out["communet_registrar"] = device.registrar
     return out
