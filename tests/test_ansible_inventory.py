@@ -186,7 +186,7 @@ def test_hub_devices_sit_in_their_district_without_a_commune(
     assert "hub-thach-thanh-agg1" in members(demo_list, "role_aggregation_switch")
     assert "hub-thach-thanh-agg1" in members(demo_list, "platform_huawei_vrpv8")
     hub = hostvars["hub-thach-thanh-agg1"]
-    assert hub["communet_site_kind"] == "hub"
+    assert "communet_commune" not in hub
     assert hub["communet_site"] == "hub-thach-thanh"
     assert hub["communet_district"] == "thach-thanh"
     assert "communet_commune" not in hub
@@ -203,20 +203,19 @@ def test_shared_facts_live_on_groups_and_device_facts_on_hosts(
     assert listing["province_demo"]["vars"]["communet_province_name"] == "Thanh Hóa (lab)"
     assert listing["district_thach_thanh"]["vars"]["communet_district_name"] == "Thạch Thành"
     commune = listing["commune_phu_son_thach_thanh"]["vars"]
-    assert commune["communet_commune_code"] == "15142"
-    assert commune["communet_lan_block"] == "10.59.38.0/24"
+    assert commune["communet_commune_name"] == "Phú Sơn"
+    assert commune["communet_circuit"] == "TSLCD-THA-15142"
     assert listing["role_access_switch"]["vars"] == {"communet_role": "access_switch"}
     assert listing["platform_cisco_ios"]["vars"] == {
         "communet_platform": "cisco_ios",
-        "ansible_network_os": "cisco.ios.ios",
         "ansible_connection": "local",
     }
     hosts = listing["_meta"]["hostvars"]
     assert hosts[SWITCH]["ansible_host"] == "10.59.38.2"
     assert hosts[SWITCH]["communet_serial"] == "FOC2231X0AB"
-    for site_fact in ("communet_lan_block", "communet_role", "communet_province"):
+    for site_fact in ("communet_circuit", "communet_role", "communet_province"):
         assert site_fact not in hosts[SWITCH]
-    assert hosts["hub-thach-thanh-agg1"]["communet_site_kind"] == "hub"
+    assert hosts["hub-thach-thanh-agg1"]["communet_site"] == "hub-thach-thanh"
 
 
 # ------------------------------------------------------------------------------ hostvars
@@ -224,7 +223,7 @@ def test_shared_facts_live_on_groups_and_device_facts_on_hosts(
 def test_switch_hostvars(hostvars: dict[str, dict[str, Any]]) -> None:
     sw = hostvars[SWITCH]
     assert sw["ansible_host"] == "10.59.38.2"
-    assert sw["ansible_network_os"] == "cisco.ios.ios"
+    assert "ansible_network_os" not in sw  # no network_cli: the action plugin drives it
     assert sw["ansible_connection"] == "local"
     expected = {
         "communet_role": "access_switch",
@@ -237,9 +236,7 @@ def test_switch_hostvars(hostvars: dict[str, dict[str, Any]]) -> None:
         "communet_district_name": "Thạch Thành",
         "communet_commune": "phu-son-thach-thanh",
         "communet_commune_name": "Phú Sơn",
-        "communet_commune_code": "15142",
-        "communet_site_kind": "commune",
-        "communet_lan_block": "10.59.38.0/24",
+        "communet_circuit": "TSLCD-THA-15142",
     }
     assert {k: sw[k] for k in expected} == expected
     # Derived detail stays in communet (export --json, the action plugin), not in hostvars.
@@ -250,8 +247,9 @@ def test_switch_hostvars(hostvars: dict[str, dict[str, Any]]) -> None:
         "communet_firmware",
     ):
         assert absent not in sw
-    assert sw["communet_tslcd"]["circuit_id"] == "TSLCD-THA-15142"
-    assert sw["communet_tslcd"]["bandwidth_mbps"] == 20
+    # Addresses, bandwidth and VLAN subnets: communet inventory export --json, not hostvars.
+    assert "communet_tslcd" not in sw
+    assert "communet_lan_block" not in sw
     assert "communet_registrar" not in sw
 
 
@@ -264,15 +262,9 @@ def test_no_credential_reference_reaches_hostvars(hostvars: dict[str, dict[str, 
 
 
 @pytest.mark.slow
-def test_explicit_tslcd_addresses(hostvars: dict[str, dict[str, Any]]) -> None:
-    ce = hostvars["dinh-hai-ce1"]
-    assert ce["communet_tslcd"] == {
-        "circuit_id": "TSLCD-THA-16504",
-        "bandwidth_mbps": 30,
-        "vlan": 3504,
-        "ce_address": "100.64.10.1/30",
-        "pe_address": "100.64.10.2",
-    }
+def test_hub_devices_carry_their_hub_circuit(hostvars: dict[str, dict[str, Any]]) -> None:
+    assert hostvars["hub-nghi-son-ce1"]["communet_circuit"] == "TSLCD-THA-407-HUB"
+    assert hostvars["dinh-hai-ce1"]["communet_circuit"] == "TSLCD-THA-16504"
 
 
 @pytest.mark.slow
@@ -283,7 +275,6 @@ def test_video_endpoint_has_registrar_and_firmware(hostvars: dict[str, dict[str,
     assert vc["communet_firmware"] == "ce8"
     assert vc["communet_model"] == "SX20"
     assert vc["communet_registrar"] == "mcu-tinh"
-    assert vc["ansible_network_os"] == "communet.roomos"
 
 
 @pytest.mark.slow

@@ -30,7 +30,6 @@ from communet.errors import InventoryError
 from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
 from communet.inventory.model import District, Province, Status
 from communet.inventory.resolve import district_slug
-from communet.platforms import PLATFORMS
 
 DOCUMENTATION = r"""
 name: communet
@@ -99,12 +98,13 @@ def group_name(kind: str, slug: str) -> str:
 def populate(inventory: Any, loaded: LoadedInventory) -> None:
     """Add groups, hosts and variables for every device, in inventory order.
 
-    Host variables are the facts playbooks branch on and print (identity, names, site, LAN
-    block, TSLCD circuit); the derived detail (per-VLAN subnets, credential references, label
-    sets) stays in communet, where the action plugin and ``communet inventory export --json``
-    read it. ``ansible-inventory --list`` copies every group variable into every host and
-    encodes it with Python's pure-Python JSON encoder, so each extra string per host costs
-    ~0.1 s per province: the VLAN list alone doubled the output (14 MB for Thanh Hóa).
+    Host variables are the facts playbooks branch on and print (identity, names, site, TSLCD
+    circuit id); the derived detail (LAN block, VLAN subnets, WAN addresses, credential
+    references, label sets) stays in communet, where the action plugin and ``communet
+    inventory export --json`` read it. ``ansible-inventory --list`` copies every group
+    variable into every host and encodes it with Python's pure-Python JSON encoder, so each
+    extra string per host costs ~0.05–0.1 s per province: the VLAN list alone doubled the
+    output (14 MB for Thanh Hóa).
 
     Each value is set once, where it belongs: province facts on the province group, district
     and commune facts on theirs, role and platform facts on the role_* and platform_* groups,
@@ -195,35 +195,24 @@ def commune_vars(site: Site) -> dict[str, Any]:
     return {
         "communet_commune": site.slug,
         "communet_commune_name": site.name,
-        "communet_commune_code": site.code,
     }
 
 
 def site_vars(site: Site) -> dict[str, Any]:
-    """The site a device stands in: a commune, or the hub of a district."""
-    out: dict[str, Any] = {
-        "communet_site_kind": site.kind,
-        "communet_lan_block": str(site.lan_block),
-    }
-    if site.kind == "hub":  # a commune's site is communet_commune already
+    """The site a device stands in: a commune (communet_commune) or a district hub."""
+    out: dict[str, Any] = {}
+    if site.kind == "hub":
         out["communet_site"] = site.slug
-    if site.link is not None and site.wan is not None:
-        ce, pe = site.wan
-        link = {
-            "circuit_id": site.link.circuit_id,
-            "bandwidth_mbps": site.link.bandwidth_mbps,
-            "vlan": site.link.vlan,
-            "ce_address": str(ce),
-            "pe_address": str(pe),
-        }
-        out["communet_tslcd"] = {k: v for k, v in link.items() if v is not None}
+    if site.link is not None:  # addresses and bandwidth: communet inventory export --json
+        out["communet_circuit"] = site.link.circuit_id
     return out
 
 
 def platform_vars(platform: str) -> dict[str, Any]:
     return {
+        # No ansible_network_os: no network_cli module runs; the action plugin reads
+        # communet_platform and drives the device through communet's session layer.
         "communet_platform": platform,
-        "ansible_network_os": PLATFORMS[platform].ansible_network_os,
         "ansible_connection": CONNECTION,
     }
 
