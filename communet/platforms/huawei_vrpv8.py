@@ -11,22 +11,18 @@ from dataclasses import replace
 
 from communet.platforms import huawei_vrp
 from communet.platforms.spec import (
-    Connection,
     ErrorRules,
     PlatformSpec,
     PromptAnswer,
     TrialCommit,
 )
 
-CONNECTION = Connection(
+# The VRP5 session, with VRPv8's driver and its two-stage prompt: '[~HOST]' when the
+# candidate equals running, '[*HOST]' with uncommitted changes.
+CONNECTION = replace(
+    huawei_vrp.CONNECTION,
     netmiko_device_type="huawei_vrpv8",
-    prompt=r"<[\w.-]+>\s*$",
-    # '[~HOST]' when the candidate equals running, '[*HOST]' with uncommitted changes.
     config_prompt=r"\[[~*][\w.-]+(?:-[\w./:-]+)?\]\s*$",
-    enter_config=("system-view",),
-    exit_config=("return",),
-    pager_off=("screen-length 0 temporary",),
-    config_options=(("cmd_verify", True),),
 )
 
 ERRORS = ErrorRules(
