@@ -224,6 +224,15 @@ def write_backup(directory: Path, device: ResolvedDevice, masked: str) -> Path:
 
 
 # ------------------------------------------------------------------------------ many hosts
+# Platforms with planning rules; others (the exporter host) are provisioned elsewhere.
+_PLANNABLE = frozenset(name for name, spec in PLATFORMS.items() if spec.plan is not None)
+
+
+def plannable(devices: Iterable[ResolvedDevice]) -> list[ResolvedDevice]:
+    """The devices communet configures over SSH (not the exporter host)."""
+    return [d for d in devices if d.platform in _PLANNABLE]
+
+
 def apply_all(
     loaded: LoadedInventory,
     devices: Iterable[ResolvedDevice],
@@ -247,15 +256,6 @@ def apply_all(
             if progress is not None:
                 progress(result)
     return [results[d.hostname] for d in todo]
-
-
-# Platforms with planning rules; others (the exporter host) are provisioned elsewhere.
-_PLANNABLE = frozenset(name for name, spec in PLATFORMS.items() if spec.plan is not None)
-
-
-def plannable(devices: Iterable[ResolvedDevice]) -> list[ResolvedDevice]:
-    """The devices communet configures over SSH (not the exporter host)."""
-    return [d for d in devices if d.platform in _PLANNABLE]
 
 
 def _one(

@@ -17,7 +17,7 @@ from communet.platforms import get_platform
 from communet.platforms.spec import PlatformSpec
 from communet.secrets import Secret, mask_secrets
 
-__all__ = ["Context", "LintFinding", "Plan", "plan_config", "predict_text"]
+__all__ = ["Context", "LintFinding", "Plan", "plan_config"]
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,6 @@ def plan_config(
         before=render(running_tree, _indent(spec)),
         after=render(future, _indent(spec)),
     )
-
-
-def predict_text(platform: str, running: str, plan: Plan) -> Node:
-    """The tree the device should show after ``plan`` (for tests and --check)."""
-    spec = get_platform(platform)
-    return predict(Planner(spec, Context()), parse(spec, running), plan.changes)
 
 
 def _indent(spec: PlatformSpec) -> str:

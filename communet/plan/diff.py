@@ -19,7 +19,7 @@ Every change records how to undo it, so a rollback is computed from the plan its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -417,9 +417,3 @@ class _Mutable:
             return
         for child in node.children:
             found.merge(child)
-
-
-def iter_leaves(node: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
-    for child in node.children:
-        yield path, child.text
-        yield from iter_leaves(child, (*path, child.text))

@@ -26,9 +26,6 @@ class Node:
     text: str
     children: tuple[Node, ...] = ()
 
-    def child(self, text: str) -> Node | None:
-        return next((c for c in self.children if c.text == text), None)
-
 
 def parse(spec: PlatformSpec, text: str) -> Node:
     """The configuration ``text`` as a tree under a root node with empty text."""
