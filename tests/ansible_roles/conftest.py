@@ -3,7 +3,8 @@
 One lab of the demo province per test module (state directory in tmp); credentials reach
 the action plugin through the environment (COMMUNET_USERNAME/PASSWORD/ENABLE, as an operator
 would export them), SNMP secrets as Ansible variables from a vars file (as a vault would).
-Every run uses the ``tree`` callback too, so each host's last result is read back as JSON.
+Every run uses a ``tree`` callback too (callback_plugins/device_tree.py), so each host's
+communet_config result is read back as JSON.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class Ansible:
             "ANSIBLE_LOCAL_TEMP": str(self.home / "tmp"),
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_CALLBACKS_ENABLED": "ansible.builtin.tree",
+            "ANSIBLE_CALLBACKS_ENABLED": "device_tree",
+            "ANSIBLE_CALLBACK_PLUGINS": str(Path(__file__).parent / "callback_plugins"),
             "COMMUNET_LAB": str(self.lab.state_dir),
             "COMMUNET_BACKUP_DIR": str(self.backups),
             "COMMUNET_USERNAME": creds.username,

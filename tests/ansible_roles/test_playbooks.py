@@ -27,6 +27,10 @@ MANAGED = sorted(
 CHANGED_BY_HAND = "dinh-hai-sw1"
 DOWN = "dinh-hai-sw2"
 WRONG_PASSWORD = "thanh-son-ce1"
+HUBS = sorted(
+    d.hostname for d in load_inventory(DEMO).devices if d.role == "aggregation_switch"
+)
+THANH_SON = sorted(h for h in MANAGED if h.startswith("thanh-son-"))
 NGHI_SON = {d.hostname for d in load_inventory(DEMO).devices if d.site.district_slug == "nghi-son"}
 
 
@@ -44,6 +48,7 @@ class Story:
     before_faults: str
     faults: Run
     after_faults: str
+    hubs_down: Run
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +85,21 @@ def story(ansible: Ansible) -> Story:
         for host in (DOWN, WRONG_PASSWORD, CHANGED_BY_HAND):
             ansible.lab.clear_faults(host)
     after_faults = ansible.running()[CHANGED_BY_HAND]
+    # Every host of the first role fails: the run must still reach the other roles.
+    for hub in HUBS:
+        ansible.lab.set_fault(hub, down=True)
+    try:
+        hubs_down = ansible.play(
+            "site.yml",
+            "--limit",
+            "role_aggregation_switch:commune_thanh_son",
+            "-e",
+            "baseline_connect_timeout=2",
+            name="hubs-down",
+        )
+    finally:
+        for hub in HUBS:
+            ansible.lab.clear_faults(hub)
     return Story(
         fresh,
         check,
@@ -93,6 +113,7 @@ def story(ansible: Ansible) -> Story:
         before_faults,
         faults,
         after_faults,
+        hubs_down,
     )
 
 
@@ -185,6 +206,19 @@ def test_down_refusing_and_rejecting_devices_fail_alone(story: Story) -> None:
     assert down.startswith(f"{DOWN}: no answer on "), down
     assert down.endswith("within 2 s"), down
     assert refused.startswith(f"{WRONG_PASSWORD}: authentication failed for user "), refused
+
+
+def test_every_hub_down_still_converges_the_other_roles(story: Story) -> None:
+    # ansible-playbook ends a run when every host of a play fails: site.yml is one play, so
+    # the commune's switch, routers and codec run after both hubs failed.
+    run = story.hubs_down
+    assert run.process.returncode != 0
+    assert sorted(run.recap) == sorted(HUBS + THANH_SON)
+    assert all(run.recap[hub]["failed"] == 1 for hub in HUBS), run.recap
+    assert all(run.recap[host]["failed"] == 0 for host in THANH_SON), run.recap
+    assert all(run.results[host]["msg"] == "in the intended state" for host in THANH_SON)
+    for hub in HUBS:
+        assert run.results[hub]["msg"].startswith(f"{hub}: no answer on "), run.results[hub]
 
 
 def test_no_output_contains_a_secret(story: Story) -> None:

@@ -1,0 +1,36 @@
+"""``tree``, keeping only each host's communet_config result (tests only).
+
+In site.yml the roles' shared-settings checks run once per role on whichever host comes first
+(run_once), after that host's own converge; ansible.builtin.tree keeps a host's last result,
+so it would keep the check. The tests read the device's result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.plugins.callback.tree import CallbackModule as TreeCallback
+
+DOCUMENTATION = """
+name: device_tree
+type: notification
+short_description: the tree callback, communet_config results only
+description: Writes each host's communet_config result to a file named after the host.
+extends_documentation_fragment:
+  - default_callback
+options:
+  directory:
+    description: directory that receives a file per host
+    default: ~/.ansible/tree
+    type: path
+    env:
+      - name: ANSIBLE_CALLBACK_TREE_DIR
+"""
+
+
+class CallbackModule(TreeCallback):  # type: ignore[misc]
+    CALLBACK_NAME = "device_tree"
+
+    def result_to_tree(self, result: Any) -> None:
+        if str(result.task.action).rpartition(".")[2] == "communet_config":
+            super().result_to_tree(result)
