@@ -27,9 +27,7 @@ MANAGED = sorted(
 CHANGED_BY_HAND = "dinh-hai-sw1"
 DOWN = "dinh-hai-sw2"
 WRONG_PASSWORD = "thanh-son-ce1"
-HUBS = sorted(
-    d.hostname for d in load_inventory(DEMO).devices if d.role == "aggregation_switch"
-)
+HUBS = sorted(d.hostname for d in load_inventory(DEMO).devices if d.role == "aggregation_switch")
 THANH_SON = sorted(h for h in MANAGED if h.startswith("thanh-son-"))
 NGHI_SON = {d.hostname for d in load_inventory(DEMO).devices if d.site.district_slug == "nghi-son"}
 
