@@ -10,7 +10,10 @@ the other hosts carry on. The CLI and the Ansible action plugin both call :func:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
+import queue
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -37,7 +40,8 @@ class Options:
     save: bool = True
     trial_minutes: int = 5
     verify_reconnect: bool = True  # prove management survives with a second session
-    workers: int = 20
+    workers: int = 20  # concurrent sessions in all, shared between the processes
+    processes: int = 1  # OS processes to spread the hosts over (planning is CPU-bound)
     backup_dir: Path | None = None
 
 
@@ -242,20 +246,143 @@ def apply_all(
     *,
     progress: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """Every host concurrently (one session each); results in inventory order."""
+    """Every host concurrently (one session each); results in inventory order.
+
+    Sessions run in a thread pool; planning and parsing hold the GIL, so with
+    ``options.processes`` > 1 the hosts are dealt out to that many forked processes (each
+    with its share of the workers), which report each result as it comes.
+    """
     todo = plannable(devices)
-    plans = {p.province.slug: p for p in loaded.plans}
+    job = _Job({p.province.slug: p for p in loaded.plans}, secrets, connect, options)
+    processes = min(options.processes, len(todo) // MIN_HOSTS_PER_PROCESS)
+    report = progress or (lambda _result: None)
+    if processes <= 1:
+        results = _in_threads(job, todo, options.workers, report)
+    else:
+        results = _in_processes(job, todo, processes, report)
+    return [results[d.hostname] for d in todo]
+
+
+# Below this many hosts per process, forking costs more than it saves.
+MIN_HOSTS_PER_PROCESS = 40
+
+
+@dataclass(frozen=True)
+class _Job:
+    plans: dict[str, ProvincePlan]
+    secrets: SecretResolver
+    connect: Connector
+    options: Options
+
+    def run(self, device: ResolvedDevice) -> Result:
+        return _one(self.plans[device.province], device, self.secrets, self.connect, self.options)
+
+
+def _in_threads(
+    job: _Job, todo: Sequence[ResolvedDevice], workers: int, report: Callable[[Result], None]
+) -> dict[str, Result]:
     results: dict[str, Result] = {}
-    with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        futures = {
-            pool.submit(_one, plans[d.province], d, secrets, connect, options): d for d in todo
-        }
-        for future in as_completed(futures):
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in as_completed([pool.submit(job.run, d) for d in todo]):
             result = future.result()
             results[result.hostname] = result
-            if progress is not None:
-                progress(result)
-    return [results[d.hostname] for d in todo]
+            report(result)
+    return results
+
+
+_Inbox = multiprocessing.Queue  # of Result, an exception to re-raise, or None: "done"
+
+
+def _in_processes(
+    job: _Job, todo: Sequence[ResolvedDevice], processes: int, report: Callable[[Result], None]
+) -> dict[str, Result]:
+    """Deal the hosts out round-robin (neighbours differ in platform and size)."""
+    context = multiprocessing.get_context("fork")  # children inherit the loaded inventory
+    inbox: _Inbox[Result | BaseException | None] = context.Queue()
+    workers = max(1, -(-job.options.workers // processes))
+    shares = [todo[i::processes] for i in range(processes)]
+    children = [
+        context.Process(target=_share_main, args=(inbox, job, share, workers), daemon=True)
+        for share in shares
+    ]
+    for child in children:
+        child.start()
+    results: dict[str, Result] = {}
+    failure = _collect(inbox, children, results, report)
+    for child in children:
+        child.join()
+    if failure is not None:
+        raise failure
+    for child, share in zip(children, shares, strict=True):
+        for device in share:
+            if device.hostname not in results:
+                results[device.hostname] = lost = _lost(device, child)
+                report(lost)
+    return results
+
+
+def _collect(
+    inbox: _Inbox[Result | BaseException | None],
+    children: Sequence[multiprocessing.process.BaseProcess],
+    results: dict[str, Result],
+    report: Callable[[Result], None],
+) -> BaseException | None:
+    """Results as they come, until every child said it is done (or died without saying)."""
+    failure: BaseException | None = None
+    running = len(children)
+    while running:
+        try:
+            item = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if all(child.exitcode is not None for child in children) and inbox.empty():
+                break
+            continue
+        if item is None:
+            running -= 1
+        elif isinstance(item, BaseException):
+            failure = failure or item
+        else:
+            results[item.hostname] = item
+            report(item)
+    return failure
+
+
+def _lost(device: ResolvedDevice, child: multiprocessing.process.BaseProcess) -> Result:
+    return Result(
+        device.hostname,
+        device.platform,
+        failed=True,
+        error=f"{device.hostname}: the worker process (pid {child.pid}) ended with exit code "
+        f"{child.exitcode} before reporting this host; its state is unknown: run again to "
+        "check it",
+    )
+
+
+def _share_main(
+    inbox: _Inbox[Result | BaseException | None],
+    job: _Job,
+    share: Sequence[ResolvedDevice],
+    workers: int,
+) -> None:
+    """A child process: its hosts in a thread pool, each result sent as it comes."""
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in as_completed([pool.submit(job.run, d) for d in share]):
+                inbox.put(future.result())
+    except Exception as error:  # the parent re-raises it, as with threads alone
+        inbox.put(error if _picklable(error) else CommunetError(str(error)))
+    finally:
+        inbox.put(None)
+        inbox.close()
+        inbox.join_thread()
+
+
+def _picklable(error: BaseException) -> bool:
+    try:
+        pickle.dumps(error)
+    except Exception:
+        return False
+    return True
 
 
 def _one(

@@ -7,6 +7,7 @@ and a table people can scan closes the run. ``--json`` prints the per-host resul
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -75,7 +76,20 @@ def _common(function: click.decorators.FC) -> click.decorators.FC:
             default=None,
             help="YAML mapping of vault variables (for 'vault:name' references).",
         ),
-        click.option("--workers", type=click.IntRange(1, 200), default=20, show_default=True),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 200),
+            default=20,
+            show_default=True,
+            help="Concurrent SSH sessions in all.",
+        ),
+        click.option(
+            "--processes",
+            type=click.IntRange(1, 64),
+            default=os.cpu_count() or 1,
+            show_default="number of CPUs",
+            help="Processes to plan in (from 40 hosts per process; planning is CPU-bound).",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Per-host results as JSON."),
     ]
     for option in reversed(options):
@@ -95,6 +109,7 @@ def plan(
     known_hosts: Path | None,
     vault_vars: Path | None,
     workers: int,
+    processes: int,
     as_json: bool,
 ) -> None:
     """Show what apply would change on each device of SCOPE (nothing is changed)."""
@@ -104,7 +119,7 @@ def plan(
         inventory_path=inventory_path,
         reach=_reach(lab, known_hosts),
         vault_vars=vault_vars,
-        options=Options(check=True, workers=workers),
+        options=Options(check=True, workers=workers, processes=processes),
         as_json=as_json,
     )
 
@@ -132,6 +147,7 @@ def apply(
     known_hosts: Path | None,
     vault_vars: Path | None,
     workers: int,
+    processes: int,
     as_json: bool,
     check: bool,
     force: bool,
@@ -146,6 +162,7 @@ def apply(
         save=not no_save,
         trial_minutes=trial_minutes,
         workers=workers,
+        processes=processes,
         backup_dir=backup_dir,
     )
     _run(
