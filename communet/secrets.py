@@ -18,6 +18,7 @@ from typing import Protocol
 
 from communet.errors import CommunetError
 from communet.platforms import PLATFORMS, mask_line_secrets
+from communet.platforms.spec import PlatformSpec
 
 MASKED = "********"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -127,6 +128,27 @@ class PlaceholderResolver:
         return Secret(ref, placeholder(ref))
 
 
+# Lines seen to carry no secret, per platform: the same lines recur on thousands of devices.
+# Only clean lines are remembered, so no secret is kept here.
+_CLEAN: dict[str, set[str]] = {}
+_CLEAN_LIMIT = 200_000
+
+
+def _mask_line(spec: PlatformSpec, line: str) -> str:
+    negation = spec.syntax.negation if spec.syntax else ""
+    marker = line[:1] if line[:1] in ("+", "-") and not line.startswith(("+++", "---")) else ""
+    body = line[len(marker) :]
+    masked = mask_line_secrets(spec.secrets, body)
+    if masked == body and body[:1] == " ":
+        masked = " " + mask_line_secrets(spec.secrets, body[1:])
+    if masked == body and negation and body.lstrip().startswith(negation):
+        # 'no snmp-server community X RO' carries the secret as much as the line itself
+        indent = body[: len(body) - len(body.lstrip())]
+        rest = body.lstrip()[len(negation) :]
+        masked = indent + negation + mask_line_secrets(spec.secrets, rest)
+    return marker + masked
+
+
 def placeholder(ref: str) -> str:
     return f"<secret:{ref}>"
 
@@ -139,20 +161,18 @@ def mask_secrets(platform: str, text: str, known: Iterable[Secret] = ()) -> str:
     free-form logs).
     """
     spec = PLATFORMS[platform]
-    negation = spec.syntax.negation if spec.syntax else ""
+    clean = _CLEAN.setdefault(platform, set())
+    if len(clean) > _CLEAN_LIMIT:
+        clean.clear()
     out = []
     for line in text.split("\n"):
-        marker = line[:1] if line[:1] in ("+", "-") and not line.startswith(("+++", "---")) else ""
-        body = line[len(marker) :]
-        masked = mask_line_secrets(spec.secrets, body)
-        if masked == body and body[:1] == " ":
-            masked = " " + mask_line_secrets(spec.secrets, body[1:])
-        if masked == body and negation and body.lstrip().startswith(negation):
-            # 'no snmp-server community X RO' carries the secret as much as the line itself
-            indent = body[: len(body) - len(body.lstrip())]
-            rest = body.lstrip()[len(negation) :]
-            masked = indent + negation + mask_line_secrets(spec.secrets, rest)
-        out.append(marker + masked)
+        if line in clean:
+            out.append(line)
+            continue
+        masked = _mask_line(spec, line)
+        if masked == line:
+            clean.add(line)
+        out.append(masked)
     result = "\n".join(out)
     for secret in known:
         value = secret.reveal()

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from communet.plan.tree import Node, xconfig_setting
+from communet.platforms import get_platform
 from communet.platforms.spec import ListRule, PlatformSpec
 
 ADD, REPLACE, REMOVE, LIST_ADD, LIST_REMOVE, WRITE_ONLY = (
@@ -73,6 +74,38 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+@dataclass(frozen=True)
+class _LineKeys:
+    replace: str | None
+    same: str | None
+    write_only: bool
+    id_list: tuple[ListRule, str, frozenset[int]] | None
+
+
+@lru_cache(maxsize=1 << 17)
+def _line_keys(platform: str, text: str) -> _LineKeys:
+    spec = get_platform(platform)
+    rules = spec.plan
+    assert rules is not None  # a Planner exists only for plannable platforms
+    replace = None
+    for index, pattern in enumerate(rules.replace):
+        found = _rx(pattern).search(text)
+        if found:
+            replace = f"{index}:{found.group('key')}"
+            break
+    hit = spec.idempotency_key(text)
+    write_only = hit is not None and hit[0].write_only
+    same = f"{hit[0].name}:{hit[1]}" if hit is not None and not write_only else None
+    id_list = None
+    for rule in rules.lists:
+        matched = _rx(rule.pattern).match(text)
+        if matched:
+            ids = frozenset(parse_ids(matched.group("items"), rule))
+            id_list = (rule, matched.group("head"), ids)
+            break
+    return _LineKeys(replace, same, write_only, id_list)
+
+
 class Planner:
     def __init__(self, spec: PlatformSpec, context: Context) -> None:
         if spec.plan is None or spec.syntax is None:
@@ -84,32 +117,22 @@ class Planner:
         self.protected = [_rx(p.format(**values)) for p in self.rules.protected]
         self.guarded = [_rx(p.format(**values)) for p in self.rules.guarded]
         self.owned = [_rx(p) for p in self.rules.owned]
-        self.replace = [_rx(p) for p in self.rules.replace]
 
     # ----------------------------------------------------------------- line keys
+    # A line's keys depend on the platform and the text only; the same lines recur on
+    # thousands of devices, so they are computed once per process (see _line_keys).
     def replace_key(self, text: str) -> str | None:
-        for index, rule in enumerate(self.replace):
-            found = rule.search(text)
-            if found:
-                return f"{index}:{found.group('key')}"
-        return None
+        return _line_keys(self.spec.name, text).replace
 
     def same_key(self, text: str) -> str | None:
-        hit = self.spec.idempotency_key(text)
-        if hit is None or hit[0].write_only:
-            return None
-        return f"{hit[0].name}:{hit[1]}"
+        return _line_keys(self.spec.name, text).same
 
     def write_only(self, text: str) -> bool:
-        hit = self.spec.idempotency_key(text)
-        return hit is not None and hit[0].write_only
+        return _line_keys(self.spec.name, text).write_only
 
     def list_of(self, text: str) -> tuple[ListRule, str, set[int]] | None:
-        for rule in self.rules.lists:
-            found = _rx(rule.pattern).match(text)
-            if found:
-                return rule, found.group("head"), parse_ids(found.group("items"), rule)
-        return None
+        found = _line_keys(self.spec.name, text).id_list
+        return None if found is None else (found[0], found[1], set(found[2]))
 
     def negate(self, text: str) -> str:
         if self.negation and text.startswith(self.negation):
