@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from communet.plan.diff import LIST_REMOVE, REPLACE, Change, Context, Diff, Planner, predict
 from communet.plan.tree import Node, parse, render
@@ -75,9 +76,10 @@ def plan_config(
     spec = get_platform(platform)
     planner = Planner(spec, context or Context())
     running_tree = parse(spec, running)
-    result: Diff = planner.diff(running_tree, parse(spec, intended))
+    result: Diff = planner.diff(running_tree, _parsed_intended(platform, intended))
     changes = result.effective
-    future = predict(planner, running_tree, changes)
+    before = render(running_tree, _indent(spec))
+    after = render(predict(planner, running_tree, changes), _indent(spec)) if changes else before
     return Plan(
         hostname=hostname,
         platform=platform,
@@ -87,9 +89,15 @@ def plan_config(
         findings=tuple(lint(spec, planner, changes)),
         unmanaged=tuple(result.unmanaged),
         protected=tuple(result.protected),
-        before=render(running_tree, _indent(spec)),
-        after=render(future, _indent(spec)),
+        before=before,
+        after=after,
     )
+
+
+@lru_cache(maxsize=128)
+def _parsed_intended(platform: str, text: str) -> Node:
+    """A device's intended tree, parsed once for its plan and again for its verification."""
+    return parse(get_platform(platform), text)
 
 
 def _indent(spec: PlatformSpec) -> str:
