@@ -82,7 +82,7 @@ class _LineKeys:
     id_list: tuple[ListRule, str, frozenset[int]] | None
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 16)
 def _line_keys(platform: str, text: str) -> _LineKeys:
     spec = get_platform(platform)
     rules = spec.plan
