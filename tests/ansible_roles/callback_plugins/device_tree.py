@@ -1,8 +1,7 @@
 """``tree``, keeping only each host's communet_config result (tests only).
 
-In site.yml the roles' shared-settings checks run once per role on whichever host comes first
-(run_once), after that host's own converge; ansible.builtin.tree keeps a host's last result,
-so it would keep the check. The tests read the device's result.
+ansible.builtin.tree keeps each host's last result, and the run_once settings checks of a play
+report theirs on whichever host comes first; the tests read the device's own result.
 """
 
 from __future__ import annotations
