@@ -254,7 +254,8 @@ def apply_all(
     """
     todo = plannable(devices)
     job = _Job({p.province.slug: p for p in loaded.plans}, secrets, connect, options)
-    processes = min(options.processes, len(todo) // MIN_HOSTS_PER_PROCESS)
+    # never more sessions in all than --workers, whatever the number of CPUs
+    processes = min(options.processes, options.workers, len(todo) // MIN_HOSTS_PER_PROCESS)
     report = progress or (lambda _result: None)
     if processes <= 1:
         results = _in_threads(job, todo, options.workers, report)
