@@ -300,11 +300,15 @@ def _in_processes(
     """Deal the hosts out round-robin (neighbours differ in platform and size)."""
     context = multiprocessing.get_context("fork")  # children inherit the loaded inventory
     inbox: _Inbox[Result | BaseException | None] = context.Queue()
-    workers = max(1, -(-job.options.workers // processes))
+    total = job.options.workers  # split exactly: the sessions in all stay --workers
     shares = [todo[i::processes] for i in range(processes)]
     children = [
-        context.Process(target=_share_main, args=(inbox, job, share, workers), daemon=True)
-        for share in shares
+        context.Process(
+            target=_share_main,
+            args=(inbox, job, share, total // processes + (i < total % processes)),
+            daemon=True,
+        )
+        for i, share in enumerate(shares)
     ]
     for child in children:
         child.start()
