@@ -27,7 +27,6 @@ Where things come from:
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import time
@@ -137,9 +136,6 @@ def preload() -> None:
             warm(loaded.inventory)
         except (CommunetError, OSError, yaml.YAMLError):
             continue  # the host's task reports the problem with its own message
-    if lab := os.environ.get("COMMUNET_LAB"):
-        with contextlib.suppress(CommunetError, OSError, ValueError):  # reported per host
-            lab_reacher(Path(lab).expanduser())
     # Ansible forks a worker per host and task from this (large) parent: without this, the
     # garbage collector of every worker walks the inherited heap (two copies of the
     # inventory, netmiko, Ansible) and copies each page it touches. Measured on 102 devices
@@ -165,6 +161,9 @@ def warm(inventory: LoadedInventory) -> None:
             seen.add(key)
             intended = render_device(plan, device, PlaceholderResolver())
             plan_config(device.hostname, device.platform, intended.text, intended.text)
+
+
+preload()
 
 
 # ------------------------------------------------------------------------------ the action
@@ -253,26 +252,8 @@ class ActionModule(ActionBase):  # type: ignore[misc]
 def _reacher(args: Mapping[str, Any]) -> Reacher:
     state_dir = args.get("state_dir") or os.environ.get("COMMUNET_LAB")
     if state_dir:
-        return lab_reacher(Path(str(state_dir)).expanduser())
+        return lab_overlay(Path(str(state_dir)).expanduser())
     return direct(Path(str(args["known_hosts"])).expanduser())
-
-
-# (lab.json, its mtime) → reacher; filled in the parent when COMMUNET_LAB names the lab, so
-# the forks do not each parse the overlay (~0.4 MB for a province).
-_OVERLAYS: dict[tuple[Path, int], Reacher] = {}
-
-
-def lab_reacher(state_dir: Path) -> Reacher:
-    """The lab overlay of ``state_dir``, read once per version of its lab.json."""
-    overlay = (state_dir / "lab.json").resolve()
-    try:
-        key = (overlay, overlay.stat().st_mtime_ns)
-    except FileNotFoundError:
-        return lab_overlay(state_dir)  # raises the error that says how to start a lab
-    reacher = _OVERLAYS.get(key)
-    if reacher is None:
-        reacher = _OVERLAYS[key] = lab_overlay(state_dir)
-    return reacher
 
 
 def _report(outcome: Result, *, backup_only: bool, check: bool) -> dict[str, Any]:
@@ -331,7 +312,3 @@ def _mask_value(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, list):
         return [_mask_value(v, secrets) for v in value]
     return value
-
-
-# In the parent, before Ansible forks a worker per host (see the module docstring).
-preload()
