@@ -341,6 +341,20 @@ def format_uptime(seconds: float) -> str:
     return ", ".join(parts)
 
 
+def split_pipe(line: str) -> tuple[str, tuple[str, str] | None]:
+    """``show run | inc ntp`` → (``show run ``, ("include", "ntp")); an unclear modifier is
+    an include of nothing, as both vendors' CLIs answer it."""
+    if "|" not in line:
+        return line, None
+    command, modifier = line.split("|", 1)
+    words = modifier.split(None, 1)
+    kinds = ["include", "exclude", "begin", "section"]
+    matches = [k for k in kinds if words and k.startswith(words[0].lower())]
+    if len(matches) != 1 or len(words) < 2:
+        return command, ("include", "")
+    return command, (matches[0], words[1].strip())
+
+
 def apply_pipe(text: str, pipe: str, pattern: str) -> str:
     """The output modifiers both vendors share in spirit: include/exclude/begin/section."""
     try:

@@ -27,6 +27,7 @@ from communet.lab.core import (
     compress_ranges,
     format_uptime,
     parse_ranges,
+    split_pipe,
 )
 from communet.lab.grammar import Failure, Parsed
 from communet.lab.ios_config import (
@@ -393,7 +394,7 @@ class IosShell(Shell):
 
     # -- exec mode
     def _exec(self, line: str) -> Reply:
-        command, pipe = _split_pipe(line)
+        command, pipe = split_pipe(line)
         grammar = GRAMMARS["priv" if self.level == 15 else "user"]
         parsed = grammar.parse(command)
         if parsed.failure is not None:
@@ -1043,18 +1044,6 @@ class IosShell(Shell):
 
 
 # ------------------------------------------------------------------------------ helpers
-def _split_pipe(line: str) -> tuple[str, tuple[str, str] | None]:
-    if "|" not in line:
-        return line, None
-    command, modifier = line.split("|", 1)
-    words = modifier.split(None, 1)
-    kinds = ["include", "exclude", "begin", "section"]
-    matches = [k for k in kinds if words and k.startswith(words[0].lower())]
-    if len(matches) != 1 or len(words) < 2:
-        return command, ("include", "")
-    return command, (matches[0], words[1].strip())
-
-
 def _int(text: str, default: int) -> int:
     try:
         return int(text)

@@ -24,6 +24,7 @@ from communet.lab.core import (
     Shell,
     apply_pipe,
     format_uptime,
+    split_pipe,
 )
 from communet.lab.grammar import Failure, Parsed
 from communet.lab.vrp_config import (
@@ -356,7 +357,7 @@ class VrpShell(Shell):
         return parsed, undo
 
     def _line(self, line: str) -> Reply:
-        command, pipe = _split_pipe(line)
+        command, pipe = split_pipe(line)
         if not command.strip():
             return self._error(command, Parsed((), Failure.INCOMPLETE), 0)
         kinds = [v.kind for v in self.views] or ["user"]
@@ -824,15 +825,3 @@ def _tagged_groups(ports: list[str]) -> list[str]:
         out.append(port if kind != last else name)
         last = kind
     return out
-
-
-def _split_pipe(line: str) -> tuple[str, tuple[str, str] | None]:
-    if "|" not in line:
-        return line, None
-    command, modifier = line.split("|", 1)
-    words = modifier.split(None, 1)
-    kinds = ["include", "exclude", "begin", "section"]
-    matches = [k for k in kinds if words and k.startswith(words[0].lower())]
-    if len(matches) != 1 or len(words) < 2:
-        return command, ("include", "")
-    return command, (matches[0], words[1].strip())
