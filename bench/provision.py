@@ -165,21 +165,13 @@ def cli_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str
             "--json",
         ]
     else:
-        argv = [
-            sys.executable,
-            str(REPO / "bench" / "provision_cli.py"),
-            str(ctx.province),
-            "--lab",
-            str(lab.state),
-            "--workers",
-            str(ctx.args.workers),
-        ]
+        argv = provision_cli_argv(ctx, lab)
     return argv, lab_env(lab)
 
 
-def cli_ios_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str]]:
-    """The CLI engine (apply_all) on exactly the peer's device set: same hosts, same configs."""
-    argv = [
+def provision_cli_argv(ctx: Context, lab: LabProcess, *extra: str) -> list[str]:
+    """bench/provision_cli.py: the same engine as ``communet apply``, no click."""
+    return [
         sys.executable,
         str(REPO / "bench" / "provision_cli.py"),
         str(ctx.province),
@@ -187,10 +179,14 @@ def cli_ios_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str,
         str(lab.state),
         "--workers",
         str(ctx.args.workers),
-        "--hosts-from",
-        str(ctx.work / "cli-ios" / "configs"),
+        *extra,
     ]
-    return argv, lab_env(lab)
+
+
+def cli_ios_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str]]:
+    """The CLI engine (apply_all) on exactly the peer's device set: same hosts, same configs."""
+    hosts = ctx.work / "cli-ios" / "configs"
+    return provision_cli_argv(ctx, lab, "--hosts-from", str(hosts)), lab_env(lab)
 
 
 def cli_counts(run: Run, usage: Usage) -> None:
