@@ -9,8 +9,11 @@ and then runs again with nothing to do; the lab is stopped. Paths:
 
 - ``cli``: ``communet apply PROVINCE --lab STATE`` (or, with ``--cli-runner apply_all`` or when
   the command is missing, bench/provision_cli.py: the same :func:`communet.apply.apply_all`);
-- ``ansible`` (``--ansible``): ``ansible-playbook playbooks/site.yml`` with communet's action
-  plugin (``COMMUNET_LAB`` names the lab), from this venv;
+- ``ansible`` (``--ansible``): ``ansible-playbook playbooks/site.yml`` as ansible.cfg sets it
+  up (the ``communet_linear`` strategy: each communet_config task for all its hosts in one
+  batch; ``COMMUNET_LAB`` names the lab), from this venv;
+- ``ansible-linear`` (``--ansible --ansible-linear``): the same with ``ANSIBLE_STRATEGY=linear``,
+  ansible-core's own strategy: the action plugin in a forked worker per host;
 - ``cli-ios`` (``--cli-ios``, implied by ``--peer``): the same engine (bench/provision_cli.py)
   on exactly the peer's IOS devices, so that peer and CLI compare on one device set;
 - ``peer`` (``--peer``): ``cisco.ios.ios_config`` over ``ansible.netcommon.network_cli`` (libssh,
@@ -233,6 +236,12 @@ def ansible_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str,
     return argv, env
 
 
+def ansible_linear_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str]]:
+    """The same playbook with ansible-core's own linear strategy: a forked worker per host."""
+    argv, env = ansible_command(ctx, lab)
+    return argv, env | {"ANSIBLE_STRATEGY": "linear"}
+
+
 def recap_counts(run: Run, usage: Usage) -> None:
     hosts = RECAP.findall(usage.stdout)
     run.devices = len(hosts)
@@ -341,7 +350,7 @@ def run_path(
 def line(run: Run) -> str:
     note = f"  [{run.notes[0][:200]}]" if run.notes else ""
     return (
-        f"  {run.path:8} {run.phase:9} #{run.repeat}: {run.devices} devices "
+        f"  {run.path:14} {run.phase:9} #{run.repeat}: {run.devices} devices "
         f"(changed {run.changed}, ok {run.ok}, failed {run.failed}) wall {run.wall:.1f} s, "
         f"CPU {run.cpu:.1f} s, lab CPU {run.lab_cpu:.1f} s, load {run.load[0]:.2f}, "
         f"rc {run.returncode}{note}"
@@ -491,6 +500,8 @@ def select_paths(
             REPO / "plugins" / "action" / "communet_config.py"
         ).exists():
             paths.append(("ansible", ansible_command, recap_counts))
+            if args.ansible_linear:
+                paths.append(("ansible-linear", ansible_linear_command, recap_counts))
         else:
             info["ansible path"] = (
                 "not measured: playbooks/site.yml or the action plugin is missing"
@@ -512,6 +523,11 @@ def main() -> int:
     parser.add_argument("--province", type=Path, default=REPO / "inventory" / "demo")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--ansible", action="store_true", help="also the Ansible path")
+    parser.add_argument(
+        "--ansible-linear",
+        action="store_true",
+        help="with --ansible: also site.yml under ansible-core's linear strategy (a fork per host)",
+    )
     parser.add_argument("--peer", action="store_true", help="also the ios_config peer")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the CLI path")
     parser.add_argument(

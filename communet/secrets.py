@@ -102,10 +102,7 @@ class EnvVaultResolver:
             hint = f"export {name}=… before running (or pass it to Ansible's environment)"
         else:
             value = self._vault.get(name)
-            hint = (
-                f"define the variable {name!r} in the vault passed to communet "
-                "(ansible-vault encrypted group_vars, or --vault-file)"
-            )
+            hint = self.vault_hint(name)
         if value is None:
             raise SecretError(ref, host, "is not set", hint)
         if not value:
@@ -118,6 +115,13 @@ class EnvVaultResolver:
                 "use a value of printable characters without spaces",
             )
         return Secret(ref, value)
+
+    def vault_hint(self, name: str) -> str:
+        """How to provide the ``vault:name`` secret (said when it is missing)."""
+        return (
+            f"define the variable {name!r} in the vault passed to communet "
+            "(ansible-vault encrypted group_vars, or --vault-file)"
+        )
 
 
 class PlaceholderResolver:

@@ -60,7 +60,7 @@ def test_inventory_root_follows_the_communet_config_file(action: ModuleType) -> 
 def test_outputs_are_masked_against_every_known_secret(action: ModuleType) -> None:
     from communet.secrets import Secret  # noqa: PLC0415
 
-    out = action._masked(
+    out = action.masked(
         {"msg": "key AuthKey7731 in", "diff": {"prepared": "x AuthKey7731"}, "n": [1, "abc"]},
         [Secret("vault:k", "AuthKey7731"), Secret("vault:short", "abc")],
     )
