@@ -330,22 +330,28 @@ def _converge_group(
 ) -> None:
     first = members[0][0]
     by_host = {request.hostname: (request, cached) for request, _, cached in members}
-    secrets = first.secrets()
     known = first.known_secrets()
+    done: set[str] = set()
 
     def one_done(outcome: Result) -> None:
         request, cached = by_host[outcome.hostname]
+        done.add(outcome.hostname)
         report_host(outcome.hostname, masked(report(outcome, request, cached=cached), known))
 
-    loaded, _ = load(source_of(first))
-    apply_all(
-        loaded.inventory,
-        [device for _, device, _ in members],
-        secrets,
-        first.connector(secrets),
-        first.options(workers=workers, processes=processes),
-        progress=one_done,
-    )
+    try:
+        loaded, _ = load(source_of(first))
+        secrets = first.secrets()
+        apply_all(
+            loaded.inventory,
+            [device for _, device, _ in members],
+            secrets,
+            first.connector(secrets),
+            first.options(workers=workers, processes=processes),
+            progress=one_done,
+        )
+    except (CommunetError, OSError, yaml.YAMLError) as error:  # as the action reports it
+        for hostname in by_host.keys() - done:
+            report_host(hostname, masked(failure(hostname, error), known))
 
 
 # ------------------------------------------------------------------------------ results

@@ -58,4 +58,5 @@ class ActionModule(ActionBase):  # type: ignore[misc]
             diff=bool(self._play_context.diff),
         )
         result.update(converge_one(request))
+        result["run_by"] = "communet_config action, in a worker forked for this host"
         return result
