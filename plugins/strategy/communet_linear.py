@@ -25,13 +25,18 @@ strategy's result queue (``_RawTaskResult``), which is not a public API.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import jinja2
+import jinja2.meta
+import jinja2.nodes
 from ansible import constants as ansible_constants
+from ansible._internal._datatag._tags import TrustedAsTemplate
 from ansible._internal._templating._engine import TemplateEngine
 from ansible.executor.task_result import _RawTaskResult
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -182,6 +187,8 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
         self._variable_manager = self._meta_variables
         self._task_run: _TaskRun | None = None
         self._tqm_hosts: tuple[tuple[object, ...], list[str], list[str]] | None = None
+        self._templates: tuple[str, _Templates] | None = None
+        self._arrived = threading.Condition()
 
     def _queue_task(
         self, host: Any, task: Any, task_vars: dict[str, Any], play_context: Any
@@ -202,7 +209,9 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
             workers = max(1, len(self._workers))
             self._task_run = _TaskRun(task._uuid, self._deliver, workers=workers)
         self._pending_results += 1
-        self._task_run.add(_queue(host, task, task_vars, self._loader))
+        if self._templates is None or self._templates[0] != task._uuid:
+            self._templates = (task._uuid, _Templates(task))
+        self._task_run.add(self._templates[1].prepare(host, task_vars, self._loader))
 
     def _execute_meta(self, task: Any, play_context: Any, iterator: Any, target_host: Any) -> Any:
         self._meta_variables.in_meta = True
@@ -212,9 +221,19 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
             self._meta_variables.in_meta = False
 
     def _wait_on_pending_results(self, iterator: Any) -> list[Any]:
+        if self._task_run is None:
+            results: list[Any] = super()._wait_on_pending_results(iterator)
+            return results
         self._close_task_run()
-        results: list[Any] = super()._wait_on_pending_results(iterator)
-        return results
+        # ansible-core polls every millisecond for results of forked workers; the batch's
+        # results come from this process, which says when one has arrived (each poll takes
+        # the GIL from the thread that delivers them: 12 s of 96 on 2,248 devices).
+        processed: list[Any] = []
+        while self._pending_results > 0 and not self._tqm._terminated:
+            with self._arrived:
+                self._arrived.wait_for(lambda: bool(self._results), timeout=0.5)
+            processed += self._process_pending_results(iterator)
+        return processed
 
     def _close_task_run(self) -> None:
         if self._task_run is not None:
@@ -233,6 +252,8 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
         )
         with self._results_lock:
             self._results.append(raw)
+        with self._arrived:
+            self._arrived.notify()
 
     def add_tqm_variables(self, vars: dict[str, Any], play: Any) -> None:
         """As linear, without rebuilding the two host lists for every host and task.
@@ -272,31 +293,130 @@ def _batchable(task: Any) -> bool:
     )
 
 
-def _queue(host: Any, task: Any, task_vars: dict[str, Any], loader: Any) -> _Queued:
-    """The host's request, from the task's arguments templated with the host's variables."""
+class _UncacheableError(Exception):
+    """The task's templates depend on something the cache cannot key on."""
+
+
+# Variables too large or too lazy to key on, and filters whose output is not a function of
+# their input: a task referring to one is templated for every host, as a worker would.
+_UNKEYED_NAMES = frozenset(
+    {"hostvars", "groups", "vars", "play_hosts", "ansible_play_hosts", "ansible_play_batch"}
+    | {"ansible_play_hosts_all", "ansible_facts", "now"}
+)
+_UNKEYED_FILTERS = frozenset({"random", "shuffle", "password_hash", "to_uuid"})
+_MISSING = object()
+
+
+class _Templates:
+    """One communet_config task, templated once per distinct set of the values it reads.
+
+    The linear strategy's worker templates every field of the task (its arguments most of
+    all: ~20 ms a host in site.yml) for every host, although in a role the values almost
+    never differ between hosts. Here the variables the task's templates read, followed
+    through the variables' own templates, key a cache of the post-validated fields and the
+    validated arguments: a host whose values (and their trust: an untrusted inventory string
+    is never templated) equal another's gets that host's templating; any other host is
+    templated afresh.
+    """
+
+    def __init__(self, task: Any) -> None:
+        self._task = task
+        self._roots = _names_in(task.dump_attrs())
+        self._done: dict[tuple[object, ...], tuple[dict[str, Any], Any]] = {}
+
+    def prepare(self, host: Any, task_vars: dict[str, Any], loader: Any) -> _Queued:
+        hostname = str(host.name)
+        try:
+            key: tuple[object, ...] | None = _key(self._roots, task_vars)
+        except _UncacheableError:
+            key = None
+        cached = self._done.get(key) if key is not None else None
+        if cached is None:
+            own, outcome = _template(self._task, task_vars, loader)
+            if key is not None:
+                self._done[key] = (own.dump_attrs(), outcome)
+        else:
+            fields, outcome = cached
+            own = self._task.copy(exclude_parent=True, exclude_tasks=True)
+            own._parent = self._task._parent
+            own.from_attrs(fields)
+        if isinstance(outcome, BaseException | str):
+            return _Queued(host, own, None, failure(hostname, outcome))
+        request = Request(
+            hostname=hostname,
+            args=outcome,
+            inventory_file=str(task_vars.get("inventory_file") or ""),
+            check=bool(own.check_mode),
+            diff=bool(own.diff),
+        )
+        return _Queued(host, own, request, None)
+
+
+def _template(task: Any, task_vars: dict[str, Any], loader: Any) -> tuple[Any, Any]:
+    """The host's copy of the task, post-validated, and its validated arguments (or why not)."""
     templar = TemplateEngine(loader=loader, variables=task_vars)
-    hostname = str(host.name)
     own = task.copy()  # what a forked worker gets: the host's copy, its fields templated
     try:
         own.post_validate(templar=templar)
-    except Exception as error:  # an undefined variable in a keyword: the host fails
-        return _Queued(host, task, None, failure(hostname, error))
-    task = own
-    try:
-        given = templar.template(task.args)
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(given)
-        if validated.error_messages:
-            problems = "; ".join(validated.error_messages)
-            return _Queued(host, task, None, failure(hostname, f"bad arguments: {problems}"))
-        check = bool(task.check_mode)
-        diff = bool(task.diff)
+        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(templar.template(own.args))
     except Exception as error:  # an undefined variable, a template error: this host fails
-        return _Queued(host, task, None, failure(hostname, error))
-    request = Request(
-        hostname=hostname,
-        args=validated.validated_parameters,
-        inventory_file=str(task_vars.get("inventory_file") or ""),
-        check=check,
-        diff=diff,
-    )
-    return _Queued(host, task, request, None)
+        return own, error
+    if validated.error_messages:
+        return own, "bad arguments: " + "; ".join(validated.error_messages)
+    return own, validated.validated_parameters
+
+
+def _key(roots: frozenset[str], task_vars: Mapping[str, Any]) -> tuple[object, ...]:
+    """The values (with their trust) of every variable the templates read, transitively."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        if name in _UNKEYED_NAMES:
+            raise _UncacheableError(name)
+        seen.add(name)
+        todo += _names_in(task_vars.get(name))
+    return tuple((name, _frozen(task_vars.get(name, _MISSING))) for name in sorted(seen))
+
+
+def _frozen(value: Any) -> object:
+    if isinstance(value, str):
+        return (str(value), TrustedAsTemplate.is_tagged_on(value))
+    if value is None or value is _MISSING or isinstance(value, bool | int | float):
+        return (type(value).__name__, value)
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return ("seq", tuple(_frozen(v) for v in value))
+    raise _UncacheableError(type(value).__name__)
+
+
+def _names_in(value: Any) -> frozenset[str]:
+    """The variables the templates in ``value`` (strings, mappings, sequences) read."""
+    if isinstance(value, str):
+        return _template_names(value) if TrustedAsTemplate.is_tagged_on(value) else frozenset()
+    if isinstance(value, Mapping):
+        return frozenset().union(*(_names_in(v) for v in value.values()))
+    if isinstance(value, list | tuple):
+        return frozenset().union(*(_names_in(v) for v in value))
+    return frozenset()
+
+
+_PARSER = jinja2.Environment(
+    autoescape=True, extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"]
+)  # parses only
+
+
+@functools.lru_cache(maxsize=4096)
+def _template_names(source: str) -> frozenset[str]:
+    if not any(mark in source for mark in ("{{", "{%", "{#")):
+        return frozenset()
+    try:
+        tree = _PARSER.parse(source)
+    except jinja2.TemplateSyntaxError as error:
+        raise _UncacheableError(source) from error
+    if any(f.name in _UNKEYED_FILTERS for f in tree.find_all(jinja2.nodes.Filter)):
+        raise _UncacheableError(source)
+    return frozenset(jinja2.meta.find_undeclared_variables(tree))
