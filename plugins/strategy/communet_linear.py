@@ -81,7 +81,7 @@ Deliver = Callable[[_Queued, ResultDict], None]
 
 # A chunk starts once this many hosts wait (or linear has queued the task's last host):
 # apply_all spreads 40+ hosts per process over the CPUs.
-CHUNK = int(os.environ.get("COMMUNET_CHUNK", "80"))  # TEMP A/B
+CHUNK = 80
 
 
 class _TaskRun:
