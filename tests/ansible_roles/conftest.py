@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,9 +92,16 @@ class Ansible:
             "COMMUNET_ENABLE": creds.enable,
         }
 
-    def play(self, playbook: str, *args: str, name: str = "", vault: bool = True) -> Run:
+    def play(
+        self,
+        playbook: str,
+        *args: str,
+        name: str = "",
+        vault: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> Run:
         tree = self.home / "tree" / (name or playbook.replace("/", "_"))
-        env = self.env() | {"ANSIBLE_CALLBACK_TREE_DIR": str(tree)}
+        env = self.env() | {"ANSIBLE_CALLBACK_TREE_DIR": str(tree)} | dict(env or {})
         before = os.times()
         process = subprocess.run(
             [
