@@ -28,8 +28,8 @@ recap), except:
   the action's name (:class:`_MetaVariables`), and the play's host lists are not rebuilt for
   every host and task (:meth:`StrategyModule.add_tqm_variables`).
 
-Measured on the 2,248-device lab province with no change (docs/benchmarks.md): linear
-230 s, this strategy 72–82 s; the CLI on the same lab 36–44 s.
+Measured on the 2,248-device lab province (bench/provision.py, docs/benchmarks.md): from
+blank, linear 324 s, this strategy 151 s, the CLI 130 s; with no change, 214 s, 68 s, 40 s.
 
 ansible.cfg selects it (``strategy = communet_linear``); ``ANSIBLE_STRATEGY=linear`` runs
 the same playbooks the plain way (tests/ansible_roles/test_strategy.py runs both). Written
