@@ -54,6 +54,7 @@ import jinja2.nodes
 from ansible import constants as ansible_constants
 from ansible._internal._datatag._tags import TrustedAsTemplate
 from ansible._internal._templating._engine import TemplateEngine
+from ansible.errors import AnsibleError
 from ansible.executor.task_result import _RawTaskResult
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.strategy.linear import StrategyModule as LinearStrategy
@@ -124,6 +125,10 @@ class _TaskRun:
             self._waiting.append(queued)
             if len(self._waiting) >= CHUNK:
                 self._ready.notify()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
     def close(self) -> None:
         """Linear has queued every host of the task."""
@@ -274,6 +279,7 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
         if self._task_run is None:
             results: list[Any] = super()._wait_on_pending_results(iterator)
             return results
+        run = self._task_run
         self._close_task_run()
         # ansible-core polls every millisecond for results of forked workers; the batch's
         # results come from this process, which says when one has arrived (each poll takes
@@ -282,7 +288,13 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
         while self._pending_results > 0 and not self._tqm._terminated:
             with self._arrived:
                 self._arrived.wait_for(lambda: bool(self._results), timeout=0.5)
+            ended = not run.alive
             processed += self._process_pending_results(iterator)
+            if ended and self._pending_results > 0 and not self._results:
+                raise AnsibleError(
+                    f"communet_linear: the batch of task {run.task_uuid} ended without "
+                    f"reporting {self._pending_results} hosts (a bug: please report it)"
+                )
         return processed
 
     def _close_task_run(self) -> None:
