@@ -26,6 +26,7 @@ Where things come from:
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -96,7 +97,7 @@ def inventory_root(config: Path) -> Path:
 
 def load(source: Path) -> tuple[Loaded, bool]:
     """The inventory behind ``source`` (a config file or a directory); True if cached."""
-    key = source.resolve()
+    key = _resolved(source)
     cached = _INVENTORIES.get(key)
     if cached is not None:
         return cached, True
@@ -105,6 +106,12 @@ def load(source: Path) -> tuple[Loaded, bool]:
     loaded = Loaded(inventory, {d.hostname: d for d in inventory.devices})
     _INVENTORIES[key] = loaded
     return loaded, False
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(source: Path) -> Path:
+    """Every host of a task names the same inventory file: resolve its path once."""
+    return source.resolve()
 
 
 def run_sources() -> Iterator[Path]:
@@ -244,18 +251,18 @@ def converge_one(request: Request) -> ResultDict:
 
 
 def _converge_one(request: Request) -> ResultDict:
-    device, cached = resolve_device(request)
+    found = resolve_device(request)
+    device = found.device
     if PLATFORMS[device.platform].plan is None:
         return not_configured(device)
-    loaded, _ = load(source_of(request))
     secrets = request.secrets()
-    plan = next(p for p in loaded.inventory.plans if p.province.slug == device.province)
+    plan = next(p for p in found.loaded.inventory.plans if p.province.slug == device.province)
     intended = render_device(plan, device, secrets)
     username = secrets.resolve(device.credentials.username, request.hostname).reveal()
     outcome = apply_device(
         device, intended, request.connector(secrets), request.options(), login_user=username
     )
-    return report(outcome, request, cached=cached)
+    return report(outcome, request, cached=found.cached)
 
 
 def source_of(request: Request) -> Path:
@@ -268,14 +275,22 @@ def source_of(request: Request) -> Path:
     return Path(str(source))
 
 
-def resolve_device(request: Request) -> tuple[ResolvedDevice, bool]:
-    """The request's device in its communet inventory, and whether it was loaded before."""
+@dataclass(frozen=True)
+class Found:
+    """A request's device, the inventory it is in, and whether that was loaded before."""
+
+    loaded: Loaded
+    device: ResolvedDevice
+    cached: bool
+
+
+def resolve_device(request: Request) -> Found:
     source = source_of(request)
     loaded, cached = load(source)
     device = loaded.devices.get(request.hostname)
     if device is None:
         raise CommunetError(f"not in the communet inventory {source}")
-    return device, cached
+    return Found(loaded, device, cached)
 
 
 def not_configured(device: ResolvedDevice) -> ResultDict:
@@ -306,30 +321,30 @@ def converge_batch(
     to one :func:`communet.apply.apply_all`. A host that cannot be prepared (not in the
     inventory, a platform communet does not configure) is reported at once.
     """
-    groups: dict[tuple[object, ...], list[tuple[Request, ResolvedDevice, bool]]] = {}
+    groups: dict[tuple[object, ...], list[tuple[Request, Found]]] = {}
     for request in requests:
         try:
-            device, cached = resolve_device(request)
+            found = resolve_device(request)
         except (CommunetError, OSError, yaml.YAMLError) as error:
-            report_host(request.hostname, masked(failure(request.hostname, error), []))
+            report_host(request.hostname, failure(request.hostname, error))
             continue
-        if PLATFORMS[device.platform].plan is None:
-            report_host(request.hostname, not_configured(device))
+        if PLATFORMS[found.device.platform].plan is None:
+            report_host(request.hostname, not_configured(found.device))
             continue
-        groups.setdefault(request.same_run(), []).append((request, device, cached))
+        groups.setdefault(request.same_run(), []).append((request, found))
     for members in groups.values():
         _converge_group(members, workers=workers, processes=processes, report_host=report_host)
 
 
 def _converge_group(
-    members: Sequence[tuple[Request, ResolvedDevice, bool]],
+    members: Sequence[tuple[Request, Found]],
     *,
     workers: int,
     processes: int,
     report_host: Report,
 ) -> None:
-    first = members[0][0]
-    by_host = {request.hostname: (request, cached) for request, _, cached in members}
+    first, found = members[0]  # a group shares its arguments, so its inventory
+    by_host = {request.hostname: (request, f.cached) for request, f in members}
     known = first.known_secrets()
     done: set[str] = set()
 
@@ -339,11 +354,10 @@ def _converge_group(
         report_host(outcome.hostname, masked(report(outcome, request, cached=cached), known))
 
     try:
-        loaded, _ = load(source_of(first))
         secrets = first.secrets()
         apply_all(
-            loaded.inventory,
-            [device for _, device, _ in members],
+            found.loaded.inventory,
+            [f.device for _, f in members],
             secrets,
             first.connector(secrets),
             first.options(workers=workers, processes=processes),

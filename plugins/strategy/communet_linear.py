@@ -58,7 +58,6 @@ from ansible.errors import AnsibleError
 from ansible.executor.task_result import _RawTaskResult
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.strategy.linear import StrategyModule as LinearStrategy
-from ansible.utils.display import Display
 
 from communet.ansible_task import (
     ARGUMENT_SPEC,
@@ -80,8 +79,6 @@ author: communet
 """
 
 BATCHED_ACTIONS = frozenset({"communet_config"})
-
-display = Display()
 
 preload()
 
@@ -109,8 +106,9 @@ class _TaskRun:
     this thread's apply_all (forked processes), so the two overlap instead of adding up.
     """
 
-    def __init__(self, task_uuid: str, deliver: Deliver, *, workers: int) -> None:
-        self.task_uuid = task_uuid
+    def __init__(self, task: Any, deliver: Deliver, *, workers: int) -> None:
+        self.task_uuid: str = task._uuid
+        self.templates = _Templates(task)
         self._deliver = deliver
         self._workers = workers
         self._ready = threading.Condition()
@@ -168,9 +166,11 @@ class _TaskRun:
             )
         except BaseException as error:  # every host must get a result, or the play waits
             for hostname in by_host.keys() - reported:
+                queued = by_host[hostname]
                 lost = failure(hostname, error)
                 lost["msg"] += f" (communet_linear: {type(error).__name__})"
-                self._deliver(by_host[hostname], masked(lost, []))
+                known = queued.request.known_secrets() if queued.request else []
+                self._deliver(queued, masked(lost, known))
             if not isinstance(error, Exception):
                 raise
 
@@ -208,7 +208,6 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
         self._variable_manager = self._meta_variables
         self._task_run: _TaskRun | None = None
         self._tqm_hosts: tuple[tuple[object, ...], list[str], list[str]] | None = None
-        self._templates: tuple[str, _Templates] | None = None
         self._arrived = threading.Condition()
         self._verdicts: dict[tuple[object, ...], bool] = {}
 
@@ -229,11 +228,9 @@ class StrategyModule(LinearStrategy):  # type: ignore[misc]
         if self._task_run is None or self._task_run.task_uuid != task._uuid:
             self._close_task_run()
             workers = max(1, len(self._workers))
-            self._task_run = _TaskRun(task._uuid, self._deliver, workers=workers)
+            self._task_run = _TaskRun(task, self._deliver, workers=workers)
         self._pending_results += 1
-        if self._templates is None or self._templates[0] != task._uuid:
-            self._templates = (task._uuid, _Templates(task))
-        self._task_run.add(self._templates[1].prepare(host, task_vars, self._loader))
+        self._task_run.add(self._task_run.templates.prepare(host, task_vars, self._loader))
 
     def _execute_meta(self, task: Any, play_context: Any, iterator: Any, target_host: Any) -> Any:
         verdict = self._verdict(task, iterator, target_host)
@@ -419,8 +416,8 @@ def _template(task: Any, task_vars: dict[str, Any], loader: Any) -> tuple[Any, A
     templar = TemplateEngine(loader=loader, variables=task_vars)
     own = task.copy()  # what a forked worker gets: the host's copy, its fields templated
     try:
-        own.post_validate(templar=templar)
-        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(templar.template(own.args))
+        own.post_validate(templar=templar)  # templates the arguments too, omit dropped
+        validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(own.args)
     except Exception as error:  # an undefined variable, a template error: this host fails
         return own, error
     if validated.error_messages:
