@@ -1,6 +1,9 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
 # Each creates .venv and installs what it needs (pinned by requirements.lock).
-PYTHON ?= python3
+# The controller needs Python >= 3.12 (ansible-core 2.20+); Debian 12's python3 is 3.11.
+# PYTHON=... wins; else the newest 3.13/3.12 under pyenv, then python3.13/python3.12/python3
+# on PATH (tools/find-python.sh says what to install when there is none).
+PYTHON ?= $(shell sh tools/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
@@ -14,7 +17,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { sh tools/find-python.sh >/dev/null; exit 1; }
+	@# a .venv made by an older Python (3.11) is replaced, not patched
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	  || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@

@@ -1,11 +1,10 @@
-"""The ``communet_config`` Ansible task over communet's apply engine, without Ansible.
+"""The ``communet.network.config`` Ansible task over communet's engine, without Ansible.
 
-Two Ansible plugins run this task: the action plugin (``plugins/action/communet_config.py``,
-one host per call, in the worker ansible-core forks for that host and task) and the
-``communet_linear`` strategy (``plugins/strategy/``), which hands every host of the task to
-:func:`converge_batch` at once (:func:`communet.apply.apply_all`: one session per device,
-the hosts spread over the CPUs). Both build their requests and report their results here, so
-a host's result is the same whichever plugin ran it.
+The action plugin (``plugins/action/config.py``) runs it for one host per call, in the worker
+ansible-core's builtin strategy forks for that host and task; this module validates the
+request against the one options schema (:mod:`communet.run_options`), converges the device
+(:func:`communet.converge.apply_device`) and reports the result, masked. Any exception while
+doing so becomes this host's failed result, never another host's.
 
 Where things come from:
 
@@ -29,45 +28,44 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from communet.apply import Connector, Options, Result, apply_all, apply_device
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
+from communet.converge import Options, Result, apply_device, describe
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
 from communet.plan import plan_config
 from communet.platforms import PLATFORMS
 from communet.render import render_device
+from communet.run_options import argument_spec, check
 from communet.secrets import (
     MASKED,
     EnvVaultResolver,
     PlaceholderResolver,
     Secret,
 )
+from communet.session import Connector
 from communet.session.netmiko_session import Timeouts
 
 SUFFIXES = (".communet.yml", ".communet.yaml")
+PLUGIN_NAMES = ("communet.network.communet",)
 MODES = ("apply", "backup")
 
-# The module stub (plugins/modules/communet_config.py) documents the same options;
-# tests/ansible_roles/test_action.py checks that the two agree.
-ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
-    "mode": {"type": "str", "default": "apply", "choices": list(MODES)},
-    "state_dir": {"type": "path"},
-    "known_hosts": {"type": "path", "default": "~/.ssh/known_hosts"},
-    "backup_dir": {"type": "path"},
-    "force": {"type": "bool", "default": False},
-    "save": {"type": "bool", "default": True},
-    "trial_minutes": {"type": "int", "default": 5},
-    "connect_timeout": {"type": "float", "default": 10.0},
-    "verify_reconnect": {"type": "bool", "default": True},
-    "secrets": {"type": "dict", "default": {}, "no_log": True},
-    "inventory": {"type": "path"},
+# The module file (plugins/modules/config.py) is generated from the same schema.
+ARGUMENT_SPEC: dict[str, dict[str, Any]] = argument_spec()
+
+# The role whose variable forces a plan the lint refused, by device role.
+FORCE_VARIABLE = {
+    "aggregation_switch": "district_hub_force",
+    "access_switch": "commune_switch_force",
+    "ce_router": "data_link_force",
+    "internet_router": "data_link_force",
+    "video_endpoint": "meeting_endpoint_force",
 }
 
 ResultDict = dict[str, Any]
@@ -90,7 +88,7 @@ def inventory_root(config: Path) -> Path:
     """The inventory directory a ``*.communet.yml`` file points at (its ``path`` option)."""
     with config.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    if not isinstance(data, dict) or data.get("plugin") != "communet" or not data.get("path"):
+    if not isinstance(data, dict) or data.get("plugin") not in PLUGIN_NAMES or not data.get("path"):
         raise CommunetError(f"{config}: not a communet inventory source (plugin/path)")
     return config.parent / str(data["path"])
 
@@ -205,6 +203,7 @@ class Request:
         return vault + _env_secrets()
 
     def options(self, *, workers: int = 1, processes: int = 1) -> Options:
+        check(self.args, "ansible")  # the bounds the CLI checks too (trial_minutes 1-60)
         return Options(
             check=self.check or self.backup_only,
             force=bool(self.args["force"]) or self.backup_only,
@@ -220,23 +219,15 @@ class Request:
         timeouts = Timeouts(connect=float(self.args["connect_timeout"]))
         return netmiko_connector(_reacher(self.args), secrets, timeouts)
 
-    def same_run(self) -> tuple[object, ...]:
-        """Requests equal here can share one apply_all (one connector, one set of options)."""
-        return (
-            self.check,
-            self.diff,
-            str(self.args.get("inventory") or self.inventory_file),
-            tuple(sorted((k, repr(v)) for k, v in self.args.items())),
-        )
-
 
 class AnsibleVaultResolver(EnvVaultResolver):
     """Also names the Ansible variable a missing ``vault:`` reference comes from."""
 
     def vault_hint(self, name: str) -> str:
         return (
-            f"{super().vault_hint(name)}\n    ansible: the task's 'secrets' has no {name!r}; "
-            f"the roles pass baseline_secrets, where {name} comes from the variable vault_{name}"
+            f"set the variable vault_{name} (a line 'vault_{name}: VALUE' in the secrets file "
+            f"passed as -e @FILE, or in an ansible-vault encrypted group_vars file); the roles "
+            f"pass it in baseline_secrets as {name}"
         )
 
 
@@ -245,7 +236,7 @@ def converge_one(request: Request) -> ResultDict:
     """The action plugin's whole task for one host: apply_device, reported and masked."""
     try:
         out = _converge_one(request)
-    except (CommunetError, OSError, yaml.YAMLError) as error:
+    except Exception as error:  # whatever it is, it is this host's failure
         out = failure(request.hostname, error)
     return masked(out, request.known_secrets())
 
@@ -262,7 +253,7 @@ def _converge_one(request: Request) -> ResultDict:
     outcome = apply_device(
         device, intended, request.connector(secrets), request.options(), login_user=username
     )
-    return report(outcome, request, cached=found.cached)
+    return report(outcome, request, cached=found.cached, role=str(device.role))
 
 
 def source_of(request: Request) -> Path:
@@ -297,80 +288,19 @@ def not_configured(device: ResolvedDevice) -> ResultDict:
     return {
         "changed": False,
         "skipped": True,
-        "msg": f"platform {device.platform} is not configured by communet_config",
+        "msg": f"platform {device.platform} is not configured by communet.network.config",
     }
 
 
-def failure(hostname: str, error: BaseException | str) -> ResultDict:
-    """A failed result whose message names the host (communet's errors name it already)."""
-    text = str(error)
-    msg = text if text.startswith(f"{hostname}:") else f"{hostname}: {text}"
-    return {"failed": True, "changed": False, "msg": msg}
-
-
-# ------------------------------------------------------------------------------ many hosts
-Report = Callable[[str, ResultDict], None]
-
-
-def converge_batch(
-    requests: Sequence[Request], *, workers: int, processes: int, report_host: Report
-) -> None:
-    """Every request, the devices concurrently; each host's result reported as it comes.
-
-    Requests that can share a run (same arguments and modes: in a role, all of them) go
-    to one :func:`communet.apply.apply_all`. A host that cannot be prepared (not in the
-    inventory, a platform communet does not configure) is reported at once.
-    """
-    groups: dict[tuple[object, ...], list[tuple[Request, Found]]] = {}
-    for request in requests:
-        try:
-            found = resolve_device(request)
-        except (CommunetError, OSError, yaml.YAMLError) as error:
-            report_host(request.hostname, failure(request.hostname, error))
-            continue
-        if PLATFORMS[found.device.platform].plan is None:
-            report_host(request.hostname, not_configured(found.device))
-            continue
-        groups.setdefault(request.same_run(), []).append((request, found))
-    for members in groups.values():
-        _converge_group(members, workers=workers, processes=processes, report_host=report_host)
-
-
-def _converge_group(
-    members: Sequence[tuple[Request, Found]],
-    *,
-    workers: int,
-    processes: int,
-    report_host: Report,
-) -> None:
-    first, found = members[0]  # a group shares its arguments, so its inventory
-    by_host = {request.hostname: (request, f.cached) for request, f in members}
-    known = first.known_secrets()
-    done: set[str] = set()
-
-    def one_done(outcome: Result) -> None:
-        request, cached = by_host[outcome.hostname]
-        done.add(outcome.hostname)
-        report_host(outcome.hostname, masked(report(outcome, request, cached=cached), known))
-
-    try:
-        secrets = first.secrets()
-        apply_all(
-            found.loaded.inventory,
-            [f.device for _, f in members],
-            secrets,
-            first.connector(secrets),
-            first.options(workers=workers, processes=processes),
-            progress=one_done,
-        )
-    except (CommunetError, OSError, yaml.YAMLError) as error:  # as the action reports it
-        for hostname in by_host.keys() - done:
-            report_host(hostname, masked(failure(hostname, error), known))
+def failure(hostname: str, error: BaseException) -> ResultDict:
+    """A failed result whose message names the host (and an unexpected error's type)."""
+    return {"failed": True, "changed": False, "msg": describe(hostname, error)}
 
 
 # ------------------------------------------------------------------------------ results
-def report(outcome: Result, request: Request, *, cached: bool) -> ResultDict:
+def report(outcome: Result, request: Request, *, cached: bool, role: str = "") -> ResultDict:
     """The task result of one device's apply (unmasked)."""
+    force = FORCE_VARIABLE.get(role, "the role's *_force variable")
     out: ResultDict = {
         "changed": outcome.changed and not request.backup_only,
         "failed": outcome.failed,
@@ -385,11 +315,20 @@ def report(outcome: Result, request: Request, *, cached: bool) -> ResultDict:
         out["drift"] = bool(outcome.commands)
     if outcome.failed:
         out["msg"] = outcome.error
+        if outcome.blocked:
+            out["msg"] += f" (set {force}: true to push them under a trial commit)"
     elif request.backup_only:
         out["msg"] = f"backup written to {outcome.backup}" if outcome.backup else "no backup_dir"
     elif outcome.changed:
         verb = "to send (check mode: nothing sent)" if request.check else "sent and verified"
         out["msg"] = f"{len(outcome.commands)} lines {verb}"
+        if outcome.blocked:
+            out["blocked"] = True
+            out["warnings"] = [
+                f"{outcome.hostname}: a real run would refuse this plan (destructive lines: "
+                f"{'; '.join(outcome.findings)}); set {force}: true to push it under a trial "
+                "commit"
+            ]
     else:
         out["msg"] = "in the intended state"
     if request.diff and outcome.commands:

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from communet.apply import Connector, login_secrets
 from communet.errors import CommunetError
 from communet.inventory import ResolvedDevice
-from communet.secrets import SecretResolver
-from communet.session import DeviceSession
+from communet.secrets import Secret, SecretResolver
+from communet.session import Connector, DeviceSession
 from communet.session.netmiko_session import Timeouts, open_session
 
 
@@ -85,3 +84,16 @@ def netmiko_connector(
         )
 
     return connect
+
+
+def login_secrets(
+    device: ResolvedDevice, secrets: SecretResolver
+) -> tuple[Secret, Secret, Secret | None]:
+    """The username, password and enable secret the session logs in with."""
+    creds = device.credentials
+    enable = secrets.resolve(creds.enable, device.hostname) if creds.enable else None
+    return (
+        secrets.resolve(creds.username, device.hostname),
+        secrets.resolve(creds.password, device.hostname),
+        enable,
+    )

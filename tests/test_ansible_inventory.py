@@ -107,7 +107,7 @@ def demo_copy(tmp_path: Path) -> Path:
     """A private copy of the demo inventory plus a plugin config pointing at it."""
     shutil.copytree(REPO / "inventory" / "demo", tmp_path / "demo")
     config = tmp_path / "copy.communet.yml"
-    config.write_text("plugin: communet\npath: demo\n", encoding="utf-8")
+    config.write_text("plugin: communet.network.communet\npath: demo\n", encoding="utf-8")
     return config
 
 
@@ -357,7 +357,7 @@ def test_broken_inventory_fails_naming_file_line_and_column(
         r"    fix: valid keys here: code, coordinates, devices, ",
         result.stderr,
     ), result.stderr
-    assert "Failed to parse inventory with 'communet' plugin" in result.stderr
+    assert "Failed to parse inventory with 'communet.network.communet' plugin" in result.stderr
 
 
 # --------------------------------------------------------------- the plugin, in-process
@@ -381,7 +381,7 @@ def test_verify_file_accepts_only_communet_configs(tmp_path: Path) -> None:
         "a.communet.yml.bak": False,
     }
     for name, accepted in names.items():
-        (tmp_path / name).write_text("plugin: communet\npath: demo\n", encoding="utf-8")
+        (tmp_path / name).write_text("plugin: communet.network.communet\npath: demo\n", encoding="utf-8")
         assert plugin.verify_file(str(tmp_path / name)) is accepted, name
     assert plugin.verify_file(str(tmp_path / "missing.communet.yml")) is False
 

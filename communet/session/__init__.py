@@ -8,9 +8,12 @@ tests drive the real netmiko implementation over SSH.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from communet.errors import CommunetError
+
+if TYPE_CHECKING:
+    from communet.inventory import ResolvedDevice
 
 
 class SessionError(CommunetError):
@@ -93,3 +96,9 @@ class DeviceSession(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class Connector(Protocol):
+    """Opens a session to a device (``communet.connect.netmiko_connector``, or a test's)."""
+
+    def __call__(self, device: ResolvedDevice, /) -> DeviceSession: ...

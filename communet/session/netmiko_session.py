@@ -108,7 +108,7 @@ def open_session(
     spec = get_platform(platform)
     connection = spec.connection
     if connection is None:
-        raise ValueError(f"platform {platform!r} has no CLI connection in its spec")
+        raise SessionError(hostname, f"platform {platform!r} has no CLI connection in its spec")
     timeouts = timeouts or Timeouts()
     profile = profile_for(spec.name)
     conn = _connect(
@@ -447,7 +447,9 @@ class NetmikoSession:
         self._require(config=False, what="fetch_running()")
         command = self.spec.syntax.show_running if self.spec.syntax else ""
         if not command:
-            raise ValueError(f"platform {self.spec.name!r} has no show-running command")
+            raise SessionError(
+                self.hostname, f"platform {self.spec.name!r} has no show-running command"
+            )
         reply = self._exchange([command], time.monotonic() + self.timeouts.command)[0]
         self._check([reply])
         return reply.output
@@ -496,9 +498,10 @@ class NetmikoSession:
         lines = list(lines)
         for line in lines:
             if _CONTROL.search(line):
-                raise ValueError(
-                    f"{self.hostname}: a configuration line contains a control character: "
-                    f"{self._mask(line)!r}"
+                raise CommandRejectedError(
+                    self.hostname,
+                    "a configuration line contains a control character; nothing was sent",
+                    self._mask(line),
                 )
         transcript: list[str] = []
         total = len(lines)
@@ -776,9 +779,9 @@ class NetmikoSession:
         if self._dead is not None or self._closed:
             raise self._gone()
         if config and self.mode != "config":
-            raise RuntimeError(f"{self.hostname}: {what} needs begin() first")
+            raise SessionError(self.hostname, f"{what} needs begin() first")
         if not config and self.mode == "config":
-            raise RuntimeError(f"{self.hostname}: {what} inside a change: call end() first")
+            raise SessionError(self.hostname, f"{what} inside a change: call end() first")
 
     def _gone(self) -> SessionError:
         if self._dead is not None:

@@ -1,3 +1,5 @@
+# Copyright: communet contributors
+# Apache License 2.0 (see the LICENSE of the collection)
 """Ansible inventory plugin: the communet inventory as hosts, groups and variables.
 
 Thin by design: ``communet.inventory.load_inventory`` reads, validates and resolves the
@@ -26,13 +28,21 @@ from typing import Any
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from communet.errors import InventoryError
-from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
-from communet.inventory.model import District, Province, Status
-from communet.inventory.resolve import district_slug
+try:
+    from communet.errors import InventoryError
+    from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
+    from communet.inventory.model import District, Province, Status
+    from communet.inventory.resolve import district_slug
+except ImportError as error:  # said by parse(), where Ansible reports it for this source
+    COMMUNET_IMPORT_ERROR: ImportError | None = error
+else:
+    COMMUNET_IMPORT_ERROR = None
 
 DOCUMENTATION = r"""
 name: communet
+author: communet contributors (@communet)
+requirements:
+  - the communet Python package on the controller (or in the execution environment)
 short_description: Hosts, groups and variables from a communet inventory directory
 description:
   - Loads a communet inventory (C(province.yml) plus C(districts/*.yml), or a directory of
@@ -47,7 +57,8 @@ options:
   plugin:
     description: Marks this file as a communet inventory source.
     required: true
-    choices: ['communet']
+    type: str
+    choices: ['communet.network.communet']
   path:
     description:
       - The inventory directory, relative to this configuration file (or absolute).
@@ -57,20 +68,20 @@ options:
 
 EXAMPLES = r"""
 # inventory/demo.communet.yml
-plugin: communet
+plugin: communet.network.communet
 path: demo
 """
 
 SUFFIXES = (".communet.yml", ".communet.yaml")
 
 # Tasks run on the control node (``local``): communet's action plugin
-# (plugins/action/communet_config.py) opens the one device session itself, through
+# (plugins/action/config.py) opens the one device session itself, through
 # communet's session layer, instead of a network_cli daemon per host.
 CONNECTION = "local"
 
 
 class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
-    NAME = "communet"
+    NAME = "communet.network.communet"
 
     # The default, said out loud: never tag inventory strings TrustedAsTemplate.
     trusted_by_default = False
@@ -80,7 +91,12 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]
 
     def parse(self, inventory: Any, loader: Any, path: str, cache: bool = True) -> None:
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)  # checks 'plugin: communet' and the options
+        if COMMUNET_IMPORT_ERROR is not None:
+            raise AnsibleParserError(
+                "the communet inventory plugin needs the communet Python package on the "
+                f"controller (pip install communet): {COMMUNET_IMPORT_ERROR}"
+            )
+        self._read_config_data(path)  # checks 'plugin: communet.network.communet', options
         root = Path(path).parent / str(self.get_option("path"))
         try:
             loaded = load_inventory(root)

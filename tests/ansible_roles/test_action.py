@@ -1,4 +1,4 @@
-"""The action plugin and the module stub: one argument spec, documented; helpers offline."""
+"""The action plugin and the generated module file: one argument spec, documented."""
 
 from __future__ import annotations
 
@@ -27,15 +27,15 @@ def load(path: Path, name: str) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def action() -> ModuleType:
-    return load(REPO / "plugins" / "action" / "communet_config.py", "communet_config_action")
+    return load(REPO / "plugins" / "action" / "config.py", "communet_config_action")
 
 
 @pytest.fixture(scope="module")
 def stub() -> ModuleType:
-    return load(REPO / "plugins" / "modules" / "communet_config.py", "communet_config_module")
+    return load(REPO / "plugins" / "modules" / "config.py", "communet_config_module")
 
 
-def test_action_and_module_stub_share_one_documented_spec(
+def test_action_and_module_file_share_one_documented_spec(
     action: ModuleType, stub: ModuleType
 ) -> None:
     assert action.ARGUMENT_SPEC == stub.ARGUMENT_SPEC
@@ -47,20 +47,23 @@ def test_action_and_module_stub_share_one_documented_spec(
     assert stub.ARGUMENT_SPEC["secrets"]["no_log"] is True
 
 
-def test_inventory_root_follows_the_communet_config_file(action: ModuleType) -> None:
+def test_inventory_root_follows_the_communet_config_file() -> None:
+    from communet import ansible_task  # noqa: PLC0415
+
     config = REPO / "inventory" / "demo.communet.yml"
-    assert action.inventory_root(config) == REPO / "inventory" / "demo"
-    loaded, _ = action.load(config)
-    again, cached_again = action.load(config)
+    assert ansible_task.inventory_root(config) == REPO / "inventory" / "demo"
+    loaded, _ = ansible_task.load(config)
+    again, cached_again = ansible_task.load(config)
     assert again is loaded
     assert cached_again is True
     assert "dinh-hai-sw1" in loaded.devices
 
 
-def test_outputs_are_masked_against_every_known_secret(action: ModuleType) -> None:
+def test_outputs_are_masked_against_every_known_secret() -> None:
+    from communet.ansible_task import masked  # noqa: PLC0415
     from communet.secrets import Secret  # noqa: PLC0415
 
-    out = action.masked(
+    out = masked(
         {"msg": "key AuthKey7731 in", "diff": {"prepared": "x AuthKey7731"}, "n": [1, "abc"]},
         [Secret("vault:k", "AuthKey7731"), Secret("vault:short", "abc")],
     )
@@ -76,7 +79,7 @@ def test_ansible_doc_documents_the_action(tmp_path: Path) -> None:
         "ANSIBLE_NOCOLOR": "1",
     }
     process = subprocess.run(
-        [str(BIN / "ansible-doc"), "communet_config"],
+        [str(BIN / "ansible-doc"), "communet.network.config"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -85,6 +88,18 @@ def test_ansible_doc_documents_the_action(tmp_path: Path) -> None:
         check=False,
     )
     assert process.returncode == 0, process.stderr
-    assert "MODULE communet_config" in process.stdout
+    assert "MODULE communet.network.config" in process.stdout
     assert "This module has a corresponding action plugin." in process.stdout
     assert "trial_minutes" in process.stdout
+    # the old name is redirected to the new one (meta/runtime.yml plugin_routing)
+    old = subprocess.run(
+        [str(BIN / "ansible-doc"), "communet.network.communet_config"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert old.returncode == 0, old.stderr
+    assert "MODULE communet.network.config" in old.stdout

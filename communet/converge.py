@@ -1,0 +1,288 @@
+"""Converge one device to its intended configuration, safely (the per-host protocol).
+
+For one host: connect, fetch the running config once, write the pre-change backup (secrets
+masked), plan offline, refuse destructive plans unless forced, then push under the
+platform's trial primitive (IOS revert timer, VRPv8 commit trial; VRP5 and RoomOS keep the
+rollback commands ready), verify (re-fetch: the plan must now be empty, and a second session
+must still get in), confirm and save.
+
+Every host's failure is its own (as nornir's ``Task.start``): ANY exception while working on
+the device becomes its failed :class:`Result` (never raised to the caller), and any exception
+between ``begin`` and ``confirm`` rolls the device back first. Running many hosts at once is
+:mod:`communet.runner`; :func:`communet.apply.apply_all` puts the two together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from communet.errors import CommunetError
+from communet.inventory import ResolvedDevice
+from communet.inventory.resolve import ProvincePlan
+from communet.plan import Context, Plan, plan_config
+from communet.platforms import get_platform
+from communet.render import RenderedConfig, render_device
+from communet.secrets import SecretResolver, mask_secrets
+from communet.session import Connector, DeviceSession, SessionError
+
+
+@dataclass(frozen=True)
+class Options:
+    check: bool = False  # plan and report only; never change a device
+    force: bool = False  # push even when the lint finds destructive lines
+    save: bool = True
+    trial_minutes: int = 5
+    verify_reconnect: bool = True  # prove management survives with a second session
+    workers: int = 20  # concurrent sessions in all, shared between the processes
+    processes: int = 1  # OS processes to spread the hosts over (planning is CPU-bound)
+    backup_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened on one host. Secrets are masked in every field."""
+
+    hostname: str
+    platform: str
+    changed: bool = False
+    failed: bool = False
+    error: str = ""
+    commands: tuple[str, ...] = ()
+    diff: str = ""
+    findings: tuple[str, ...] = ()
+    unmanaged: tuple[str, ...] = ()
+    backup: str = ""
+    rolled_back: bool = False
+    blocked: bool = False  # the lint refused the plan (destructive lines, not forced)
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return "failed"
+        return "changed" if self.changed else "ok"
+
+
+class VerificationError(CommunetError):
+    """After the push the device does not show what was intended."""
+
+
+@dataclass
+class _Run:
+    device: ResolvedDevice
+    intended: RenderedConfig
+    options: Options
+    connect: Connector
+    login_user: str = ""
+    started: float = field(default_factory=time.monotonic)
+    backup: str = ""
+
+    @property
+    def hostname(self) -> str:
+        return self.device.hostname
+
+    def mask(self, text: str) -> str:
+        return mask_secrets(self.device.platform, text, self.intended.secrets)
+
+    def result(self, plan: Plan | None = None, **fields: object) -> Result:
+        base: dict[str, object] = {
+            "hostname": self.hostname,
+            "platform": self.device.platform,
+            "backup": self.backup,
+            "seconds": round(time.monotonic() - self.started, 3),
+        }
+        if plan is not None:
+            base.update(
+                commands=tuple(plan.masked(plan.commands, self.intended.secrets)),
+                diff=plan.diff(self.intended.secrets),
+                findings=tuple(f.render() for f in plan.findings),
+                unmanaged=plan.unmanaged,
+            )
+        base.update(fields)
+        return Result(**base)  # type: ignore[arg-type]
+
+    def failed(self, error: BaseException, plan: Plan | None = None) -> Result:
+        return self.result(plan, failed=True, error=self.mask(describe(self.hostname, error)))
+
+
+def describe(hostname: str, error: BaseException) -> str:
+    """One line naming the host and the cause; an unexpected exception also names its type."""
+    text = (
+        str(error)
+        if isinstance(error, CommunetError)
+        else f"unexpected {type(error).__name__}: {error}"
+    )
+    return text if text.startswith(f"{hostname}:") else f"{hostname}: {text}"
+
+
+def apply_device(
+    device: ResolvedDevice,
+    intended: RenderedConfig,
+    connect: Connector,
+    options: Options,
+    login_user: str = "",
+) -> Result:
+    """Converge one host; ``login_user`` is the account the session runs as (never removed).
+
+    Never raises (except BaseExceptions that end the program: KeyboardInterrupt, SystemExit):
+    whatever goes wrong is this host's failed result.
+    """
+    run = _Run(device, intended, options, connect, login_user)
+    try:
+        session = connect(device)
+    except Exception as error:
+        return run.failed(error)
+    try:
+        return _converge(run, session)
+    except Exception as error:  # before begin(): nothing was pushed (_push rolls back itself)
+        return run.failed(error)
+    finally:
+        _close(session)
+
+
+def _close(session: DeviceSession) -> None:
+    # closing a session that failed already says nothing new
+    with contextlib.suppress(Exception):
+        session.close()
+
+
+def _converge(run: _Run, session: DeviceSession) -> Result:
+    running = session.fetch_running()
+    if run.options.backup_dir is not None:
+        run.backup = str(write_backup(run.options.backup_dir, run.device, run.mask(running)))
+    plan = _plan(run, running)
+    if not plan.changed:
+        return run.result(plan)
+    if plan.findings and not run.options.force:
+        # the interface adds how to force it (--force, or the role's *_force variable)
+        if run.options.check:  # nothing is sent anyway: show the plan, say it would refuse
+            return run.result(plan, changed=True, blocked=True)
+        return run.result(
+            plan,
+            failed=True,
+            blocked=True,
+            error=f"{run.hostname}: the plan has destructive lines; nothing was pushed: "
+            + "; ".join(f.render() for f in plan.findings),
+        )
+    if run.options.check:
+        return run.result(plan, changed=True)
+    try:
+        _push(run, session, plan)
+    except Exception as error:  # ANY failure between begin and confirm: put the device back
+        rolled_back, note = _roll_back(run, session, plan, running)
+        message = run.mask(describe(run.hostname, error)) + note
+        return run.result(plan, failed=True, error=message, rolled_back=rolled_back)
+    return run.result(plan, changed=True)
+
+
+def _plan(run: _Run, running: str) -> Plan:
+    mgmt = run.device.site.vlan("MGMT")
+    context = Context(mgmt_vlan=mgmt.id if mgmt else 10, login_user=run.login_user)
+    return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)
+
+
+def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:
+    minutes = run.options.trial_minutes
+    session.begin(minutes)
+    session.push(typed_lines(plan.commands))
+    session.end(minutes)
+    after = _plan(run, session.fetch_running())
+    if after.changed:
+        shown = "; ".join(after.masked(after.commands[:5], run.intended.secrets))
+        raise VerificationError(
+            f"{run.hostname}: after the push the device still differs from the intended "
+            f"config ({len(after.commands)} lines, first: {shown})"
+        )
+    if run.options.verify_reconnect:
+        run.connect(run.device).close()  # a new session still gets in: management survived
+    session.confirm()
+    if run.options.save:
+        session.save()
+
+
+def _roll_back(run: _Run, session: DeviceSession, plan: Plan, before: str) -> tuple[bool, str]:
+    """Put the device back as it was; say how, or why it could not be checked."""
+    method = get_platform(run.device.platform).trial.method
+    try:
+        session.abort()  # revert timer / abort trial / restore the settings it changed
+        restored = _plan_text(run, session.fetch_running(), before)
+        if not restored and method == "backup_restore" and plan.rollback:
+            session.begin(0)  # VRP5: no trial to fall back on; undo line by line
+            session.push(typed_lines(plan.rollback))
+            session.end(0)
+            restored = _plan_text(run, session.fetch_running(), before)
+    except Exception as error:
+        if not isinstance(error, SessionError):
+            return False, (
+                f"; rollback failed too: {run.mask(describe(run.hostname, error))}; "
+                f"restore {run.backup}"
+            )
+        if method == "revert_timer":
+            return False, (
+                f"; the session is gone ({run.mask(error.reason)}): the device reverts by "
+                f"itself within {run.options.trial_minutes} minutes"
+            )
+        if method == "commit_trial":
+            return False, "; the session is gone: the trial commit expires by itself"
+        return False, f"; rollback failed too: {run.mask(str(error))}; restore {run.backup}"
+    if restored:
+        return True, "; rolled back: the running config is as before"
+    return False, f"; rolled back, but the device still differs from the backup {run.backup}"
+
+
+def _plan_text(run: _Run, running: str, target: str) -> bool:
+    """Whether ``running`` already equals ``target`` (nothing to do to get there)."""
+    plan = plan_config(run.hostname, run.device.platform, running, target)
+    return not plan.changed
+
+
+def typed_lines(lines: Sequence[str]) -> list[str]:
+    """A multi-line command (a banner) is typed one line at a time."""
+    return [part for line in lines for part in line.split("\n")]
+
+
+def write_backup(directory: Path, device: ResolvedDevice, masked: str) -> Path:
+    """``<dir>/<province>/<hostname>/<UTC timestamp>.cfg``, readable by the owner only."""
+    folder = directory / device.province / device.hostname
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    path = folder / f"{stamp}.cfg"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(masked if masked.endswith("\n") else masked + "\n")
+    return path
+
+
+def converge(
+    plan: ProvincePlan,
+    device: ResolvedDevice,
+    secrets: SecretResolver,
+    connect: Connector,
+    options: Options,
+) -> Result:
+    """Render ``device`` from its province plan and converge it; never raises."""
+    started = time.monotonic()
+    try:
+        intended = render_device(plan, device, secrets)
+        username = secrets.resolve(device.credentials.username, device.hostname).reveal()
+    except Exception as error:
+        return failed(device, error, started)
+    return apply_device(device, intended, connect, options, login_user=username)
+
+
+def failed(device: ResolvedDevice, error: BaseException, started: float | None = None) -> Result:
+    """``device``'s failed result for ``error`` (before any session was opened)."""
+    seconds = round(time.monotonic() - started, 3) if started is not None else 0.0
+    return Result(
+        device.hostname,
+        device.platform,
+        failed=True,
+        error=describe(device.hostname, error),
+        seconds=seconds,
+    )
