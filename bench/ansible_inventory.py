@@ -99,7 +99,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="communet-bench-") as tmp:
         work = Path(tmp)
         config = work / "bench.communet.yml"
-        config.write_text(f"plugin: communet.network.communet\npath: {json.dumps(str(inventory))}\n")
+        config.write_text(
+            f"plugin: communet.network.communet\npath: {json.dumps(str(inventory))}\n"
+        )
         env = {
             **os.environ,
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),

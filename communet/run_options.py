@@ -37,8 +37,8 @@ class RunOption:
     more: tuple[str, ...] = ()  # further paragraphs of the module documentation
     flag: str | None = None  # the CLI option; None: Ansible only
     ansible: bool = True  # False: CLI only
+    cli_help: str = ""  # when the CLI flag says it differently (--no-save)
     cli_default: Any = SAME  # when the CLI's default differs (and says why in `more`)
-    cli_flag_off: bool = False  # the CLI flag turns a default-true bool off (--no-save)
     choices: tuple[str, ...] = ()
     bounds: tuple[float, float] | None = None
     no_log: bool = False
@@ -63,6 +63,8 @@ SCHEMA: tuple[RunOption, ...] = (
             "a built-in default.",
         ),
         flag="--inventory",
+        cli_help="Inventory directory (else $COMMUNET_INVENTORY, else 'inventory' in the "
+        "project's communet.toml).",
     ),
     RunOption(
         "mode",
@@ -122,8 +124,8 @@ SCHEMA: tuple[RunOption, ...] = (
         "bool",
         "Save the configuration after a verified change.",
         default=True,
-        flag="--no-save",
-        cli_flag_off=True,
+        flag="--no-save",  # a CLI flag turns its bool away from the default
+        cli_help="Leave the change unsaved (the startup configuration untouched).",
         apply_only=True,
     ),
     RunOption(
@@ -163,6 +165,13 @@ SCHEMA: tuple[RunOption, ...] = (
         no_log=True,
     ),
     RunOption(
+        "secrets_file",
+        "path",
+        "Secrets file: vault_NAME: value lines (the same file as ansible-playbook -e @FILE).",
+        flag="--secrets",
+        ansible=False,
+    ),
+    RunOption(
         "workers",
         "int",
         "Concurrent SSH sessions in all.",
@@ -170,6 +179,15 @@ SCHEMA: tuple[RunOption, ...] = (
         flag="--workers",
         ansible=False,
         bounds=(1, 200),
+    ),
+    RunOption(
+        "processes",
+        "int",
+        "Processes to plan in (from 40 hosts per process; planning is CPU-bound).",
+        flag="--processes",
+        ansible=False,
+        bounds=(1, 64),
+        more=("Default: the number of CPUs.",),
     ),
 )
 
@@ -239,8 +257,8 @@ def cli_specs(command: Literal["plan", "apply"]) -> list[CliSpec]:
                 option.name,
                 option.flag,
                 option.kind,
-                option.help,
-                (not default) if option.cli_flag_off else default,
+                option.cli_help or option.help,
+                default,
                 is_flag,
                 option.bounds,
                 option.choices,

@@ -357,7 +357,7 @@ def test_broken_inventory_fails_naming_file_line_and_column(
         r"    fix: valid keys here: code, coordinates, devices, ",
         result.stderr,
     ), result.stderr
-    assert "Failed to parse inventory with 'communet.network.communet' plugin" in result.stderr
+    assert "communet.network.plugins.inventory.communet' plugin: " in result.stderr
 
 
 # --------------------------------------------------------------- the plugin, in-process
@@ -381,7 +381,9 @@ def test_verify_file_accepts_only_communet_configs(tmp_path: Path) -> None:
         "a.communet.yml.bak": False,
     }
     for name, accepted in names.items():
-        (tmp_path / name).write_text("plugin: communet.network.communet\npath: demo\n", encoding="utf-8")
+        (tmp_path / name).write_text(
+            "plugin: communet.network.communet\npath: demo\n", encoding="utf-8"
+        )
         assert plugin.verify_file(str(tmp_path / name)) is accepted, name
     assert plugin.verify_file(str(tmp_path / "missing.communet.yml")) is False
 

@@ -11,8 +11,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 import click
 from rich.console import Console
@@ -20,12 +22,15 @@ from rich.table import Table
 
 from communet.apply import Options, Result, apply_all, plannable
 from communet.connect import LabOverlayError, Reacher, direct, lab_overlay, netmiko_connector
-from communet.errors import CommunetError, InventoryError
+from communet.errors import InventoryError
 from communet.inventory import load_inventory
 from communet.inventory.export import in_scope
-from communet.secrets import EnvVaultResolver
+from communet.run_options import CliSpec, cli_specs
+from communet.session.netmiko_session import Timeouts
 from communet_cli.i18n import text
-from communet_cli.options import load_vault_vars
+from communet_cli.options import CliVaultResolver, find_inventory, load_secrets_file
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 def _lang(ctx: click.Context) -> str:
@@ -48,145 +53,104 @@ def _reach(lab: Path | None, known_hosts: Path | None) -> Reacher:
     return direct(known_hosts)
 
 
-def _common(function: click.decorators.FC) -> click.decorators.FC:
-    options = [
-        click.argument("scope"),
-        click.option(
-            "--inventory",
-            "inventory_path",
-            type=click.Path(path_type=Path, file_okay=False),
-            default=Path("inventory/demo"),
-            show_default=True,
-        ),
-        click.option(
-            "--lab",
-            type=click.Path(path_type=Path, file_okay=False),
-            default=None,
-            help="State dir of a running lab ('communet lab up'): devices are reached there.",
-        ),
-        click.option(
-            "--known-hosts",
-            type=click.Path(path_type=Path, dir_okay=False, exists=True),
-            default=None,
-            help="OpenSSH known_hosts for real devices (host keys are always verified).",
-        ),
-        click.option(
-            "--vault-vars",
-            type=click.Path(path_type=Path, dir_okay=False, exists=True),
-            default=None,
-            help="YAML mapping of vault variables (for 'vault:name' references).",
-        ),
-        click.option(
-            "--workers",
-            type=click.IntRange(1, 200),
-            default=20,
-            show_default=True,
-            help="Concurrent SSH sessions in all.",
-        ),
-        click.option(
-            "--processes",
-            type=click.IntRange(1, 64),
-            default=os.cpu_count() or 1,
-            show_default="number of CPUs",
-            help="Processes to plan in (from 40 hosts per process; planning is CPU-bound).",
-        ),
-        click.option("--json", "as_json", is_flag=True, help="Per-host results as JSON."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+# click.Path settings per path option (presentation only; the rest is the schema's)
+_PATHS: dict[str, dict[str, bool]] = {
+    "inventory": {"file_okay": False},
+    "state_dir": {"file_okay": False},
+    "backup_dir": {"file_okay": False},
+    "known_hosts": {"dir_okay": False, "exists": True},
+    "secrets_file": {"dir_okay": False, "exists": True},
+}
+
+
+def _click_option(spec: CliSpec) -> Callable[[FC], FC]:
+    """One click option from the run-options schema."""
+    kind: click.ParamType[Any] | type
+    default = spec.default
+    if spec.kind == "bool":
+        flag_value = not spec.default  # --force turns on, --no-save turns off
+        return click.option(
+            spec.flag,
+            spec.name,
+            is_flag=True,
+            flag_value=flag_value,
+            default=spec.default,
+            help=spec.help,
+        )
+    if spec.kind == "path":
+        kind = click.Path(path_type=Path, **_PATHS.get(spec.name, {}))
+        default = Path(default) if default is not None else None
+    elif spec.kind == "int":
+        kind = (
+            click.IntRange(int(spec.bounds[0]), int(spec.bounds[1])) if spec.bounds else click.INT
+        )
+    elif spec.kind == "float":
+        kind = click.FloatRange(spec.bounds[0], spec.bounds[1]) if spec.bounds else click.FLOAT
+    else:
+        kind = click.Choice(spec.choices) if spec.choices else click.STRING
+    if spec.name == "processes":
+        default = os.cpu_count() or 1
+    return click.option(
+        spec.flag,
+        spec.name,
+        type=kind,
+        default=default,
+        show_default="number of CPUs" if spec.name == "processes" else default is not None,
+        help=spec.help,
+    )
+
+
+def _options_of(command: Literal["plan", "apply"]) -> Callable[[FC], FC]:
+    def decorate(function: FC) -> FC:
+        for spec in reversed(cli_specs(command)):
+            function = _click_option(spec)(function)
+        function = click.option(
+            "--json", "as_json", is_flag=True, help="Per-host results as JSON."
+        )(function)
+        return click.argument("scope")(function)
+
+    return decorate
 
 
 @click.command()
-@_common
+@_options_of("plan")
 @click.pass_context
-def plan(
-    ctx: click.Context,
-    *,
-    scope: str,
-    inventory_path: Path,
-    lab: Path | None,
-    known_hosts: Path | None,
-    vault_vars: Path | None,
-    workers: int,
-    processes: int,
-    as_json: bool,
-) -> None:
+def plan(ctx: click.Context, /, scope: str, as_json: bool, **values: Any) -> None:
     """Show what apply would change on each device of SCOPE (nothing is changed)."""
-    _run(
-        ctx,
-        scope=scope,
-        inventory_path=inventory_path,
-        reach=_reach(lab, known_hosts),
-        vault_vars=vault_vars,
-        options=Options(check=True, workers=workers, processes=processes),
-        as_json=as_json,
-    )
+    _run(ctx, scope, values, as_json=as_json, check=True)
 
 
 @click.command()
-@_common
+@_options_of("apply")
 @click.option("--check", is_flag=True, help="Plan only (same as 'communet plan').")
-@click.option("--force", is_flag=True, help="Push plans with destructive lines (trial armed).")
-@click.option("--no-save", is_flag=True, help="Leave the change unsaved (startup untouched).")
-@click.option("--trial-minutes", type=click.IntRange(1, 60), default=5, show_default=True)
-@click.option(
-    "--backup-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("backups"),
-    show_default=True,
-    help="Pre-change backups (secrets masked) go here before anything is pushed.",
-)
 @click.pass_context
-def apply(
-    ctx: click.Context,
-    *,
-    scope: str,
-    inventory_path: Path,
-    lab: Path | None,
-    known_hosts: Path | None,
-    vault_vars: Path | None,
-    workers: int,
-    processes: int,
-    as_json: bool,
-    check: bool,
-    force: bool,
-    no_save: bool,
-    trial_minutes: int,
-    backup_dir: Path,
-) -> None:
+def apply(ctx: click.Context, /, scope: str, as_json: bool, check: bool, **values: Any) -> None:
     """Bring every device of SCOPE to its intended config: backup, trial commit, verify."""
-    options = Options(
+    _run(ctx, scope, values, as_json=as_json, check=check)
+
+
+def _options(values: dict[str, Any], *, check: bool) -> Options:
+    backup_dir = values.get("backup_dir")
+    return Options(
         check=check,
-        force=force,
-        save=not no_save,
-        trial_minutes=trial_minutes,
-        workers=workers,
-        processes=processes,
-        backup_dir=backup_dir,
-    )
-    _run(
-        ctx,
-        scope=scope,
-        inventory_path=inventory_path,
-        reach=_reach(lab, known_hosts),
-        vault_vars=vault_vars,
-        options=options,
-        as_json=as_json,
+        force=bool(values.get("force", False)),
+        save=bool(values.get("save", True)),
+        trial_minutes=int(values.get("trial_minutes", 5)),
+        verify_reconnect=True,
+        workers=int(values["workers"]),
+        processes=int(values["processes"]),
+        backup_dir=Path(backup_dir) if backup_dir is not None else None,
     )
 
 
 def _run(
-    ctx: click.Context,
-    *,
-    scope: str,
-    inventory_path: Path,
-    reach: Reacher,
-    vault_vars: Path | None,
-    options: Options,
-    as_json: bool,
+    ctx: click.Context, scope: str, values: dict[str, Any], *, as_json: bool, check: bool
 ) -> None:
     lang = _lang(ctx)
+    inventory_path = find_inventory(values.get("inventory"))
+    secrets = CliVaultResolver(vault=load_secrets_file(values.get("secrets_file")))
+    reach = _reach(values.get("state_dir"), values.get("known_hosts"))
+    options = _options(values, check=check)
     try:
         loaded = load_inventory(inventory_path)
     except InventoryError as error:
@@ -196,15 +160,11 @@ def _run(
     if not devices:
         click.echo(text("no_match", lang, scope=scope), err=True)
         ctx.exit(1)
-    secrets = EnvVaultResolver(vault=load_vault_vars(vault_vars))
-    connect = netmiko_connector(reach, secrets)
+    timeouts = Timeouts(connect=float(values["connect_timeout"]))
+    connect = netmiko_connector(reach, secrets, timeouts)
     progress = _Progress(len(devices), lang, quiet=as_json)
     began = time.monotonic()
-    try:
-        results = apply_all(loaded, devices, secrets, connect, options, progress=progress)
-    except (LabOverlayError, CommunetError) as error:
-        click.echo(f"error: {error}", err=True)
-        ctx.exit(2)
+    results = apply_all(loaded, devices, secrets, connect, options, progress=progress)
     elapsed = time.monotonic() - began
     if as_json:
         click.echo(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
@@ -244,6 +204,10 @@ def _summary(results: list[Result], options: Options, elapsed: float, lang: str)
         table.add_column(text(f"col.{key}", lang), overflow="fold")
     for result in results:
         detail = ("↩ " if result.rolled_back else "") + result.error
+        if result.blocked and not result.failed:  # check mode: say what apply would do
+            detail = "apply would refuse: destructive lines: " + "; ".join(result.findings)
+        if result.blocked:
+            detail += " (pass --force to push them under a trial commit)"
         table.add_row(
             result.hostname,
             result.platform,

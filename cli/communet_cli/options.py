@@ -1,22 +1,87 @@
-"""Options and loaders shared by the commands that need secrets."""
+"""Options and loaders shared by the commands: the secrets file, the inventory to use.
+
+One secrets file format for the CLI and Ansible: a YAML mapping of ``vault_NAME: value``
+(the ``vault:NAME`` reference in the inventory). Ansible reads it with ``-e @FILE`` (or as an
+ansible-vault encrypted ``group_vars/all/vault.yml``); the CLI with ``--secrets FILE``.
+"""
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
 
 import click
 import yaml
 
+from communet.secrets import EnvVaultResolver
 
-def load_vault_vars(path: Path | None) -> dict[str, str]:
-    """Vault variables for ``vault:name`` references: a YAML mapping of name to value.
+PREFIX = "vault_"
+INVENTORY_ENV = "COMMUNET_INVENTORY"
+PROJECT_FILE = "communet.toml"
+
+
+def load_secrets_file(path: Path | None) -> dict[str, str]:
+    """``vault:NAME`` values from a secrets file (``vault_NAME: value`` lines).
 
     Keep the file encrypted with ansible-vault and decrypt it into a pipe when running, e.g.
-    ``--vault-vars <(ansible-vault view vault.yml)``; it is never written anywhere else.
+    ``--secrets <(ansible-vault view secrets.yml)``; it is never written anywhere else.
     """
     if path is None:
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
-        raise click.BadParameter(f"{path} must hold a mapping of name: value")
-    return {str(k): str(v) for k, v in data.items()}
+        raise click.BadParameter(
+            f"{path} must hold a mapping of vault_NAME: value", param_hint="'--secrets'"
+        )
+    values = {}
+    for key, value in data.items():
+        name = str(key)
+        if not name.startswith(PREFIX) or name == PREFIX:
+            raise click.BadParameter(
+                f"{path}: key {name!r}: a secrets file holds 'vault_NAME: value' lines (the "
+                f"inventory's vault:NAME; the same file works as ansible-playbook -e @FILE): "
+                f"write vault_{name}",
+                param_hint="'--secrets'",
+            )
+        values[name.removeprefix(PREFIX)] = "" if value is None else str(value)
+    return values
+
+
+class CliVaultResolver(EnvVaultResolver):
+    """Names the CLI's own option when a ``vault:`` reference is missing."""
+
+    def vault_hint(self, name: str) -> str:
+        return f"add the line 'vault_{name}: VALUE' to the secrets file given with --secrets FILE"
+
+
+def find_inventory(given: Path | None, *, start: Path | None = None) -> Path:
+    """``--inventory``, else $COMMUNET_INVENTORY, else ``inventory`` in the nearest
+    ``communet.toml`` (the working directory or a parent, relative to that file); never a
+    built-in default: a forgotten option must not quietly reach another province."""
+    if given is not None:
+        return given
+    from_env = os.environ.get(INVENTORY_ENV)
+    if from_env:
+        return Path(from_env)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        config = folder / PROJECT_FILE
+        if config.is_file():
+            return _from_project(config)
+    raise click.UsageError(
+        f"no inventory given: pass --inventory DIR, set {INVENTORY_ENV}=DIR, or write "
+        f'inventory = "DIR" in a {PROJECT_FILE} of the project (looked in {here} and its '
+        "parents)"
+    )
+
+
+def _from_project(config: Path) -> Path:
+    try:
+        data = tomllib.loads(config.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise click.UsageError(f"{config}: {error}") from None
+    value = data.get("inventory")
+    if not isinstance(value, str) or not value:
+        raise click.UsageError(f'{config}: needs inventory = "DIR" (the inventory directory)')
+    return config.parent / value

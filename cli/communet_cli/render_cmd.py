@@ -13,8 +13,8 @@ from communet.errors import CommunetError, InventoryError
 from communet.inventory import load_inventory
 from communet.platforms import PLATFORMS
 from communet.render import RenderedConfig, render_scope
-from communet.secrets import EnvVaultResolver, PlaceholderResolver, SecretResolver
-from communet_cli.options import load_vault_vars
+from communet.secrets import PlaceholderResolver, SecretResolver
+from communet_cli.options import CliVaultResolver, load_secrets_file
 
 
 def _header(config: RenderedConfig) -> str:
@@ -57,10 +57,11 @@ def _record(config: RenderedConfig) -> dict[str, Any]:
     help="Resolve env:/vault: references (default: stable <secret:…> placeholders).",
 )
 @click.option(
-    "--vault-vars",
+    "--secrets",
+    "secrets_file",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
-    help="With --with-secrets: a YAML mapping of vault variable names to values.",
+    help="With --with-secrets: the secrets file (vault_NAME: value lines).",
 )
 @click.pass_context
 def render(
@@ -71,7 +72,7 @@ def render(
     out: Path | None,
     as_json: bool,
     with_secrets: bool,
-    vault_vars: Path | None,
+    secrets_file: Path | None,
 ) -> None:
     """Render intended configs for SCOPE (province, district/hub, commune or hostname).
 
@@ -79,7 +80,7 @@ def render(
     --with-secrets is given.
     """
     resolver: SecretResolver = (
-        EnvVaultResolver(load_vault_vars(vault_vars)) if with_secrets else PlaceholderResolver()
+        CliVaultResolver(load_secrets_file(secrets_file)) if with_secrets else PlaceholderResolver()
     )
     try:
         loaded = load_inventory(inventory_path)

@@ -233,4 +233,15 @@ def test_a_missing_vault_variable_fails_naming_it(ansible: Ansible) -> None:
     assert run.recap["thanh-son-sw1"]["failed"] == 1
     msg = run.results["thanh-son-sw1"]["msg"]
     assert msg.startswith("thanh-son-sw1: secret vault:snmp_")
-    assert "comes from the variable vault_snmp_" in msg
+    # the same secrets file format as the CLI's --secrets, named as Ansible users pass it
+    assert "fix: set the variable vault_snmp_" in msg
+    assert "in the secrets file passed as -e @FILE" in msg
+    assert "--secrets" not in msg
+
+
+def test_no_run_prints_a_deprecation_warning(story: Story) -> None:
+    """The builtin strategy, FQCNs, supported interfaces only: nothing is deprecated."""
+    runs = (story.check, story.converge, story.rerun, story.audit, story.backup, story.faults)
+    for run in runs:
+        assert "DEPRECATION" not in run.out, run.out[:3000]
+        assert "[WARNING]" not in run.out, run.out[:3000]

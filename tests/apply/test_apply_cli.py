@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from communet_cli.main import cli
@@ -28,13 +29,13 @@ def login_env(site: Site) -> dict[str, str]:
 
 def vault_file(tmp_path: Path) -> str:
     path = tmp_path / "vault.yml"
-    path.write_text("".join(f"{k}: {v}\n" for k, v in VAULT.items()), "utf-8")
+    path.write_text("".join(f"vault_{k}: {v}\n" for k, v in VAULT.items()), "utf-8")
     return str(path)
 
 
 def test_apply_then_plan_as_json(site: Site, tmp_path: Path) -> None:
     lab, vault = str(site.state / "lab"), vault_file(tmp_path)
-    common = ["--inventory", str(DEMO), "--lab", lab, "--vault-vars", vault, "--json"]
+    common = ["--inventory", str(DEMO), "--lab", lab, "--secrets", vault, "--json"]
     code, out, _ = invoke(
         "apply", "dinh-hai", *common, "--backup-dir", str(tmp_path / "b"), env=login_env(site)
     )
@@ -60,7 +61,7 @@ def test_vietnamese_summary_and_exit_code_1_on_a_failed_host(site: Site, tmp_pat
         "plan",
         "thanh-son",
         *args,
-        "--vault-vars",
+        "--secrets",
         vault_file(tmp_path),
         env=login_env(site),
     )
@@ -95,4 +96,78 @@ def test_a_missing_secret_fails_each_host_naming_the_reference(site: Site) -> No
         "dinh-hai-sw1: secret env:COMMUNET_USERNAME: is not set\n"
         "    fix: export COMMUNET_USERNAME=… before running (or pass it to Ansible's "
         "environment)"
+    )
+
+
+def test_plan_without_an_inventory_says_the_three_ways_to_give_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no communet.toml here or above (tmp), no demo default
+    monkeypatch.delenv("COMMUNET_INVENTORY", raising=False)
+    code, _, err = invoke("plan", "demo", "--lab", str(tmp_path))
+    assert code == 2
+    assert (
+        "Error: no inventory given: pass --inventory DIR, set COMMUNET_INVENTORY=DIR, or write "
+        f'inventory = "DIR" in a communet.toml of the project (looked in {tmp_path.resolve()} '
+        "and its parents)"
+    ) in " ".join(err.split())
+
+
+def test_the_inventory_comes_from_the_environment_or_the_project_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "communet.toml").write_text(f'inventory = "{DEMO}"\n', "utf-8")
+    monkeypatch.chdir(project / "sub")
+    monkeypatch.delenv("COMMUNET_INVENTORY", raising=False)
+    # found: the run gets as far as the (missing) lab overlay
+    code, _, err = invoke("plan", "demo", "--lab", str(tmp_path))
+    assert code == 1
+    assert "no lab overlay" in err
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(
+        "plan", "demo", "--lab", str(tmp_path), env={"COMMUNET_INVENTORY": str(DEMO)}
+    )
+    assert "no lab overlay" in err
+    (project / "communet.toml").write_text('inventori = "x"\n', "utf-8")
+    monkeypatch.chdir(project)
+    code, _, err = invoke("plan", "demo", "--lab", str(tmp_path))
+    assert code == 2
+    assert 'communet.toml: needs inventory = "DIR" (the inventory directory)' in err
+
+
+def test_trial_minutes_out_of_bounds_names_the_option() -> None:
+    code, _, err = invoke("apply", "demo", "--inventory", str(DEMO), "--trial-minutes", "0")
+    assert code == 2
+    assert "Invalid value for '--trial-minutes': 0 is not in the range 1<=x<=60." in err
+
+
+def test_a_secrets_file_in_another_format_is_refused_naming_the_key(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text("snmp_user: noc\n", "utf-8")
+    code, _, err = invoke(
+        "plan", "demo", "--inventory", str(DEMO), "--lab", str(tmp_path), "--secrets", str(secrets)
+    )
+    assert code == 2
+    assert (
+        f"{secrets}: key 'snmp_user': a secrets file holds 'vault_NAME: value' lines (the "
+        "inventory's vault:NAME; the same file works as ansible-playbook -e @FILE): write "
+        "vault_snmp_user"
+    ) in " ".join(err.split())
+
+
+def test_a_missing_vault_secret_names_the_cli_option(site: Site, tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.yml"
+    secrets.write_text("vault_snmp_user: noc\n", "utf-8")
+    args = ["--inventory", str(DEMO), "--lab", str(site.state / "lab"), "--json"]
+    code, out, _ = invoke(
+        "plan", "dinh-hai-sw1", *args, "--secrets", str(secrets), env=login_env(site)
+    )
+    assert code == 1
+    [result] = json.loads(out)
+    assert result["error"].startswith("dinh-hai-sw1: secret vault:snmp_auth_key: is not set\n")
+    assert result["error"].endswith(
+        "fix: add the line 'vault_snmp_auth_key: VALUE' to the secrets file given with "
+        "--secrets FILE"
     )

@@ -98,7 +98,9 @@ def test_destructive_plans_are_refused_unless_forced(site: Site) -> None:
     result = apply_device(device, intended, site.connect, Options(), login_user="admin")
     assert result.failed
     assert not result.changed
-    assert result.error.startswith(f"{hostname}: the plan has destructive lines; nothing was pushed")
+    assert result.error.startswith(
+        f"{hostname}: the plan has destructive lines; nothing was pushed"
+    )
     assert result.blocked
     assert "management-path" in result.error
 

@@ -14,7 +14,7 @@ from communet import apply
 from communet.apply import Options, Result, apply_all
 from communet.connect import LabOverlayError
 from communet.inventory import ResolvedDevice
-from communet.session import DeviceSession
+from communet.session import Connector, DeviceSession
 
 from .conftest import Site
 
@@ -24,7 +24,7 @@ def small_shares(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(apply, "MIN_HOSTS_PER_PROCESS", 2)
 
 
-def run(site: Site, connect: apply.Connector | None = None, **options: object) -> list[Result]:
+def run(site: Site, connect: Connector | None = None, **options: object) -> list[Result]:
     seen: list[str] = []
     opts = Options(processes=2, backup_dir=site.state / "backups", **options)  # type: ignore[arg-type]
     results = apply_all(
@@ -70,9 +70,15 @@ def test_a_process_that_dies_fails_its_hosts_with_the_reason(site: Site) -> None
     assert all(r.status == "changed" for r in fine)  # check mode: all still to do
 
 
-def test_an_error_in_a_process_is_raised_in_the_caller(site: Site) -> None:
-    def broken(device: ResolvedDevice) -> DeviceSession:
-        raise LabOverlayError(f"{device.hostname} is not in the lab overlay")
+def test_an_error_in_a_process_fails_that_host_only(site: Site) -> None:
+    victim = "thanh-son-sw1"
 
-    with pytest.raises(LabOverlayError, match="is not in the lab overlay"):
-        run(site, broken, check=True)
+    def broken(device: ResolvedDevice) -> DeviceSession:
+        if device.hostname == victim:
+            raise LabOverlayError(f"{device.hostname}: not in the lab overlay")
+        return site.connect(device)
+
+    results = {r.hostname: r for r in run(site, broken, check=True)}
+    assert results[victim].failed
+    assert results[victim].error == f"{victim}: not in the lab overlay"
+    assert all(r.status == "changed" for h, r in results.items() if h != victim)

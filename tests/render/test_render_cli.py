@@ -51,10 +51,8 @@ def test_json_output() -> None:
 
 def test_with_secrets_resolves_env_and_vault(tmp_path: Path) -> None:
     vault = tmp_path / "vault.yml"
-    vault.write_text("\n".join(f"{k}: {v}" for k, v in FAKE_VAULT.items()), "utf-8")
-    code, out, _ = invoke(
-        "dinh-hai-ce1", "--with-secrets", "--vault-vars", str(vault), env=FAKE_ENV
-    )
+    vault.write_text("\n".join(f"vault_{k}: {v}" for k, v in FAKE_VAULT.items()), "utf-8")
+    code, out, _ = invoke("dinh-hai-ce1", "--with-secrets", "--secrets", str(vault), env=FAKE_ENV)
     assert code == 0
     assert "secret Pw-Secret-123" in out
 
