@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint unit bench clean venv debian-deps
+.PHONY: demo test lint unit sanity test-ansible-2.20 bench clean venv debian-deps
 
 # Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent).
 DEBIAN_PACKAGES := snmp
@@ -45,11 +45,36 @@ lint: $(STAMP)
 unit: $(STAMP) debian-deps
 	$(BIN)/pytest -n 2 -q
 
-test: lint unit
+# ansible-test sanity on the built collection (tools/sanity.py: no Docker, venvs from PyPI).
+sanity: $(STAMP)
+	$(BIN)/python tools/sanity.py
+
+# The other supported ansible-core series (meta/runtime.yml: >=2.20,<2.22): the same lock
+# but ansible-core 2.20.x, in its own venv; the Ansible tests (inventory plugin, collection,
+# playbooks over the lab) run there too.
+ANSIBLE_OTHER  := 2.20.10
+VENV_OTHER     := .venv-ansible-2.20
+STAMP_OTHER    := $(VENV_OTHER)/.installed-$(ANSIBLE_OTHER)-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+
+$(STAMP_OTHER): pyproject.toml requirements.lock
+	@test -n "$(PYTHON)" || { sh tools/find-python.sh >/dev/null; exit 1; }
+	@test -x $(VENV_OTHER)/bin/python || $(PYTHON) -m venv $(VENV_OTHER)
+	grep -v '^ansible-core==' requirements.lock > $(VENV_OTHER)/requirements.txt
+	$(VENV_OTHER)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r $(VENV_OTHER)/requirements.txt ansible-core==$(ANSIBLE_OTHER)
+	$(VENV_OTHER)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV_OTHER)/.installed-*
+	@touch $@
+
+test-ansible-2.20: $(STAMP_OTHER) debian-deps
+	$(VENV_OTHER)/bin/ansible --version | head -1
+	$(VENV_OTHER)/bin/pytest -n 2 -q -p no:cacheprovider tests/test_ansible_inventory.py tests/ansible_roles
+
+test: lint unit sanity test-ansible-2.20
 
 bench: $(STAMP)
 	$(BIN)/python bench/inventory_load.py
 	$(BIN)/python bench/ansible_inventory.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_OTHER) build .mypy_cache .ruff_cache .pytest_cache

@@ -63,6 +63,7 @@ attributes:
   platform:
     support: full
     platforms: posix
+    description: The controller; the device is reached over SSH by communet.
 notes:
   - Runs on the controller only.
 """
@@ -111,7 +112,7 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
 '''
 

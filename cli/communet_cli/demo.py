@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-STATE = Path(".lab/demo")
+STATE = Path(os.environ.get("COMMUNET_DEMO_STATE", ".lab/demo"))
 RECAP = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+).*?failed=(?P<failed>\d+)"
 )
@@ -61,16 +61,15 @@ def lab_environment() -> dict[str, str]:
     }
 
 
-def write_demo_vault() -> tuple[Path, Path]:
-    """SNMPv3 keys for the demo; in production these live in an ansible-vault file."""
+def write_demo_secrets() -> Path:
+    """SNMPv3 keys for the demo, in the one secrets file format (vault_NAME: value) that
+    ansible-playbook reads with -e @FILE and communet with --secrets FILE; in production it
+    is an ansible-vault encrypted file."""
     values = {"snmp_user": "noc", "snmp_auth_key": "DemoAuth2024", "snmp_priv_key": "DemoPriv2024"}
-    ansible_vars = STATE / "vault-demo.yml"
-    ansible_vars.write_text("".join(f"vault_{k}: {v}\n" for k, v in values.items()), "utf-8")
-    cli_vars = STATE / "vault-demo-cli.yml"
-    cli_vars.write_text("".join(f"{k}: {v}\n" for k, v in values.items()), "utf-8")
-    for path in (ansible_vars, cli_vars):
-        path.chmod(0o600)
-    return ansible_vars, cli_vars
+    path = STATE / "secrets-demo.yml"
+    path.write_text("".join(f"vault_{k}: {v}\n" for k, v in values.items()), "utf-8")
+    path.chmod(0o600)
+    return path
 
 
 def main() -> None:
@@ -83,15 +82,25 @@ def main() -> None:
     )
     try:
         env = lab_environment()
-        ansible_vars, cli_vars = write_demo_vault()
-        site = [playbook, "playbooks/site.yml", "-e", f"@{ansible_vars}", "-f", "20"]
+        secrets = write_demo_secrets()
+        site = [playbook, "playbooks/site.yml", "-e", f"@{secrets}", "-f", "20"]
         first = recap(step("Provision every device (ansible-playbook site.yml)", site, env))
         second = recap(step("Run it again: nothing left to change", site, env))
-        audit = [playbook, "playbooks/audit.yml", "-e", f"@{ansible_vars}", "-f", "20"]
+        audit = [playbook, "playbooks/audit.yml", "-e", f"@{secrets}", "-f", "20"]
         step("Audit: check mode with diff over the whole province", audit, env)
         step(
             "The same audit from the technicians' CLI",
-            [communet, "plan", "demo", "--lab", str(STATE), "--vault-vars", str(cli_vars)],
+            [
+                communet,
+                "plan",
+                "demo",
+                "--inventory",
+                "inventory/demo",
+                "--lab",
+                str(STATE),
+                "--secrets",
+                str(secrets),
+            ],
             env,
         )
     finally:
@@ -107,11 +116,6 @@ def summarize(first: dict[str, tuple[int, int]], second: dict[str, tuple[int, in
     print(f"first run:  {changed_first} of {len(first)} hosts changed")
     print(f"second run: {len(changed_again)} of {len(second)} hosts changed")
     print(f"failed:     {', '.join(failed) or 'none'}")
-    print(
-        "note:       ansible-core warns about every strategy outside ansible.builtin; "
-        "ansible.cfg uses communet_linear (batched devices, see README). "
-        "ANSIBLE_STRATEGY=linear runs the same playbooks without it, ~3x slower on a province."
-    )
     if failed or changed_again or not changed_first:
         raise SystemExit("the demo did not converge cleanly")
 

@@ -44,8 +44,9 @@ class ActionModule(ActionBase):  # type: ignore[misc]
     ) -> dict[str, Any]:
         if COMMUNET_IMPORT_ERROR is not None:
             raise AnsibleActionFail(
-                "communet.network.config needs the communet Python package on the controller "
-                f"(pip install communet; in AWX, the execution environment): {COMMUNET_IMPORT_ERROR}"
+                "communet.network.config needs the communet Python package on the "
+                "controller (pip install communet; in AWX, in the execution environment): "
+                f"{COMMUNET_IMPORT_ERROR}"
             )
         task_vars = task_vars or {}
         result: dict[str, Any] = super().run(tmp, task_vars)

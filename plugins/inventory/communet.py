@@ -22,22 +22,6 @@ proves it with a real ``ansible-playbook`` run.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from ansible.errors import AnsibleParserError
-from ansible.plugins.inventory import BaseInventoryPlugin
-
-try:
-    from communet.errors import InventoryError
-    from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
-    from communet.inventory.model import District, Province, Status
-    from communet.inventory.resolve import district_slug
-except ImportError as error:  # said by parse(), where Ansible reports it for this source
-    COMMUNET_IMPORT_ERROR: ImportError | None = error
-else:
-    COMMUNET_IMPORT_ERROR = None
-
 DOCUMENTATION = r"""
 name: communet
 author: communet contributors (@communet)
@@ -71,6 +55,23 @@ EXAMPLES = r"""
 plugin: communet.network.communet
 path: demo
 """
+
+from pathlib import Path
+from typing import Any
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+try:
+    from communet.errors import InventoryError
+    from communet.inventory import LoadedInventory, ResolvedDevice, Site, load_inventory
+    from communet.inventory.model import District, Province, Status
+    from communet.inventory.resolve import district_slug
+except ImportError as error:  # said by parse(), where Ansible reports it for this source
+    COMMUNET_IMPORT_ERROR: ImportError | None = error
+else:
+    COMMUNET_IMPORT_ERROR = None
+
 
 SUFFIXES = (".communet.yml", ".communet.yaml")
 
