@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint unit sanity test-ansible-2.20 bench clean venv debian-deps
+.PHONY: ee demo test lint unit sanity test-ansible-2.20 bench clean venv debian-deps
 
 # Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent).
 DEBIAN_PACKAGES := snmp
@@ -44,6 +44,13 @@ lint: $(STAMP)
 
 unit: $(STAMP) debian-deps
 	$(BIN)/pytest -n 2 -q
+
+# The execution environment's build context (AWX / AAP): build/ee (see docs/awx.md).
+ee: $(STAMP)
+	rm -rf build/ee-src build/ee && mkdir -p build/ee-src
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w build/ee-src .
+	$(BIN)/ansible-galaxy collection build --output-path build/ee-src .
+	$(BIN)/ansible-builder create -f execution-environment.yml -c build/ee --output-filename Containerfile
 
 # ansible-test sanity on the built collection (tools/sanity.py: no Docker, venvs from PyPI).
 sanity: $(STAMP)
