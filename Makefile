@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: ee demo test lint unit sanity test-ansible-2.20 bench clean venv debian-deps
+.PHONY: bench-peer ee demo test lint unit sanity test-ansible-2.20 bench clean venv debian-deps
 
 # Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent).
 DEBIAN_PACKAGES := snmp
@@ -78,6 +78,12 @@ test-ansible-2.20: $(STAMP_OTHER) debian-deps
 	$(VENV_OTHER)/bin/pytest -n 2 -q -p no:cacheprovider tests/test_ansible_inventory.py tests/ansible_roles
 
 test: lint unit sanity test-ansible-2.20
+
+# The ios_config peer's own venv for bench/provision.py --peer (pins: bench/requirements-peer.txt).
+bench-peer: $(STAMP)
+	@test -x $(VENV)/bench-peer/bin/python || $(PYTHON) -m venv $(VENV)/bench-peer
+	$(VENV)/bench-peer/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r bench/requirements-peer.txt
 
 bench: $(STAMP)
 	$(BIN)/python bench/inventory_load.py

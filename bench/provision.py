@@ -10,10 +10,8 @@ and then runs again with nothing to do; the lab is stopped. Paths:
 - ``cli``: ``communet apply PROVINCE --lab STATE`` (or, with ``--cli-runner apply_all`` or when
   the command is missing, bench/provision_cli.py: the same :func:`communet.apply.apply_all`);
 - ``ansible`` (``--ansible``): ``ansible-playbook playbooks/site.yml`` as ansible.cfg sets it
-  up (the ``communet_linear`` strategy: each communet_config task for all its hosts in one
-  batch; ``COMMUNET_LAB`` names the lab), from this venv;
-- ``ansible-linear`` (``--ansible --ansible-linear``): the same with ``ANSIBLE_STRATEGY=linear``,
-  ansible-core's own strategy: the action plugin in a forked worker per host;
+  up: ansible-core's builtin linear strategy, the communet.network.config action in the
+  worker forked per host (``COMMUNET_LAB`` names the lab), from this venv;
 - ``cli-ios`` (``--cli-ios``, implied by ``--peer``): the same engine (bench/provision_cli.py)
   on exactly the peer's IOS devices, so that peer and CLI compare on one device set;
 - ``peer`` (``--peer``): ``cisco.ios.ios_config`` over ``ansible.netcommon.network_cli`` (libssh,
@@ -149,8 +147,8 @@ def cli_available() -> bool:
 
 def cli_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str]]:
     if ctx.args.cli_runner == "communet":
-        vault = ctx.work / "vault.json"  # JSON is YAML
-        vault.write_text(json.dumps(BENCH_VAULT), "utf-8")
+        vault = ctx.work / "secrets.json"  # JSON is YAML; the one secrets file format
+        vault.write_text(json.dumps({f"vault_{k}": v for k, v in BENCH_VAULT.items()}), "utf-8")
         argv = [
             str(REPO / ".venv" / "bin" / "communet"),
             "apply",
@@ -159,7 +157,7 @@ def cli_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str
             str(ctx.province),
             "--lab",
             str(lab.state),
-            "--vault-vars",
+            "--secrets",
             str(vault),
             "--workers",
             str(ctx.args.workers),
@@ -234,12 +232,6 @@ def ansible_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str,
     env = lab_env(lab)
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
     return argv, env
-
-
-def ansible_linear_command(ctx: Context, lab: LabProcess) -> tuple[list[str], dict[str, str]]:
-    """The same playbook with ansible-core's own linear strategy: a forked worker per host."""
-    argv, env = ansible_command(ctx, lab)
-    return argv, env | {"ANSIBLE_STRATEGY": "linear"}
 
 
 def recap_counts(run: Run, usage: Usage) -> None:
@@ -497,11 +489,9 @@ def select_paths(
         paths.append(("cli", cli_command, cli_counts))
     if args.ansible:
         if (REPO / "playbooks" / "site.yml").exists() and (
-            REPO / "plugins" / "action" / "communet_config.py"
+            REPO / "plugins" / "action" / "config.py"
         ).exists():
             paths.append(("ansible", ansible_command, recap_counts))
-            if args.ansible_linear:
-                paths.append(("ansible-linear", ansible_linear_command, recap_counts))
         else:
             info["ansible path"] = (
                 "not measured: playbooks/site.yml or the action plugin is missing"
@@ -523,11 +513,6 @@ def main() -> int:
     parser.add_argument("--province", type=Path, default=REPO / "inventory" / "demo")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--ansible", action="store_true", help="also the Ansible path")
-    parser.add_argument(
-        "--ansible-linear",
-        action="store_true",
-        help="with --ansible: also site.yml under ansible-core's linear strategy (a fork per host)",
-    )
     parser.add_argument("--peer", action="store_true", help="also the ios_config peer")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the CLI path")
     parser.add_argument(

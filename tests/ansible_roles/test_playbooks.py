@@ -245,3 +245,38 @@ def test_no_run_prints_a_deprecation_warning(story: Story) -> None:
     for run in runs:
         assert "DEPRECATION" not in run.out, run.out[:3000]
         assert "[WARNING]" not in run.out, run.out[:3000]
+
+
+def test_a_plan_the_lint_refuses_shows_its_diff_and_names_the_role_variable(
+    ansible: Ansible,
+) -> None:
+    host = CHANGED_BY_HAND
+    converged = ansible.play("switches.yml", "--limit", host, name="lint-converge")
+    assert converged.recap[host]["failed"] == 0, converged.out[-3000:]
+    running = ansible.running()[host]
+    gateway = next(line for line in running.splitlines() if line.startswith("ip default-gateway"))
+    moved = gateway.rsplit(".", 1)[0] + ".99"  # a technician points it elsewhere by hand
+    with ConnectHandler(**ansible.lab.netmiko_params(host)) as technician:
+        technician.enable()
+        technician.send_config_set([moved])
+    try:
+        check = ansible.play("switches.yml", "--check", "--diff", "--limit", host, name="lint-c")
+        real = ansible.play("switches.yml", "--limit", host, name="lint-real")
+    finally:
+        with ConnectHandler(**ansible.lab.netmiko_params(host)) as technician:
+            technician.enable()
+            technician.send_config_set([gateway])
+    assert check.process.returncode == 0, check.out[-3000:]
+    assert check.recap[host]["changed"] == 1
+    assert check.results[host]["blocked"] is True
+    assert f"+{gateway}" in check.out  # the diff is shown
+    assert f"  {gateway}\n" in check.out  # and the line that would be sent
+    warning = " ".join(check.out[check.out.index("[WARNING]:") :].split())
+    assert warning.startswith(f"[WARNING]: {host}: a real run would refuse this plan")
+    assert "management-path: 'ip default-gateway" in warning
+    assert "set commune_switch_force: true to push it under a trial commit" in warning
+    assert real.recap[host]["failed"] == 1
+    msg = real.results[host]["msg"]
+    assert msg.startswith(f"{host}: the plan has destructive lines; nothing was pushed: ")
+    assert msg.endswith("(set commune_switch_force: true to push them under a trial commit)")
+    assert "--force" not in msg
