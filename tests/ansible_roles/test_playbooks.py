@@ -280,3 +280,18 @@ def test_a_plan_the_lint_refuses_shows_its_diff_and_names_the_role_variable(
     assert msg.startswith(f"{host}: the plan has destructive lines; nothing was pushed: ")
     assert msg.endswith("(set commune_switch_force: true to push them under a trial commit)")
     assert "--force" not in msg
+
+
+def test_a_trial_window_out_of_bounds_names_the_role_variable(ansible: Ansible) -> None:
+    run = ansible.play(
+        "switches.yml",
+        "--check",
+        "--limit",
+        "thanh-son-sw1",
+        "-e",
+        "commune_switch_trial_minutes=0",
+        name="trial-0",
+    )
+    assert run.recap["thanh-son-sw1"]["failed"] == 1
+    assert "commune_switch_trial_minutes must be between 1 and 60 (got 0)" in run.out
+    assert "thanh-son-sw1" not in run.results  # stopped before any device session
