@@ -8,6 +8,7 @@ address, port and per-device known_hosts file, and the real inventory stays unto
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,12 @@ from communet.inventory import ResolvedDevice
 from communet.secrets import Secret, SecretResolver
 from communet.session import Connector, DeviceSession
 from communet.session.netmiko_session import Timeouts, open_session
+
+# paramiko logs a dropped handshake ("Exception (client): Error reading SSH protocol banner")
+# from its transport thread; with no handler configured, Python's last-resort handler prints
+# it on stderr (under Ansible: "WorkerProcess ... errantly sent data directly to stderr").
+# The session layer reports the same failure as the host's result, naming host and cause.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
