@@ -52,7 +52,7 @@ def make_device(spec: DeviceSpec, credentials: Credentials) -> Device:
             password=credentials.password,
         )
     if spec.platform in ("huawei_vrp", "huawei_vrpv8"):
-        return VrpDevice(spec, username=credentials.username)
+        return VrpDevice(spec, username=credentials.username, password=credentials.password)
     if spec.platform == "cisco_roomos":
         return RoomosDevice(spec)
     raise ValueError(
