@@ -33,6 +33,7 @@ from communet.lab.core import (
 from communet.lab.grammar import Failure, Parsed
 from communet.lab.ios_config import (
     DEFAULT_VLANS,
+    VIRTUAL,
     hardware_for,
     hardware_from_config,
     hide_secrets,
@@ -86,16 +87,15 @@ class IosDevice(Device):
         self.state = IosState(running=base, startup=base.copy(), changed_at=clock())
         self.cabled: frozenset[str] | None = None  # None: the lab's default cabling
         self.own_management: ipaddress.IPv4Address | None = None  # set by a loaded config
+        self.loaded = False  # a brownfield config was loaded: management comes from it
 
     def management_up(self) -> bool:
         """Reachable while the config keeps a live address the device is managed on: the
         inventory's management address, or (brownfield) the one its loaded config gave it."""
         spec = self.spec
         wanted = [a for a in (spec.management, self.own_management) if a is not None]
-        if not wanted:
-            return True
-        if self.own_management is None and (
-            not self.hardware.switch or spec.management_vlan is None
+        if not self.loaded and (
+            spec.management is None or not self.hardware.switch or spec.management_vlan is None
         ):
             return True  # a router's routed management port: the lab does not model its path
         live = set(self.management_addresses())
@@ -235,6 +235,8 @@ class IosDevice(Device):
         self.state.revert = None
 
     def _factory(self) -> None:
+        self.loaded, self.own_management, self.cabled = False, None, None
+        self.hardware = hardware_for(self.spec.model)
         base = parse_config(self.base_config())
         self.state = IosState(running=base, startup=base.copy(), changed_at=self.clock())
 
@@ -248,6 +250,7 @@ class IosDevice(Device):
         self.cabled = frozenset(self.hardware.ports)  # cabled where the site configured it
         live = self.management_addresses()
         self.own_management = None if self.spec.management in live else next(iter(live), None)
+        self.loaded = True
         self.history.reset(self.port_states())
 
     def tick(self) -> None:
@@ -1079,7 +1082,7 @@ class IosShell(Shell):
             return Reply()
         name = normalize_interface(" ".join(words))
         if name is None:
-            return Reply("% Invalid input detected at '^' marker.\n")
+            return self._bad_interface(words, negate)
         line = f"interface {name}"
         node = root.find(line)
         if negate:
@@ -1090,15 +1093,23 @@ class IosShell(Shell):
             parent = name.split(".")[0]
             physical = parent in self.device.hardware.ports
             if name in self.device.hardware.ports or (not physical and "." in name):
-                return Reply("% Invalid input detected at '^' marker.\n")
-            if not physical and not name.startswith(("Vlan", "Loopback", "Port-channel", "Tunnel")):
-                return Reply("% Invalid input detected at '^' marker.\n")
+                return self._bad_interface(words, negate)
+            if not physical and not name.startswith(VIRTUAL):
+                return self._bad_interface(words, negate)
             node = Node(line, [Node("no ip address")])
             if name.startswith(("Loopback", "Tunnel")) or "." in name:
                 node.children = []
             insert_child(root, node, ranked=True)
         self.stack.append(Context("config-if", [node]))
         return Reply()
+
+    def _bad_interface(self, words: tuple[str, ...], negate: bool) -> Reply:
+        """An interface this device does not have: IOS puts the caret under its number."""
+        typed = " ".join(words)
+        number = re.search(r"\d", typed)
+        column = len(self.prompt()) + len("no " * negate + "interface ")
+        column += number.start() if number else 0
+        return Reply(" " * column + "^\n% Invalid input detected at '^' marker.\n\n")
 
     def _banner(self, kind: str, delimiter: str, rest: str) -> Reply:
         if delimiter == "^" and rest.startswith("C"):

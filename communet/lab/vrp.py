@@ -100,6 +100,7 @@ class VrpDevice(Device):
         self.password = password
         self.cabled: frozenset[str] | None = None  # None: the lab's default cabling
         self.own_management: ipaddress.IPv4Address | None = None  # set by a loaded config
+        self.loaded = False  # a brownfield config was loaded: management comes from it
         self.indent = ""  # how this release indents global commands (see global_indent)
         self.running = parse_config(self.base_config())
         self.saved: Node | None = self.running.copy()
@@ -176,7 +177,7 @@ class VrpDevice(Device):
         """Reachable while the config keeps a live address the device is managed on: the
         inventory's, or (brownfield) the one its loaded config gave it."""
         wanted = [a for a in (self.spec.management, self.own_management) if a is not None]
-        if not wanted or self.own_management is None:
+        if not self.loaded:
             return True  # the lab's own base config: management is not modelled further
         live = set(self.management_addresses())
         return any(address in live for address in wanted)
@@ -265,6 +266,9 @@ class VrpDevice(Device):
         self.trial = None
 
     def _factory(self) -> None:
+        self.loaded, self.own_management, self.cabled = False, None, None
+        self.hardware = hardware_for(self.spec.model, self.v8)
+        self.indent = ""
         self.running = parse_config(self.base_config())
         self.saved = self.running.copy()
         self.trial = None
@@ -281,6 +285,7 @@ class VrpDevice(Device):
             self.cabled = frozenset(ports)
         live = self.management_addresses()
         self.own_management = None if self.spec.management in live else next(iter(live), None)
+        self.loaded = True
         self.history.reset(self.port_states())
 
     def tick(self) -> None:
@@ -355,9 +360,19 @@ def _is_vlan(line: str) -> bool:
 # ------------------------------------------------------------------------------ session
 @dataclass
 class View:
-    kind: str  # system, interface, vlan, ui, aaa, generic
+    kind: str  # system, interface, vlan, ui, aaa, aaa-domain, aaa-scheme, generic
     node: Node
     label: str  # what the prompt shows after the host name
+    parent: str = ""  # the line of the view this one is nested in (``aaa`` for a domain)
+
+
+# Views nested in ``aaa``: what enters them and what the prompt calls them.
+_AAA_VIEWS = {
+    "domain": ("aaa-domain", "domain"),
+    "authentication-scheme": ("aaa-scheme", "authen"),
+    "authorization-scheme": ("aaa-scheme", "author"),
+    "accounting-scheme": ("aaa-scheme", "accounting"),
+}
 
 
 Pending = Callable[[str], Reply]
@@ -532,6 +547,8 @@ class VrpShell(Shell):
         target = self._target(view)
         if view.kind == "system":
             return self._system(target, words, undo)
+        if view.kind == "aaa" and not undo and words[0] in _AAA_VIEWS and len(words) == 2:
+            return self._aaa_view(target, words)
         if undo:
             if view.kind == "interface" and words[1:5] == ("port", "trunk", "allow-pass", "vlan"):
                 return self._allow_pass(target, words[5:], remove=True)
@@ -554,11 +571,28 @@ class VrpShell(Shell):
         root = self.config
         if view.kind == "system":
             return root
-        node = root.find(view.node.line)
+        parent = root
+        if view.parent:
+            parent = root.find(view.parent) or Node(view.parent)
+            if parent not in root.children:
+                insert_node(root, parent)
+        node = parent.find(view.node.line)
         if node is None:
             node = Node(view.node.line)
-            insert_node(root, node)
+            insert_node(parent, node)
         return node
+
+    def _aaa_view(self, aaa: Node, words: tuple[str, ...]) -> Reply:
+        """``domain X`` / ``authentication-scheme X`` … inside ``aaa`` open a nested view
+        whose lines sit one level deeper (`` domain default`` / ``  authentication-scheme``)."""
+        kind, short = _AAA_VIEWS[words[0]]
+        line = " ".join(words)
+        node = aaa.find(line)
+        if node is None:
+            node = Node(line)
+            insert_node(aaa, node)
+        self.views.append(View(kind, node, f"aaa-{short}-{words[1]}", parent=aaa.line))
+        return Reply()
 
     def _vlan_exists(self, text: str) -> bool:
         return self.config.find(f"vlan {text}") is not None or text == "1"

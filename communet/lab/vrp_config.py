@@ -151,6 +151,26 @@ quit
 return
 """
 
+_AAA_DOMAIN = """
+authentication-scheme *
+authorization-scheme *
+accounting-scheme *
+radius-server *
+hwtacacs-server *
+state active|block
+quit
+return
+"""
+
+_AAA_SCHEME = """
+authentication-mode ...
+authorization-mode ...
+accounting-mode ...
+accounting start-fail online|offline
+quit
+return
+"""
+
 _ACL = """
 rule ...
 description ...
@@ -198,6 +218,8 @@ GRAMMARS = {
     "vlan": Grammar(_VLAN + _DISPLAY),
     "ui": Grammar(_UI + _DISPLAY),
     "aaa": Grammar(_AAA + _DISPLAY),
+    "aaa-domain": Grammar(_AAA_DOMAIN + _DISPLAY),
+    "aaa-scheme": Grammar(_AAA_SCHEME + _DISPLAY),
     "acl": Grammar(_ACL + _DISPLAY),
     "classifier": Grammar(_CLASSIFIER + _DISPLAY),
     "behavior": Grammar(_BEHAVIOR + _DISPLAY),
@@ -208,6 +230,12 @@ V8_ONLY = ("commit", "abort")
 
 _SINGLE = {
     "sysname": 1,
+    "authentication-scheme": 1,  # inside a domain: one of each
+    "authorization-scheme": 1,
+    "accounting-scheme": 1,
+    "authorization-mode": 1,
+    "accounting-mode": 1,
+    "radius-server": 1,
     "description": 1,
     "name": 1,
     "port link-type": 2,
@@ -397,11 +425,18 @@ def insert_node(target: Node, node: Node) -> None:
 
 
 def set_line(target: Node, line: str) -> None:
+    """Add ``line``; a single-valued command replaces its old value where that stood."""
     if target.find(line) is not None:
         return
     key = _key(line)
     if key is not None:
-        target.children = [c for c in target.children if _key(c.line) != key]
+        index = next((i for i, c in enumerate(target.children) if _key(c.line) == key), None)
+        if index is not None:
+            target.children[index] = Node(line)
+            target.children = [
+                c for i, c in enumerate(target.children) if i == index or _key(c.line) != key
+            ]
+            return
     insert_node(target, Node(line))
 
 

@@ -57,6 +57,7 @@ def test_brownfield_config_and_factory_reset(lab: Lab, known_hosts: Path) -> Non
     config = (
         "hostname ios-router\nenable secret lab\nusername admin privilege 1 secret lab\n"
         "interface GigabitEthernet0/0/0\n description legacy WAN\n"
+        " ip address 192.0.2.1 255.255.255.252\n"
         "line vty 0 4\n login local\n transport input ssh\n"
     )
     lab.load_config("ios-router", config)
