@@ -102,6 +102,7 @@ class VrpDevice(Device):
         self.own_management: ipaddress.IPv4Address | None = None  # set by a loaded config
         self.loaded = False  # a brownfield config was loaded: management comes from it
         self.indent = ""  # how this release indents global commands (see global_indent)
+        self.software = ""  # the release a loaded config says it came from
         self.running = parse_config(self.base_config())
         self.saved: Node | None = self.running.copy()
         self.trial: Trial | None = None
@@ -277,6 +278,8 @@ class VrpDevice(Device):
         """Brownfield: the device becomes what ``text`` describes, ports, users and
         management address included."""
         self.indent = global_indent(text)
+        found = re.search(r"^!Software Version (\S+)", text, re.M)
+        self.software = found.group(1) if found else ""
         self.running = parse_config(text)
         self.saved = self.running.copy()
         ports = ports_from_config(self.running)
@@ -298,7 +301,7 @@ class VrpDevice(Device):
         """``display current-configuration``: the tree in its own order, nested views
         indented by depth, ``#`` between blocks, the VLAN batch computed from the VLANs."""
         indent = self.indent
-        version = self.hardware.version.split("(")[1].split()[1].rstrip(")")
+        version = self.software or self.hardware.version.split("(")[1].split()[1].rstrip(")")
         vlans = {int(c.line.split()[1]) for c in root.children if _is_vlan(c.line)}
         vlans.discard(1)
         batch = f"{indent}vlan batch {format_vlans(vlans)}" if vlans else ""
