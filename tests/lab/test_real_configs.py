@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address
 
 import pytest
-from netmiko import ConnectHandler
+from netmiko import BaseConnection, ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException
 
 from communet.lab import DeviceSpec, Lab
@@ -121,7 +121,8 @@ def loaded(config: RealConfig, management: IPv4Address | None = None) -> Device:
 def test_every_corpus_config_is_classified() -> None:
     assert len(CONFIGS) >= 40
     assert set(LOGINS) | set(REFUSED) | UNREACHABLE == set(IDS)
-    assert not set(LOGINS) & set(REFUSED) and not UNREACHABLE & (set(LOGINS) | set(REFUSED))
+    assert not set(LOGINS) & set(REFUSED)
+    assert not UNREACHABLE & (set(LOGINS) | set(REFUSED))
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=IDS)
@@ -246,7 +247,8 @@ def test_interface_history_records_every_state_of_a_session() -> None:
     con.run("switchport trunk native vlan 99", "end")
     states = device.history.of("Ethernet0/1")
     assert [s.admin_up for s in states] == [True, False, True, True]
-    assert states[0].mode == "trunk" and states[-1].vlan == 99
+    assert states[0].mode == "trunk"
+    assert states[-1].vlan == 99
     assert device.history.ever_down("Ethernet0/1")
     assert not device.history.ever_down("Ethernet0/0")
 
@@ -276,7 +278,7 @@ def corpus_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield lab
 
 
-def connect(lab: Lab, name: str, username: str, password: str) -> ConnectHandler:
+def connect(lab: Lab, name: str, username: str, password: str) -> BaseConnection:
     params = lab.netmiko_params(name, lab.known_hosts(name))
     params.update(username=username, password=password, secret=ENABLE, conn_timeout=10)
     return ConnectHandler(**params)
