@@ -292,10 +292,10 @@ def test_ssh_login_with_own_credentials_shows_the_config(corpus_lab: Lab, name: 
         if config.platform == "cisco_ios":
             assert f"is {level}" in conn.send_command("show privilege")
             conn.enable()  # the config's own enable secret
-            shown = conn.send_command("show running-config")
+            shown = str(conn.send_command("show running-config"))
             assert shown.startswith("Building configuration...")
         else:
-            shown = conn.send_command("display current-configuration")
+            shown = str(conn.send_command("display current-configuration"))
     assert normalized(config.platform, shown) == normalized(config.platform, config.text)
 
 
