@@ -33,6 +33,7 @@ class DeviceSpec:
     management_vlan: int | None = None
     registrar: str | None = None
     registrars: tuple[str, ...] = ()  # addresses/domains of the registrars that exist in the lab
+    noc_station: IPv4Address | None = None  # where the lab's SSH clients appear to come from
     role: str = ""
     site: str = ""
 

@@ -78,7 +78,11 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
 
     inventory = load_inventory(root)
     registrars: dict[str, tuple[str, ...]] = {}
+    stations: dict[str, ipaddress.IPv4Address] = {}
     for plan in inventory.plans:
+        # The lab's SSH clients stand for the province's NOC: vty ACLs see this address.
+        noc = plan.province.services.noc_networks[0]
+        stations[plan.province.slug] = next(iter(noc.hosts()), noc.network_address)
         names: list[str] = []
         for registrar in plan.province.services.registrars:
             names += [str(registrar.address), registrar.sip_domain]
@@ -109,6 +113,7 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
                     management_vlan=mgmt.id if mgmt and subnet else None,
                     registrar=device.registrar,
                     registrars=registrars.get(device.province, ()),
+                    noc_station=stations.get(device.province),
                     role=str(device.role),
                     site=device.site.slug,
                 )

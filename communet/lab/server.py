@@ -191,9 +191,12 @@ class _Server(asyncssh.SSHServer):
 
     def _source(self) -> ipaddress.IPv4Address:
         """Where the client connects from, as the device's ACLs see it: the lab's stand-in
-        for the management station when one is set, else the real (127.x) peer."""
+        for the management station when one is set, else the inventory's NOC station for the
+        device, else the real (127.x) peer."""
         if self.lab.client_address is not None:
             return self.lab.client_address
+        if self.device is not None and self.device.spec.noc_station is not None:
+            return self.device.spec.noc_station
         peer = self.conn.get_extra_info("peername") if self.conn is not None else None
         return ipaddress.IPv4Address(peer[0] if peer else "127.0.0.1")
 
