@@ -117,6 +117,7 @@ class Planner:
         self.protected = [_rx(p.format(**values)) for p in self.rules.protected]
         self.guarded = [_rx(p.format(**values)) for p in self.rules.guarded]
         self.owned = [_rx(p) for p in self.rules.owned]
+        self.permanent = [_rx(p) for p in self.rules.permanent]
 
     # ----------------------------------------------------------------- line keys
     # A line's keys depend on the platform and the text only; the same lines recur on
@@ -144,6 +145,10 @@ class Planner:
     def is_protected(self, path: tuple[str, ...], text: str) -> bool:
         where = " > ".join((*path, text))
         return any(rule.search(where) for rule in self.protected)
+
+    def is_permanent(self, path: tuple[str, ...], text: str) -> bool:
+        where = " > ".join((*path, text))
+        return any(rule.search(where) for rule in self.permanent)
 
     def is_guarded(self, path: tuple[str, ...], text: str) -> bool:
         where = " > ".join((*path, text))
@@ -221,6 +226,8 @@ class Planner:
             if top and not self.is_owned(node.text):
                 out.unmanaged.append(node.text)
                 continue
+            if self.is_permanent(path, node.text):
+                continue  # the device's own default: it refuses the removal
             if self.is_protected(path, node.text):
                 out.protected.append(" > ".join((*path, node.text)))
                 continue
