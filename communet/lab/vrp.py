@@ -34,10 +34,12 @@ from communet.lab.vrp_config import (
     GRAMMARS,
     V8_ONLY,
     VLAN_BATCH,
+    Layout,
     config_rank,
     format_vlans,
     global_indent,
     insert_node,
+    layout_of,
     mask_of,
     normalize_interface,
     parse_config,
@@ -103,6 +105,7 @@ class VrpDevice(Device):
         self.loaded = False  # a brownfield config was loaded: management comes from it
         self.indent = ""  # how this release indents global commands (see global_indent)
         self.software = ""  # the release a loaded config says it came from
+        self.layout: Layout = {}  # where a loaded config printed each kind of line
         self.running = parse_config(self.base_config())
         self.saved: Node | None = self.running.copy()
         self.trial: Trial | None = None
@@ -268,6 +271,7 @@ class VrpDevice(Device):
 
     def _factory(self) -> None:
         self.loaded, self.own_management, self.cabled = False, None, None
+        self.layout = {}
         self.hardware = hardware_for(self.spec.model, self.v8)
         self.indent = ""
         self.running = parse_config(self.base_config())
@@ -282,6 +286,7 @@ class VrpDevice(Device):
         self.software = found.group(1) if found else ""
         self.running = parse_config(text)
         self.saved = self.running.copy()
+        self.layout = layout_of(self.running)
         ports = ports_from_config(self.running)
         if ports:
             self.hardware = dataclasses.replace(self.hardware, ports=ports)
@@ -578,7 +583,7 @@ class VrpShell(Shell):
         if view.parent:
             parent = root.find(view.parent) or Node(view.parent)
             if parent not in root.children:
-                insert_node(root, parent)
+                insert_node(root, parent, self.device.layout)
         node = parent.find(view.node.line)
         if node is None:
             node = Node(view.node.line)
@@ -640,7 +645,7 @@ class VrpShell(Shell):
                 return Reply()
             node = root.find(text) or Node(text)
             if node not in root.children:
-                insert_node(root, node)
+                insert_node(root, node, self.device.layout)
             where = ""
             if kind == "ui":
                 where = body[1].replace("console", "con").replace("con", "console")
@@ -658,7 +663,7 @@ class VrpShell(Shell):
         if undo:
             undo_line(root, " ".join(body))
         else:
-            set_line(root, " ".join(body))
+            set_line(root, " ".join(body), self.device.layout)
         return Reply()
 
     def _vlan(self, root: Node, body: tuple[str, ...], undo: bool) -> Reply:
@@ -673,7 +678,7 @@ class VrpShell(Shell):
             return Reply()
         for number in numbers:
             if root.find(f"vlan {number}") is None:
-                insert_node(root, Node(f"vlan {number}"))
+                insert_node(root, Node(f"vlan {number}"), self.device.layout)
         if batch:
             return Reply(
                 "Info: This operation may take a few seconds. Please wait for a moment...done.\n"
@@ -701,7 +706,7 @@ class VrpShell(Shell):
             if physical and not ("." in name and parent in self.device.hardware.ports):
                 return Reply("Error: Wrong parameter found at '^' position.\n")
             node = Node(line)
-            insert_node(root, node)
+            insert_node(root, node, self.device.layout)
         self.views.append(View("interface", node, name))
         return Reply()
 

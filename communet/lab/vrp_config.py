@@ -393,22 +393,72 @@ def _key(line: str) -> str | None:
     return None
 
 
-_CHILD_ORDER = ["description", "shutdown", "port link-type", "port default vlan"]
+_CHILD_ORDER: list[str] = ["description", "shutdown", "port link-type", "port default vlan"]
 _CHILD_ORDER += ["port trunk pvid", "port trunk allow-pass", "port hybrid", "ip address"]
 
 
-def _childconfig_rank(line: str) -> int:
+def _childconfig_rank(line: str) -> float:
+    """Where VRP prints an interface line; an ``undo`` form (a default turned off, such as
+    ``undo port trunk allow-pass vlan 1``) just before the positive form of its command."""
+    if line.startswith("undo "):
+        return _childconfig_rank(line[5:]) - 0.5
     for index, prefix in enumerate(_CHILD_ORDER):
         if line.startswith(prefix):
             return index
     return len(_CHILD_ORDER)
 
 
-def insert_node(target: Node, node: Node) -> None:
-    if target.line.startswith("interface "):
-        rank = _childconfig_rank(node.line)
+# The order VRP prints the ``aaa`` view in (schemes, password policy, domains, users).
+_AAA_ORDER: tuple[str, ...] = ("authentication-scheme", "authorization-scheme", "accounting-scheme")
+_AAA_ORDER += ("local-aaa-user", "domain", "undo local-user", "local-user")
+
+
+def _aaa_rank(line: str) -> int:
+    return next((i for i, p in enumerate(_AAA_ORDER) if line.startswith(p)), len(_AAA_ORDER))
+
+
+Layout = dict[str, int]
+
+
+def layout_of(root: Node) -> Layout:
+    """Where a loaded config printed each kind of top-level line: VRP prints every command
+    at a fixed place, which a real config reveals better than any table."""
+    layout: Layout = {}
+    for index, child in enumerate(root.children):
+        for kind in _kinds(child.line):
+            layout.setdefault(kind, index)
+    return layout
+
+
+def _kinds(line: str) -> list[str]:
+    """The line, then its first three, two and one words (``undo`` not counted)."""
+    words = line.split()
+    skip = 1 if words[:1] == ["undo"] else 0
+    return [line, *(" ".join(words[: skip + n]) for n in (3, 2, 1) if len(words) > skip + n)]
+
+
+def _placed(line: str, layout: Layout) -> float:
+    return next((layout[k] for k in _kinds(line) if k in layout), float("inf"))
+
+
+def insert_node(target: Node, node: Node, layout: Layout | None = None) -> None:
+    if not target.line and layout and _placed(node.line, layout) != float("inf"):
+        where = _placed(node.line, layout)
+        after = [i for i, c in enumerate(target.children) if _placed(c.line, layout) <= where]
+        target.children.insert(after[-1] + 1 if after else 0, node)
+        return
+    if target.line == "aaa":
+        rank = _aaa_rank(node.line)
         index = next(
-            (i for i, c in enumerate(target.children) if _childconfig_rank(c.line) > rank),
+            (i for i, c in enumerate(target.children) if _aaa_rank(c.line) > rank),
+            len(target.children),
+        )
+        target.children.insert(index, node)
+        return
+    if target.line.startswith("interface "):
+        place = _childconfig_rank(node.line)
+        index = next(
+            (i for i, c in enumerate(target.children) if _childconfig_rank(c.line) > place),
             len(target.children),
         )
         target.children.insert(index, node)
@@ -424,7 +474,7 @@ def insert_node(target: Node, node: Node) -> None:
     target.children.insert(index, node)
 
 
-def set_line(target: Node, line: str) -> None:
+def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
     """Add ``line``; a single-valued command replaces its old value where that stood."""
     if target.find(line) is not None:
         return
@@ -437,7 +487,7 @@ def set_line(target: Node, line: str) -> None:
                 c for i, c in enumerate(target.children) if i == index or _key(c.line) != key
             ]
             return
-    insert_node(target, Node(line))
+    insert_node(target, Node(line), layout)
 
 
 def undo_line(target: Node, text: str) -> None:
