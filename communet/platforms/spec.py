@@ -325,5 +325,7 @@ def _masker(match: re.Match[str]) -> str:
         out.append(whole[last : start - base])
         out.append(MASK)
         last = end - base
+        if whole[start - base : end - base].startswith(MASK):
+            last = start - base + len(MASK)  # masked already: keep what follows (a quote)
     out.append(whole[last:])
     return "".join(out)

@@ -33,6 +33,8 @@ class TerminalChannel:
 
     def sendall(self, data: bytes) -> None:
         if self.terminal.closed:
+            if callable(self.on_close):
+                self.on_close()
             raise OSError("closed")
         self.pending += self.terminal.receive(data.decode("utf-8")).encode("utf-8")
 
@@ -59,6 +61,8 @@ class InProcessConnector:
 
     def __call__(self, resolved: ResolvedDevice) -> NetmikoSession:
         self.sessions += 1
+        if self.sessions > 1:  # an injected refusal hits the change session only
+            self.device.faults.reject = ()
         level = self.device.authenticate(self.username, self.password, self.source)
         if level is None:
             raise AuthenticationError(resolved.hostname, "authentication failed (in-process)")
@@ -70,7 +74,7 @@ class InProcessConnector:
         profile = profile_for(spec.name)
         channel = TerminalChannel(terminal, self._dropped)
         wire = Wire(channel, end_of_reply(spec.connection, profile), profile.newline, "")
-        wire.text = wire._clean(terminal.start())  # noqa: SLF001 - the login banner
+        wire.text = wire._clean(terminal.start())
         session = NetmikoSession(
             resolved.hostname,
             spec,
