@@ -58,6 +58,7 @@ class InProcessConnector:
     source: IPv4Address = NOC  # where the vty ACL sees the session come from
     sessions: int = 0
     drops: list[int] = field(default_factory=list)
+    terminals: list[Terminal] = field(default_factory=list)
 
     def __call__(self, resolved: ResolvedDevice) -> NetmikoSession:
         self.sessions += 1
@@ -69,6 +70,7 @@ class InProcessConnector:
         if not self.device.answering():
             raise SessionDroppedError(resolved.hostname, "the device does not answer")
         terminal = Terminal(self.device, self.device.open_shell(self.username, level))
+        self.terminals.append(terminal)
         spec = get_platform(resolved.platform)
         assert spec.connection is not None
         profile = profile_for(spec.name)

@@ -22,7 +22,7 @@ import pytest
 from communet import apply as apply_module
 from communet.apply import Options, Result, apply_device
 from communet.inventory import ResolvedDevice, load_inventory
-from communet.lab.core import DeviceSpec, Terminal
+from communet.lab.core import DeviceSpec
 from communet.lab.vrp import VrpDevice
 from communet.render import RenderedConfig, render_device
 from communet.secrets import EnvVaultResolver
@@ -112,20 +112,8 @@ def run(case: Case, lab: VrpDevice) -> tuple[Result, InProcessConnector]:
 def session_lines(name: str) -> int:
     """How many lines the change session types when nothing is injected (the drop range)."""
     case = CASES[name]
-    lab = fresh(case)
-    counted: list[Terminal] = []
-    original = Terminal.__init__
-
-    def counting(self: Terminal, *args: object) -> None:
-        original(self, *args)  # type: ignore[arg-type]
-        counted.append(self)
-
-    Terminal.__init__ = counting  # type: ignore[method-assign]
-    try:
-        run(case, lab)
-    finally:
-        Terminal.__init__ = original  # type: ignore[method-assign]
-    return counted[0]._lines_in
+    _, connector = run(case, fresh(case))
+    return connector.terminals[0]._lines_in  # noqa: SLF001 - the change session's count
 
 
 def shown(lab: VrpDevice) -> str:
