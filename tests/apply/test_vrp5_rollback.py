@@ -23,6 +23,7 @@ from communet import apply as apply_module
 from communet.apply import Options, Result, apply_device
 from communet.inventory import ResolvedDevice, load_inventory
 from communet.lab.core import DeviceSpec
+from communet.plan import plan_config
 from communet.lab.vrp import VrpDevice
 from communet.render import RenderedConfig, render_device
 from communet.secrets import EnvVaultResolver
@@ -39,7 +40,7 @@ OPTIONS = Options(force=True, save=False, verify_reconnect=False, backup_dir=Non
 def _same_plan_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of runs plan the same (running, intended) pairs again and again: the apply
     engine gets the very same pure function, memoized, to keep the test in seconds."""
-    monkeypatch.setattr(apply_module, "plan_config", cache(apply_module.plan_config))
+    monkeypatch.setattr(apply_module, "plan_config", cache(plan_config))
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def session_lines(name: str) -> int:
     """How many lines the change session types when nothing is injected (the drop range)."""
     case = CASES[name]
     _, connector = run(case, fresh(case))
-    return connector.terminals[0]._lines_in  # noqa: SLF001 - the change session's count
+    return connector.terminals[0]._lines_in
 
 
 def shown(lab: VrpDevice) -> str:
