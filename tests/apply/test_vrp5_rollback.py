@@ -23,8 +23,8 @@ from communet import apply as apply_module
 from communet.apply import Options, Result, apply_device
 from communet.inventory import ResolvedDevice, load_inventory
 from communet.lab.core import DeviceSpec
-from communet.plan import plan_config
 from communet.lab.vrp import VrpDevice
+from communet.plan import plan_config
 from communet.render import RenderedConfig, render_device
 from communet.secrets import EnvVaultResolver
 from tests.apply.conftest import DEMO, VAULT
