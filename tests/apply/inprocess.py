@@ -56,35 +56,39 @@ class InProcessConnector:
     username: str
     password: str
     source: IPv4Address = NOC  # where the vty ACL sees the session come from
+    enable: str | None = None  # the config's own enable secret, where the login needs it
     sessions: int = 0
     drops: list[int] = field(default_factory=list)
     terminals: list[Terminal] = field(default_factory=list)
 
     def __call__(self, resolved: ResolvedDevice) -> NetmikoSession:
+        return self.open(resolved.hostname, resolved.platform)
+
+    def open(self, hostname: str, platform: str) -> NetmikoSession:
         self.sessions += 1
         if self.sessions > 1:  # an injected refusal hits the change session only
             self.device.faults.reject = ()
         level = self.device.authenticate(self.username, self.password, self.source)
         if level is None:
-            raise AuthenticationError(resolved.hostname, "authentication failed (in-process)")
+            raise AuthenticationError(hostname, "authentication failed (in-process)")
         if not self.device.answering():
-            raise SessionDroppedError(resolved.hostname, "the device does not answer")
+            raise SessionDroppedError(hostname, "the device does not answer")
         terminal = Terminal(self.device, self.device.open_shell(self.username, level))
         self.terminals.append(terminal)
-        spec = get_platform(resolved.platform)
+        spec = get_platform(platform)
         assert spec.connection is not None
         profile = profile_for(spec.name)
         channel = TerminalChannel(terminal, self._dropped)
         wire = Wire(channel, end_of_reply(spec.connection, profile), profile.newline, "")
         wire.text = wire._clean(terminal.start())
         session = NetmikoSession(
-            resolved.hostname,
+            hostname,
             spec,
             None,
             wire,
             timeouts=Timeouts(command=5.0),
-            enable=None,
-            secrets=(self.password,),
+            enable=self.enable,
+            secrets=tuple(s for s in (self.password, self.enable) if s),
             window=profile.window,
             prepare_trial=True,
         )
