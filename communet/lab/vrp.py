@@ -374,6 +374,12 @@ class View:
     parent: str = ""  # the line of the view this one is nested in (``aaa`` for a domain)
 
 
+# What VRP creates in ``aaa`` by itself and refuses to delete.
+_AAA_DEFAULT = re.compile(
+    r"(?P<what>authentication-scheme|authorization-scheme|accounting-scheme|domain) "
+    r"default(?:_admin)?"
+)
+
 # Views nested in ``aaa``: what enters them and what the prompt calls them.
 _AAA_VIEWS = {
     "domain": ("aaa-domain", "domain"),
@@ -558,6 +564,10 @@ class VrpShell(Shell):
         if view.kind == "aaa" and not undo and words[0] in _AAA_VIEWS and len(words) == 2:
             return self._aaa_view(target, words)
         if undo:
+            default = _AAA_DEFAULT.fullmatch(" ".join(words[1:]))
+            if view.kind == "aaa" and default is not None:
+                what = default.group("what").replace("-scheme", " scheme")
+                return Reply(f"Error: The default {what} cannot be deleted.\n")
             if view.kind == "interface" and words[1:5] == ("port", "trunk", "allow-pass", "vlan"):
                 return self._allow_pass(target, words[5:], remove=True)
             undo_line(target, " ".join(words[1:]))

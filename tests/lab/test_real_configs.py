@@ -216,6 +216,10 @@ def test_nested_vrp_views_edit_their_own_level() -> None:
         "  radius-server default\n domain default_admin\n" in shown
     )
     assert "\n authentication-scheme radius\n  authentication-mode local radius\n" in shown
+    con.run("system-view", "aaa")
+    refused = con.send("undo accounting-scheme default")
+    assert refused.startswith("Error: The default accounting scheme cannot be deleted.")
+    assert con.send("undo domain default").startswith("Error: The default domain cannot")
 
 
 def test_management_is_reachable_on_the_address_the_config_gives() -> None:
