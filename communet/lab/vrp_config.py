@@ -144,8 +144,10 @@ return
 
 _AAA = """
 local-user ...
+local-aaa-user ...
 authentication-scheme *
 authorization-scheme *
+accounting-scheme *
 domain *
 quit
 return
