@@ -209,14 +209,11 @@ def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:
 def _roll_back(run: _Run, session: DeviceSession, plan: Plan, before: str) -> tuple[bool, str]:
     """Put the device back as it was; say how, or why it could not be checked."""
     method = get_platform(run.device.platform).trial.method
+    if method == "backup_restore":
+        return _restore(run, session, before)
     try:
         session.abort()  # revert timer / abort trial / restore the settings it changed
         restored = _plan_text(run, session.fetch_running(), before)
-        if not restored and method == "backup_restore" and plan.rollback:
-            session.begin(0)  # VRP5: no trial to fall back on; undo line by line
-            session.push(typed_lines(plan.rollback))
-            session.end(0)
-            restored = _plan_text(run, session.fetch_running(), before)
     except Exception as error:
         if not isinstance(error, SessionError):
             return False, (
@@ -235,6 +232,47 @@ def _roll_back(run: _Run, session: DeviceSession, plan: Plan, before: str) -> tu
         return True, "; rolled back: the running config is as before"
     return False, f"; rolled back, but the device still differs from the backup {run.backup}"
 
+
+
+def _restore(run: _Run, session: DeviceSession, before: str) -> tuple[bool, str]:
+    """No trial commit (VRP5): undo what of the push took effect, from the device's config as
+    it is now (the push may have stopped at any line), over a new session if this one died."""
+    problem = ""
+    for fresh in (False, True):
+        try:
+            live = run.connect(run.device) if fresh else session
+            try:
+                if not fresh:
+                    live.abort()  # out of configuration mode (VRP5: nothing else)
+                if _undo_to(run, live, before):
+                    how = " over a new session" if fresh else ""
+                    return True, f"; rolled back{how}: the running config is as before"
+                return False, (
+                    f"; rolled back, but the device still differs from the backup {run.backup}"
+                )
+            finally:
+                if fresh:
+                    _close(live)
+        except Exception as error:  # any failure here: try a new session, then report
+            problem = run.mask(describe(run.hostname, error))
+    return False, f"; rollback failed too: {problem}; restore {run.backup}"
+
+
+def _undo_to(run: _Run, session: DeviceSession, before: str) -> bool:
+    """Push what takes the running config back to ``before`` (planned in restore mode: every
+    line is communet's, nothing protected); whether it got there."""
+    context = Context(login_user=run.login_user, restore=True)
+    for _ in range(2):  # a second pass for what the first one uncovered
+        back = plan_config(
+            run.hostname, run.device.platform, session.fetch_running(), before, context
+        )
+        if not back.changed:
+            return True
+        session.begin(0)
+        session.push(typed_lines(back.commands))
+        session.end(0)
+    back = plan_config(run.hostname, run.device.platform, session.fetch_running(), before, context)
+    return not back.changed
 
 def _plan_text(run: _Run, running: str, target: str) -> bool:
     """Whether ``running`` already equals ``target`` (nothing to do to get there)."""

@@ -54,6 +54,10 @@ class Context:
 
     mgmt_vlan: int = 10
     login_user: str = ""
+    # Restoring a device to a config it ran before (a failed push on a platform without a
+    # trial commit): every line is communet's to put back and nothing is protected, since
+    # the target is the state the session came in on.
+    restore: bool = False
 
 
 @dataclass
@@ -114,9 +118,13 @@ class Planner:
         self.rules = spec.plan
         self.negation = spec.syntax.negation
         values = {"mgmt_vlan": context.mgmt_vlan, "login_user": re.escape(context.login_user)}
-        self.protected = [_rx(p.format(**values)) for p in self.rules.protected]
+        protected = () if context.restore else self.rules.protected
+        self.protected = [_rx(p.format(**values)) for p in protected]
         self.guarded = [_rx(p.format(**values)) for p in self.rules.guarded]
-        self.owned = [_rx(p) for p in self.rules.owned]
+        self.owned = [_rx(p) for p in (("",) if context.restore else self.rules.owned)]
+        self.restore = context.restore
+        self.running_texts: set[str] = set()
+        self.permanent = [_rx(p) for p in self.rules.permanent]
 
     # ----------------------------------------------------------------- line keys
     # A line's keys depend on the platform and the text only; the same lines recur on
@@ -144,6 +152,10 @@ class Planner:
     def is_protected(self, path: tuple[str, ...], text: str) -> bool:
         where = " > ".join((*path, text))
         return any(rule.search(where) for rule in self.protected)
+
+    def is_permanent(self, path: tuple[str, ...], text: str) -> bool:
+        where = " > ".join((*path, text))
+        return any(rule.search(where) for rule in self.permanent)
 
     def is_guarded(self, path: tuple[str, ...], text: str) -> bool:
         where = " > ".join((*path, text))
@@ -215,17 +227,33 @@ class Planner:
             out.changes.append(Change(path, node, (Node(self.negate(node.text)),), ADD))
         for head_key, wanted in int_lists.items():
             self._list(path, wanted, run_lists.get(head_key), out, removals)
+        self.running_texts = set(run_text)
         for node in running:
             if node.text in int_text or self._kept(node, int_same, int_replace, int_lists):
+                if self.restore and node.text not in int_text and self._beside(node, int_text):
+                    # the device holds this value beside the one being restored (a setting
+                    # that takes several values): it goes, by its exact text
+                    removals.append(Change(path, Node(self.negation + node.text), (node,), REMOVE))
                 continue
             if top and not self.is_owned(node.text):
                 out.unmanaged.append(node.text)
                 continue
+            if self.is_permanent(path, node.text):
+                continue  # the device's own default: it refuses the removal
             if self.is_protected(path, node.text):
                 out.protected.append(" > ".join((*path, node.text)))
                 continue
             removals.append(Change(path, Node(self.negate(node.text)), (node,), REMOVE))
         out.changes += removals
+
+    def _beside(self, node: Node, int_text: set[str]) -> bool:
+        """Whether a running line keyed like an intended line sits next to that very line
+        (so the key did not replace it: both are configured)."""
+        key = self.replace_key(node.text)
+        siblings = self.running_texts
+        return key is not None and any(
+            text in siblings and self.replace_key(text) == key for text in int_text
+        )
 
     def _kept(
         self,
@@ -273,8 +301,9 @@ class Planner:
             add = Node(rule.add.format(head=head, items=format_ids(missing, rule)))
             undo_add = _list_edit(rule, head, missing, remove=True)
             out.changes.append(Change(path, add, undo_add, LIST_ADD))
-        if extra and rule.remove:
-            drop = Node(rule.remove.format(head=head, items=format_ids(extra, rule)))
+        remove = rule.remove or (self.negation + "{head} {items}" if self.restore else "")
+        if extra and remove:  # restoring: even an additive-only list loses what was added
+            drop = Node(remove.format(head=head, items=format_ids(extra, rule)))
             undo_drop = _list_edit(rule, head, extra, remove=False)
             removals.append(Change(path, drop, undo_drop, LIST_REMOVE))
         elif extra:

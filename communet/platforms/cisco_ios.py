@@ -287,6 +287,15 @@ PLAN = PlanRules(
         r"^ip default-gateway ",
         r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ",
     ),
+    # Physical ports, the console/vty lines and Vlan1 exist whatever the config says: IOS
+    # refuses 'no interface FastEthernet0/1'.
+    permanent=(
+        r"^interface (?:Fast|Gigabit|TwoGigabit|TenGigabit|FortyGigabit|AppGigabit)?Ethernet"
+        r"[\d/]+$",
+        r"^interface Vlan1$",
+        r"^line (?:con|aux|vty) [\d ]+$",
+        r"^control-plane$",
+    ),
 )
 
 SPEC = PlatformSpec(

@@ -187,6 +187,24 @@ TEMPLATES = (
     ("internet_router", ("baseline.j2",)),
 )
 
+# What VRP creates by itself and refuses to delete ("Error: The default ... cannot be
+# deleted"): the real configs under tests/fixtures/real all carry these. A plan that meets
+# them in the running config leaves them alone.
+PERMANENT = (
+    r"^aaa > (?:authentication|authorization|accounting)-scheme default$",
+    r"^aaa > domain default(?:_admin)?$",
+    r"^aaa > local-aaa-user password policy administrator$",
+    r"^(?:authentication|dot1x-access|mac-access|portal-access)-profile name \S+_profile$",
+    r"^free-rule-template name default_free_rule$",
+    r"^radius-server template default$",
+    r"^pki realm default$",
+    r"^ssl policy default$",
+    r"^(?:drop-profile|diffserv domain|qos schedule-profile) default$",
+    r"^ip vpn-instance _management_vpn_$",
+    # a physical port (not a sub-interface) and the console/vty user interfaces themselves
+    r"^interface (?:GigabitEthernet|XGigabitEthernet|MultiGE|\d*GE|MEth|Stack-Port|NULL)[\d/]+$",
+    r"^user-interface (?:con|vty) [\d ]+$",
+)
 # VLAN lists print with ranges ('10 20 to 30'); both are edited as sets of ids.
 PLAN = PlanRules(
     parser="hier_config:huawei_vrp",
@@ -257,6 +275,7 @@ PLAN = PlanRules(
         r"^interface Vlanif{mgmt_vlan} > ip address ",
         r"^ip route-static 0\.0\.0\.0 0\.0\.0\.0 ",
     ),
+    permanent=PERMANENT,
 )
 
 SPEC = PlatformSpec(

@@ -245,6 +245,10 @@ class PlanRules:
     # Lines whose *change* could cut the session (management address, default gateway):
     # a plan replacing one is blocked unless forced, and then only under a trial commit.
     guarded: tuple[str, ...] = ()
+    # Lines the device always has and refuses to remove (its own defaults: VRP's
+    # 'aaa > accounting-scheme default', a physical port): never negated, matched on
+    # 'parent > line' like ``protected`` but not reported, since nothing is at stake.
+    permanent: tuple[str, ...] = ()
     # Lines the device *shows* with children but that open no mode of their own (IOS prints
     # a child policy indented under 'shape average'): the parser makes the children siblings,
     # so either display compares equal and the children are typed at the right level.
@@ -321,5 +325,7 @@ def _masker(match: re.Match[str]) -> str:
         out.append(whole[last : start - base])
         out.append(MASK)
         last = end - base
+        if whole[start - base : end - base].startswith(MASK):
+            last = start - base + len(MASK)  # masked already: keep what follows (a quote)
     out.append(whole[last:])
     return "".join(out)

@@ -366,6 +366,8 @@ class NetmikoSession:
         ]
         self._closed = False
         self._dead: str | None = None
+        exits = (*spec.connection.exit_config, *(spec.syntax.block_exit if spec.syntax else ()))
+        self._mode_exits = frozenset(exits)
 
     # -- context manager
     def __enter__(self) -> NetmikoSession:
@@ -505,8 +507,7 @@ class NetmikoSession:
                 )
         transcript: list[str] = []
         total = len(lines)
-        for first in range(0, total, self.window):
-            block = lines[first : first + self.window]
+        for first, block in push_blocks(lines, self.window, self._mode_exits):
             self._pushed.extend(block)
             deadline = time.monotonic() + self.timeouts.command
             try:
@@ -800,6 +801,41 @@ class NetmikoSession:
 
     def _quote_text(self, text: str) -> str:
         return '"' + self._mask(text) + '"'
+
+
+def push_blocks(
+    lines: Sequence[str], window: int, exits: frozenset[str]
+) -> Iterator[tuple[int, list[str]]]:
+    """(index of the first line, lines) typed in one write each.
+
+    A line that can change the mode (it opens a section: the next line is indented deeper;
+    or it leaves one: ``exit``/``quit``/``end``/``return``) is typed alone and its answer read
+    before anything else is sent: if the device refuses ``interface GigabitEthernet1/0/1``,
+    the interface's lines must not run in the global mode. Lines between two such lines keep
+    the mode whatever the device answers, so up to ``window`` of them go in one write.
+    """
+    start, block = 0, list[str]()
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        opens = bool(following.strip()) and _indent(following) > _indent(line)
+        if opens or line.strip() in exits:
+            if block:
+                yield start, block
+            yield index, [line]
+            start, block = index + 1, []
+            continue
+        if not block:
+            start = index
+        block.append(line)
+        if len(block) >= window:
+            yield start, block
+            block = []
+    if block:
+        yield start, block
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _format(commands: Sequence[str], minutes: int) -> list[str]:

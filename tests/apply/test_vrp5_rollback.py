@@ -1,0 +1,182 @@
+"""VRP5 has no trial commit: wherever a push of a real plan stops (the session dropped after
+any line, or the device refusing any line), the device ends at its pre-change config.
+
+Three real plans: two real VRP5 running configs from tests/fixtures/real converged to the
+demo inventory's intended access switch and internet router. The engine is production's
+(``apply_device``, ``NetmikoSession``, ``Wire``, the planner); the device is the lab's VRP
+engine reached through an in-process channel (tests/apply/inprocess.py), which makes a few
+hundred complete apply-and-rollback runs per plan affordable. Every input line of the
+change session is a drop position, from login to the rollback's own lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from ipaddress import IPv4Address
+from pathlib import Path
+
+import pytest
+
+from communet import apply as apply_module
+from communet.apply import Options, Result, apply_device
+from communet.inventory import ResolvedDevice, load_inventory
+from communet.lab.core import DeviceSpec
+from communet.lab.vrp import VrpDevice
+from communet.plan import plan_config
+from communet.render import RenderedConfig, render_device
+from communet.secrets import EnvVaultResolver
+from tests.apply.conftest import DEMO, VAULT
+from tests.apply.inprocess import NOC, InProcessConnector
+from tests.lab.corpus import RealConfig, real_configs
+from tests.lab.test_real_configs import cipher_secrets
+
+CHUNKS = 4  # positions n with n % CHUNKS == k run in one test, so workers share a plan
+OPTIONS = Options(force=True, save=False, verify_reconnect=False, backup_dir=None)
+
+
+@pytest.fixture(autouse=True)
+def _same_plan_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of runs plan the same (running, intended) pairs again and again: the apply
+    engine gets the very same pure function, memoized, to keep the test in seconds."""
+    monkeypatch.setattr(apply_module, "plan_config", cache(plan_config))
+
+
+@dataclass(frozen=True)
+class Case:
+    config: str  # corpus file stem
+    target: str  # demo device whose intended config is pushed
+    user: str  # the config's own SSH user (never touched by the plan)
+    source: IPv4Address  # where the vty ACL must see the session come from
+
+
+CASES = {
+    "s5700a-access": Case(
+        "index-24709222996--s5700a", "thanh-son-sw1", "cheche", IPv4Address("10.10.66.5")
+    ),
+    "expointer-access": Case(
+        "index-54736178315--sw1pop15-expointer", "thanh-son-sw1", "zandona", NOC
+    ),
+    "s5700a-router": Case(
+        "index-24709222996--s5700a",
+        "phu-son-thach-thanh-inet1",
+        "cheche",
+        IPv4Address("10.10.66.5"),
+    ),
+}
+
+
+@cache
+def demo() -> tuple[dict[str, ResolvedDevice], dict[str, RenderedConfig]]:
+    loaded = load_inventory(Path(DEMO))
+    secrets = EnvVaultResolver(
+        vault=VAULT,
+        environ={
+            "COMMUNET_USERNAME": "admin",
+            "COMMUNET_PASSWORD": "lab",
+            "COMMUNET_ENABLE": "lab",
+        },
+    )
+    devices, intended = {}, {}
+    for plan in loaded.plans:
+        for device in plan.devices:
+            if device.hostname in {c.target for c in CASES.values()}:
+                devices[device.hostname] = device
+                intended[device.hostname] = render_device(plan, device, secrets)
+    return devices, intended
+
+
+def corpus(name: str) -> RealConfig:
+    return next(c for c in real_configs() if c.name == name)
+
+
+def fresh(case: Case) -> VrpDevice:
+    device = demo()[0][case.target]
+    lab = VrpDevice(DeviceSpec(hostname=case.target, platform="huawei_vrp", model=device.model))
+    config = corpus(case.config)
+    lab.load_config(config.text)
+    lab.known_secrets = cipher_secrets(config)
+    return lab
+
+
+def run(case: Case, lab: VrpDevice) -> tuple[Result, InProcessConnector]:
+    devices, intended = demo()
+    connector = InProcessConnector(lab, case.user, "corpus-user", case.source)
+    result = apply_device(
+        devices[case.target], intended[case.target], connector, OPTIONS, case.user
+    )
+    return result, connector
+
+
+@cache
+def session_lines(name: str) -> int:
+    """How many lines the change session types when nothing is injected (the drop range)."""
+    case = CASES[name]
+    _, connector = run(case, fresh(case))
+    return connector.terminals[0]._lines_in
+
+
+def shown(lab: VrpDevice) -> str:
+    return "\n".join(lab.render(lab.running))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_plan_is_real_and_long(name: str) -> None:
+    """The plans are not toys: tens to hundreds of lines into a device that had its own
+    users, trunks and VLANs. Pushed without a fault, a plan either converges (the router)
+    or stops at a line the real device's config makes impossible, and then ends at the
+    pre-change config."""
+    case = CASES[name]
+    lab = fresh(case)
+    before = shown(lab)
+    result, connector = run(case, lab)
+    assert len(result.commands) > 30
+    assert session_lines(name) > 35
+    assert connector.sessions == 1
+    if result.failed:
+        assert "rolled back: the running config is as before" in result.error
+        assert shown(lab) == before
+    else:
+        assert shown(lab) != before
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_drop_after_any_line_leaves_the_pre_change_config(name: str, chunk: int) -> None:
+    case = CASES[name]
+    total = session_lines(name)
+    before = shown(fresh(case))
+    # drop_after_lines=n: the device takes n lines, then hangs up on the next one
+    positions = [n for n in range(total) if n % CHUNKS == chunk]
+    for position in positions:
+        lab = fresh(case)
+        lab.faults.drop_after_lines = position
+        result, connector = run(case, lab)
+        assert result.failed, position
+        assert shown(lab) == before, (position, result.error)
+        assert connector.drops == [position], position  # the drop did happen, once
+
+
+def test_a_refusal_of_any_pushed_line_names_it_and_leaves_the_pre_change_config() -> None:
+    case = CASES["expointer-access"]
+    lab = fresh(case)
+    before = shown(lab)
+    clean, _ = run(case, lab)
+    stopped = int(re.search(r"line (\d+) of", clean.error).group(1))  # type: ignore[union-attr]
+    typed = [line for line in clean.commands[:stopped] if line.strip()]
+    assert len(typed) > 30
+    for number, line in enumerate(typed, start=1):
+        lab = fresh(case)
+        # results show secrets masked: refuse the line by what precedes its secret
+        lab.faults.reject = (line.split("<masked>")[0].strip(),)
+        result, _ = run(case, lab)
+        assert result.failed
+        assert shown(lab) == before, (number, line, result.error)
+        refused = re.search(
+            r": '(.*)': the device answered \"(.*?)\" \(line (\d+) of", result.error
+        )
+        assert refused is not None, result.error
+        assert refused.group(1).strip() == line.strip() or refused.group(1).strip() in typed
+        assert "Error:" in refused.group(2)
+        assert int(refused.group(3)) <= number

@@ -1,0 +1,75 @@
+"""A push stops where the device says no: a line that can change the mode is typed alone
+and its answer read before anything else is sent, so a refused ``interface`` line never
+lets the interface's lines run in the global mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from communet.lab.core import DeviceSpec
+from communet.lab.ios import IosDevice
+from communet.session.netmiko_session import LineRejectedError, push_blocks
+from tests.apply.inprocess import InProcessConnector
+from tests.lab.corpus import real_configs
+
+EXITS = frozenset({"exit", "end"})
+
+
+def test_mode_changing_lines_are_typed_alone() -> None:
+    lines = [
+        "interface GigabitEthernet1/0/1",
+        " description uplink",
+        " switchport mode trunk",
+        "exit",
+        "hostname sw",
+        "ntp server 10.0.0.1",
+        "interface GigabitEthernet0/2",
+        " shutdown",
+        "exit",
+    ]
+    assert list(push_blocks(lines, 64, EXITS)) == [
+        (0, ["interface GigabitEthernet1/0/1"]),
+        (1, [" description uplink", " switchport mode trunk"]),
+        (3, ["exit"]),
+        (4, ["hostname sw", "ntp server 10.0.0.1"]),
+        (6, ["interface GigabitEthernet0/2"]),
+        (7, [" shutdown"]),
+        (8, ["exit"]),
+    ]
+
+
+def test_lines_that_keep_the_mode_share_a_write_up_to_the_window() -> None:
+    lines = [f"ntp server 10.0.0.{n}" for n in range(1, 6)]
+    assert list(push_blocks(lines, 2, EXITS)) == [(0, lines[:2]), (2, lines[2:4]), (4, lines[4:])]
+    assert list(push_blocks([], 2, EXITS)) == []
+
+
+def test_a_refused_interface_line_stops_the_push_before_its_lines() -> None:
+    """An IOL switch of the corpus has Ethernet0/x ports: ``interface GigabitEthernet1/0/1``
+    is refused, and its description and trunk mode are never typed (in global mode the
+    trunk line would be refused too, the description would be silently wrong)."""
+    config = next(c for c in real_configs() if c.name == "warmoni--lab04-sw2")
+    device = IosDevice(DeviceSpec(hostname="sw2", platform="cisco_ios"))
+    device.load_config(config.text)
+    before = device.state.running.copy()
+    connector = InProcessConnector(device, "tech", "corpus-line", enable="corpus-enable")
+    session = connector.open("sw2", "cisco_ios")
+    session.begin(0)
+    typed_before = connector.terminals[0]._lines_in
+    lines = [
+        "interface GigabitEthernet1/0/1",
+        " description uplink VNPT",
+        " switchport mode trunk",
+        "exit",
+        "ntp server 10.0.0.1",
+    ]
+    with pytest.raises(LineRejectedError) as caught:
+        session.push(lines)
+    error = caught.value
+    assert error.command == "interface GigabitEthernet1/0/1"
+    assert (error.line, error.total, error.sent) == (1, 5, 1)
+    assert "% Invalid input detected at '^' marker." in str(error)
+    assert str(error).startswith("sw2: 'interface GigabitEthernet1/0/1': the device answered")
+    assert "description uplink VNPT" not in [line.strip() for line in device.state.running.lines()]
+    assert device.state.running.lines() == before.lines()
+    assert connector.terminals[0]._lines_in == typed_before + 1
