@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from communet import apply as apply_module
+from communet import converge as converge_module
 from communet.apply import Options, Result, apply_device
 from communet.inventory import ResolvedDevice, load_inventory
 from communet.lab.core import DeviceSpec
@@ -40,7 +40,7 @@ OPTIONS = Options(force=True, save=False, verify_reconnect=False, backup_dir=Non
 def _same_plan_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of runs plan the same (running, intended) pairs again and again: the apply
     engine gets the very same pure function, memoized, to keep the test in seconds."""
-    monkeypatch.setattr(apply_module, "plan_config", cache(plan_config))
+    monkeypatch.setattr(converge_module, "plan_config", cache(plan_config))
 
 
 @dataclass(frozen=True)
