@@ -102,7 +102,7 @@ class _Run:
                 commands=tuple(plan.masked(plan.commands, self.intended.secrets)),
                 diff=plan.diff(self.intended.secrets),
                 findings=tuple(f.render() for f in plan.findings),
-                unmanaged=plan.unmanaged,
+                unmanaged=tuple(plan.masked(plan.unmanaged, self.intended.secrets)),
             )
         base.update(fields)
         return Result(**base)  # type: ignore[arg-type]
@@ -136,12 +136,12 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     plan = _plan(run, running)
     if not plan.changed:
         return run.result(plan)
-    if plan.findings and not run.options.force:
+    if plan.blocking and not run.options.force:
         return run.result(
             plan,
             failed=True,
             error="the plan has destructive lines; nothing was pushed (use --force to push "
-            "them under a trial commit): " + "; ".join(f.render() for f in plan.findings),
+            "them under a trial commit): " + "; ".join(f.render() for f in plan.blocking),
         )
     if run.options.check:
         return run.result(plan, changed=True)

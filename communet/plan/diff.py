@@ -54,6 +54,7 @@ class Context:
 
     mgmt_vlan: int = 10
     login_user: str = ""
+    session_address: str = ""  # where the management session reaches the device now
 
 
 @dataclass
