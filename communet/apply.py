@@ -24,7 +24,7 @@ from pathlib import Path
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice
 from communet.inventory.resolve import ProvincePlan
-from communet.plan import Context, Plan, plan_config
+from communet.plan import Context, Plan, PlanError, plan_config
 from communet.platforms import PLATFORMS, get_platform
 from communet.render import RenderedConfig, render_device
 from communet.secrets import Secret, SecretResolver, mask_secrets
@@ -119,11 +119,11 @@ def apply_device(
     run = _Run(device, intended, options, connect, login_user)
     try:
         session = connect(device)
-    except SessionError as error:
+    except CommunetError as error:  # unreachable, or unknown to the lab overlay: this host's
         return run.result(failed=True, error=run.mask(str(error)))
     try:
         return _converge(run, session)
-    except SessionError as error:  # lost before anything was pushed
+    except (SessionError, PlanError) as error:  # lost or unreadable before anything was pushed
         return run.result(failed=True, error=run.mask(str(error)))
     finally:
         session.close()
@@ -147,7 +147,7 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
         return run.result(plan, changed=True)
     try:
         _push(run, session, plan)
-    except (SessionError, VerificationError) as error:
+    except (SessionError, VerificationError, PlanError) as error:
         rolled_back, note = _roll_back(run, session, plan, running)
         message = run.mask(str(error)) + note
         return run.result(plan, failed=True, error=message, rolled_back=rolled_back)
@@ -156,8 +156,18 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
 
 def _plan(run: _Run, running: str) -> Plan:
     mgmt = run.device.site.vlan("MGMT")
-    context = Context(mgmt_vlan=mgmt.id if mgmt else 10, login_user=run.login_user)
-    return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)
+    context = Context(
+        mgmt_vlan=mgmt.id if mgmt else 10,
+        login_user=run.login_user,
+        session_address=str(run.device.management),
+    )
+    try:
+        return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)
+    except PlanError:
+        raise
+    except Exception as error:  # a planner fault on this config stays this host's failure
+        reason = f"{type(error).__name__}: {error}"
+        raise PlanError(run.hostname, "running", None, "", reason) from error
 
 
 def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:

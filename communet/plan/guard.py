@@ -77,6 +77,12 @@ CATALOGUE: tuple[Hazard, ...] = (
         "move management in its own step (communet adopt), or change it from the console",
     ),
     Hazard(
+        "management-moved",
+        "moves the management address to another routed interface of the device",
+        "check that the new interface is up and routed before the old one goes",
+        blocking=False,
+    ),
+    Hazard(
         "default-route",
         "removes or changes the default route/gateway the management session returns by",
         "add the new route first, prove a new session, then remove the old one",
@@ -272,16 +278,22 @@ def _port(
 
 
 def _management(judge: _Judge) -> list[Hit]:
+    """The address the session reaches now must stay on a live interface (same VLAN)."""
     address = judge.context.session_address
     held = judge.before.holding(address) if address else None
     if held is None:
         return []
     section = f"interface {held.name}"
-    now = judge.after.ports.get(held.name)
-    if now is None or address not in now.addresses or now.shutdown:
-        what = "removed" if now is None else "shut" if now.shutdown else "loses " + address
+    now = judge.after.holding(address)
+    if now is None or now.shutdown:
+        what = f"{address} removed" if now is None else f"{now.name} shut"
         return [judge.hit("management-path", f"{held.name} carries {address} now: {what}", section)]
-    return []
+    if now.name == held.name:
+        return []
+    detail = f"{address} moves from {held.name} to {now.name}"
+    if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first
+        return [judge.hit("management-path", detail, section)]
+    return [judge.hit("management-moved", detail, section)]
 
 
 def _routes(judge: _Judge) -> list[Hit]:

@@ -70,9 +70,17 @@ def test_a_process_that_dies_fails_its_hosts_with_the_reason(site: Site) -> None
     assert all(r.status == "changed" for r in fine)  # check mode: all still to do
 
 
-def test_an_error_in_a_process_is_raised_in_the_caller(site: Site) -> None:
-    def broken(device: ResolvedDevice) -> DeviceSession:
-        raise LabOverlayError(f"{device.hostname} is not in the lab overlay")
+def test_one_host_unknown_to_the_overlay_fails_alone(site: Site) -> None:
+    missing = "dinh-hai-sw2"
 
-    with pytest.raises(LabOverlayError, match="is not in the lab overlay"):
-        run(site, broken, check=True)
+    def overlay(device: ResolvedDevice) -> DeviceSession:
+        if device.hostname == missing:
+            raise LabOverlayError(f"{device.hostname}: not in the lab overlay")
+        return site.connect(device)
+
+    results = {r.hostname: r for r in run(site, overlay, check=True)}
+    assert results[missing].failed
+    assert results[missing].error == "dinh-hai-sw2: not in the lab overlay"
+    others = [r for name, r in results.items() if name != missing]
+    assert others
+    assert all(not r.failed for r in others), {r.hostname: r.error for r in others}
