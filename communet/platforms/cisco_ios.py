@@ -193,7 +193,19 @@ SECRETS = (
         r"(?:( priv \S+(?: \d+)? )(?P<secret_priv>\S+))?",
     ),
     SecretPattern("line-password", r"^(\s*password(?: \d+)? )(?P<secret>\S+)"),
-    SecretPattern("key-string", r"^(\s*key-string(?: \d+)? )(?P<secret>\S+)"),
+    SecretPattern("key-string", r"^(\s*(?:\S.*? )?key-string(?: \d+)? )(?P<secret>\S+)"),
+    SecretPattern(
+        "snmp-host-community",
+        r"^(snmp-server host \S+(?: vrf \S+)?(?: (?:traps|informs))?(?: version (?:1|2c))? )"
+        r"(?P<secret>(?!version\b|traps\b|informs\b|vrf\b)\S+)",
+    ),
+    SecretPattern(
+        "server-host-key", r"^(\s*(?:tacacs|radius)-server host \S.*? key(?: [07])? )(?P<secret>\S+)"
+    ),
+    SecretPattern("isakmp-key", r"^(\s*crypto isakmp key(?: [06])? )(?P<secret>\S+)"),
+    SecretPattern(
+        "standby-auth", r"^(\s*standby(?: \d+)? authentication(?: text)? )(?P<secret>(?!md5\b)\S+)"
+    ),
     SecretPattern(
         "key",
         r"^(\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|key"
