@@ -19,14 +19,17 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice
+from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan
 from communet.plan import Context, Plan, PlanError, plan_config
+from communet.plan.facts import interfaces_in
 from communet.platforms import PLATFORMS, get_platform
-from communet.render import RenderedConfig, render_device
+from communet.render import RenderedConfig, RenderError, render_device
 from communet.secrets import Secret, SecretResolver, mask_secrets
 from communet.session import DeviceSession, SessionError
 
@@ -80,6 +83,7 @@ class _Run:
     options: Options
     connect: Connector
     login_user: str = ""
+    refit: Callable[[str], RenderedConfig] | None = None
     started: float = field(default_factory=time.monotonic)
     backup: str = ""
 
@@ -114,16 +118,22 @@ def apply_device(
     connect: Connector,
     options: Options,
     login_user: str = "",
+    *,
+    refit: Callable[[str], RenderedConfig] | None = None,
 ) -> Result:
-    """Converge one host; ``login_user`` is the account the session runs as (never removed)."""
-    run = _Run(device, intended, options, connect, login_user)
+    """Converge one host; ``login_user`` is the account the session runs as (never removed).
+
+    ``refit`` renders the intended config again over the device's own interfaces, given
+    its running config (see :func:`fit_to_device`).
+    """
+    run = _Run(device, intended, options, connect, login_user, refit)
     try:
         session = connect(device)
     except CommunetError as error:  # unreachable, or unknown to the lab overlay: this host's
         return run.result(failed=True, error=run.mask(str(error)))
     try:
         return _converge(run, session)
-    except (SessionError, PlanError) as error:  # lost or unreadable before anything was pushed
+    except (SessionError, PlanError, RenderError) as error:  # before anything was pushed
         return run.result(failed=True, error=run.mask(str(error)))
     finally:
         session.close()
@@ -133,6 +143,8 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     running = session.fetch_running()
     if run.options.backup_dir is not None:
         run.backup = str(write_backup(run.options.backup_dir, run.device, run.mask(running)))
+    if run.refit is not None:
+        run.intended = run.refit(running)
     plan = _plan(run, running)
     if not plan.changed:
         return run.result(plan)
@@ -419,7 +431,28 @@ def _one(
             error=str(error),
             seconds=round(time.monotonic() - started, 3),
         )
-    return apply_device(device, intended, connect, options, login_user=username)
+    refit = partial(fit_to_device, plan, device, secrets, intended)
+    return apply_device(device, intended, connect, options, login_user=username, refit=refit)
+
+
+def fit_to_device(
+    plan: ProvincePlan,
+    device: ResolvedDevice,
+    secrets: SecretResolver,
+    offline: RenderedConfig,
+    running: str,
+) -> RenderedConfig:
+    """The intended config laid over the interfaces the running config lists.
+
+    The model table only serves offline previews; when the device's interfaces differ from
+    the ones ``offline`` used, the ports are rendered again over the device's own.
+    """
+    if device.role is not Role.ACCESS_SWITCH:
+        return offline
+    found = interfaces_in(device.platform, running)
+    if not found or found == offline.interfaces:
+        return offline
+    return render_device(plan, device, secrets, interfaces=found)
 
 
 def login_secrets(

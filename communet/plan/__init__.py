@@ -154,23 +154,24 @@ def _parsed(host: str, spec: PlatformSpec, which: str, text: str, *, cached: boo
     try:
         return _parsed_intended(spec.name, text) if cached else parse(spec, text)
     except DuplicateChildError as error:
-        line, shown = _duplicate_at(text, str(error))
-        raise PlanError(
-            host, which, line, mask_secrets(spec.name, shown), "the same line twice in one section"
-        ) from error
+        line, shown, section = _duplicate_at(text, str(error))
+        reason = f"the same line twice in the section {section!r}" if section else "a duplicate"
+        reason += " (hier_config cannot hold it; check the indentation there)"
+        raise PlanError(host, which, line, mask_secrets(spec.name, shown), reason) from error
     except (ValueError, TypeError, KeyError, IndexError) as error:  # hier_config's own limits
         raise PlanError(host, which, None, "", mask_secrets(spec.name, str(error))) from error
 
 
-def _duplicate_at(text: str, message: str) -> tuple[int | None, str]:
-    """Where hier_config's duplicate is: the second occurrence under the same section."""
+def _duplicate_at(text: str, message: str) -> tuple[int | None, str, str]:
+    """Where hier_config's duplicate is: (line number, the line, its section path)."""
     try:
         path = ast.literal_eval(message.partition(": ")[2])
     except (ValueError, SyntaxError):
-        return None, ""
+        return None, "", ""
     if not isinstance(path, tuple) or not path:
-        return None, ""
+        return None, "", ""
     wanted = [str(p).strip() for p in path]
+    section = " > ".join(wanted[:-1])
     seen = 0
     depth = 0
     for number, line in enumerate(text.splitlines(), start=1):
@@ -181,8 +182,8 @@ def _duplicate_at(text: str, message: str) -> tuple[int | None, str]:
         if depth == len(wanted) - 1 and stripped == wanted[-1]:
             seen += 1
             if seen == 2:  # the duplicate is the second one
-                return number, stripped
-    return None, wanted[-1]
+                return number, stripped, section
+    return None, wanted[-1], section
 
 
 @lru_cache(maxsize=128)

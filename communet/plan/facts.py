@@ -204,3 +204,24 @@ def device_interfaces(platform: str, tree: Node) -> tuple[str, ...]:
     """The physical interfaces a running config lists, in the device's order."""
     found = facts(platform, tree)
     return tuple(found.physical()) if found is not None else ()
+
+
+def interfaces_in(platform: str, text: str) -> tuple[str, ...]:
+    """The physical interfaces a running config lists (its ``interface X`` lines), in order.
+
+    A plain scan of the text, cheap enough to run before every plan: the render lays the
+    access ports over exactly these names, so no port the device does not have is written.
+    """
+    spec = get_platform(platform)
+    rules = spec.plan.state if spec.plan else None
+    if rules is None:
+        return ()
+    prefix = spec.syntax.running_prefix if spec.syntax else ""
+    header, physical = _rx(rules.interface), _rx(rules.physical)
+    found: list[str] = []
+    for raw in text.splitlines():
+        line = raw.removeprefix(prefix).strip()
+        matched = header.match(line)
+        if matched and physical.match(matched.group("name")):
+            found.append(matched.group("name"))
+    return tuple(dict.fromkeys(found))

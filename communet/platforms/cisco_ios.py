@@ -200,7 +200,8 @@ SECRETS = (
         r"(?P<secret>(?!version\b|traps\b|informs\b|vrf\b)\S+)",
     ),
     SecretPattern(
-        "server-host-key", r"^(\s*(?:tacacs|radius)-server host \S.*? key(?: [07])? )(?P<secret>\S+)"
+        "server-host-key",
+        r"^(\s*(?:tacacs|radius)-server host \S.*? key(?: [07])? )(?P<secret>\S+)",
     ),
     SecretPattern("isakmp-key", r"^(\s*crypto isakmp key(?: [06])? )(?P<secret>\S+)"),
     SecretPattern(
@@ -300,7 +301,7 @@ PLAN = PlanRules(
         interface=r"^interface (?P<name>\S+)$",
         physical=(
             r"^(?:Fast|Gigabit|TenGigabit|TwoGigabit|FiveGigabit|TwentyFiveGig|FortyGigabit"
-            r"|HundredGig)[A-Za-z]*\d+(?:/\d+)+$"
+            r"|HundredGig)?Ethernet\d+(?:/\d+)+$|^(?:TwentyFiveGigE|HundredGigE)\d+(?:/\d+)+$"
         ),
         svi=r"^Vlan(?P<vlan>\d+)$",
         lag=r"^Port-channel\d+$",

@@ -253,6 +253,9 @@ PLAN = PlanRules(
         r"^aaa > local-user {login_user} ",
         r"^stelnet server enable$",
         r"^ssh user {login_user} ",
+        # AAA schemes and domains: logins depend on them, and VRP refuses to remove defaults
+        r"^aaa > (?:authentication|authorization|accounting)-scheme ",
+        r"^aaa > domain ",
     ),
     # (default routes: the state guard, communet.plan.guard)
     guarded=(r"^interface Vlanif{mgmt_vlan} > ip address ",),
