@@ -59,8 +59,10 @@ class PortState:
         what = (
             f"member of {self.group}"
             if self.group
+            else f"interface with {self.addresses[0]}"
+            if self.addresses
             else "routed port"
-            if self.mode == "routed" or (self.addresses and self.kind == "physical")
+            if self.mode == "routed"
             else f"{self.mode} port"
             if self.mode
             else "port"

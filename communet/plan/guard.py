@@ -51,6 +51,11 @@ CATALOGUE: tuple[Hazard, ...] = (
         "leave the port as it is, or move the link to another port first",
     ),
     Hazard(
+        "access-vlan-reset",
+        "moves a live access port back to VLAN 1 (its VLAN line removed, none given)",
+        "switchport access vlan <id> / port default vlan <id>: a direct move",
+    ),
+    Hazard(
         "lag-member",
         "removes a port from its port-channel/Eth-Trunk: the bundle loses a link or breaks",
         "configure the bundle interface, not its members",
@@ -265,6 +270,16 @@ def _port(
     elif old.trunk and not new.trunk:
         mode = new.mode or "the default mode"
         hits.append(judge.hit("trunk-remode", f"{name}: {old.mode} → {mode}", section))
+    access = ("access", "")
+    if (
+        old.mode in access
+        and new.mode in access
+        and old.access_vlan
+        and not new.access_vlan
+        and not new.shutdown
+    ):
+        detail = f"{name}: VLAN {old.access_vlan} → 1"
+        hits.append(judge.hit("access-vlan-reset", detail, section))
     if old.trunk and new.trunk:
         if old.native_vlan != new.native_vlan:
             detail = f"{name}: native VLAN {old.native_vlan} → {new.native_vlan}"

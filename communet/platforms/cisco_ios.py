@@ -149,12 +149,6 @@ LINT = (
         "removes every VLAN from a trunk",
     ),
     LintRule(
-        "access-vlan-reset",
-        r"^\s*no switchport access vlan",
-        "moves the access port to VLAN 1",
-        safe_form="switchport access vlan <new id>",
-    ),
-    LintRule(
         "delete-svi",
         r"^\s*no interface Vlan\d+",
         "removes an SVI: the management path if it is the MGMT VLAN",
@@ -330,6 +324,7 @@ PLAN = PlanRules(
             ("port-shut", r"^\s*shutdown$"),
             ("trunk-remode", r"^\s*(?:no )?switchport mode "),
             ("routed-port", r"^\s*(?:no )?switchport(?: mode .*)?$"),
+            ("access-vlan-reset", r"^\s*no switchport access vlan"),
             ("lag-member", r"^\s*no channel-group"),
             ("native-vlan", r"^\s*(?:no )?switchport trunk native vlan"),
             ("trunk-vlan-in-use", r"^\s*(?:no )?switchport trunk allowed vlan"),

@@ -124,12 +124,6 @@ LINT = (
         unless=r"^\s*undo port trunk allow-pass vlan 1$",
     ),
     LintRule(
-        "access-vlan-reset",
-        r"^\s*undo port default vlan",
-        "moves the access port to VLAN 1",
-        safe_form="port default vlan <new id>",
-    ),
-    LintRule(
         "delete-vlanif",
         r"^\s*undo interface Vlanif\d+",
         "removes a VLAN interface: the management path if it is MGMT",
@@ -294,6 +288,7 @@ PLAN = PlanRules(
             ("port-shut", r"^\s*shutdown$"),
             ("trunk-remode", r"^\s*(?:undo )?port link-type"),
             ("routed-port", r"^\s*(?:undo )?(?:portswitch|port link-type)"),
+            ("access-vlan-reset", r"^\s*undo port default vlan"),
             ("lag-member", r"^\s*undo eth-trunk"),
             ("native-vlan", r"^\s*(?:undo )?port trunk pvid vlan"),
             ("trunk-vlan-in-use", r"^\s*(?:undo )?port trunk allow-pass vlan"),

@@ -222,6 +222,7 @@ def layout_sizes() -> str:
 
 
 _NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
+_TYPE = re.compile(r"^(?P<type>[A-Za-z-]+)(?P<numbers>\d+(?:/\d+)*)$")
 
 
 def _key(name: str) -> tuple[str, int]:
@@ -229,22 +230,34 @@ def _key(name: str) -> tuple[str, int]:
     return (found.group("prefix"), int(found.group("number"))) if found else (name, 0)
 
 
+def _order(name: str) -> tuple[int, ...]:
+    found = _TYPE.match(name)
+    return tuple(int(n) for n in found.group("numbers").split("/")) if found else ()
+
+
+def _kind(name: str) -> tuple[str, int]:
+    """Interface type and numbering depth: Gi1/0/1 and Gi1/1/1 are one kind, Gi0/0 another."""
+    found = _TYPE.match(name)
+    return (found.group("type"), len(_order(name))) if found else (name, 0)
+
+
 def front_panel(interfaces: Sequence[str]) -> tuple[list[str], list[str]]:
     """The device's physical interfaces split into its front panel and the rest.
 
-    The front panel is the largest group of interfaces sharing a name prefix
-    (``FastEthernet0/`` on a classic 2960, ``GigabitEthernet1/0/`` on a 2960-X or 3850,
-    ``GigabitEthernet0/0/`` on an S5700); the rest are uplink slots (``GigabitEthernet0/1-2``
-    on a 2960, ``XGigabitEthernet0/0/1-4``). Each part is in port-number order.
+    The front panel is the largest group of one interface type and numbering depth
+    (``FastEthernet0/x`` on a classic 2960, ``GigabitEthernet1/0/x`` and ``1/1/x`` on a
+    2960-X, 3850 or 9200, ``GigabitEthernet0/0/x`` on an S5700), in port-number order; the
+    rest are other slots (``GigabitEthernet0/1-2`` on a 2960, ``XGigabitEthernet0/0/1-4``)
+    or a management port (``GigabitEthernet0/0`` on a 9200).
     """
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, int], list[str]] = {}
     for name in interfaces:
-        groups.setdefault(_key(name)[0], []).append(name)
+        groups.setdefault(_kind(name), []).append(name)
     if not groups:
         return [], []
-    front_prefix = max(groups, key=lambda prefix: len(groups[prefix]))  # first on a tie
-    front = sorted(groups[front_prefix], key=_key)
-    rest = sorted((n for p, g in groups.items() if p != front_prefix for n in g), key=_key)
+    front_kind = max(groups, key=lambda kind: len(groups[kind]))  # the first on a tie
+    front = sorted(groups[front_kind], key=_order)
+    rest = sorted((n for k, g in groups.items() if k != front_kind for n in g), key=_order)
     return front, rest
 
 
