@@ -108,9 +108,10 @@ def plan_config(
     state = spec.plan.state if spec.plan else None
     before_facts = facts(platform, running_tree) if state else None
     notes: tuple[str, ...] = ()
+    left: frozenset[str] = frozenset()
     if state is not None and before_facts is not None:
         fitted = guard.fit_intended(spec, before_facts, intended_tree, state)
-        intended_tree, notes = fitted.intended, fitted.notes
+        intended_tree, notes, left = fitted.intended, fitted.notes, fitted.left
     result: Diff = planner.diff(running_tree, intended_tree)
     changes = result.effective
     before = render(running_tree, _indent(spec))
@@ -132,7 +133,10 @@ def plan_config(
         commands=tuple(commands_for(spec, changes)),
         rollback=tuple(rollback_for(spec, changes)),
         findings=tuple(findings),
-        unmanaged=tuple(mask_secrets(platform, line) for line in (*notes, *result.unmanaged)),
+        unmanaged=tuple(
+            mask_secrets(platform, line)
+            for line in (*notes, *(u for u in result.unmanaged if u not in left))
+        ),
         protected=tuple(mask_secrets(platform, line) for line in result.protected),
         before=before,
         after=after,

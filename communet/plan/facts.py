@@ -57,7 +57,7 @@ class PortState:
 
     def summary(self) -> str:
         what = (
-            f"member of {self.group}"
+            f"member of bundle {self.group}"
             if self.group
             else f"interface with {self.addresses[0]}"
             if self.addresses

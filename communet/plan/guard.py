@@ -150,6 +150,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 class Fitted:
     intended: Node
     notes: tuple[str, ...]  # reported with the unmanaged lines
+    left: frozenset[str] = frozenset()  # the section headers left alone
 
 
 def fit_intended(spec: PlatformSpec, running: Facts, intended: Node, rules: StateRules) -> Fitted:
@@ -178,7 +179,8 @@ def fit_intended(spec: PlatformSpec, running: Facts, intended: Node, rules: Stat
             )
             continue
         kept.append(node)
-    return Fitted(Node(intended.text, tuple(kept)), tuple(notes))
+    left = frozenset(n.text for n in intended.children) - {n.text for n in kept}
+    return Fitted(Node(intended.text, tuple(kept)), tuple(notes), left)
 
 
 def _changes_role(current: PortState, wanted: PortState) -> bool:
@@ -261,7 +263,9 @@ def _port(
 ) -> list[Hit]:
     hits: list[Hit] = []
     name = old.name
-    if new.shutdown and old.special:
+    # An SVI's shutdown is judged by the management check when the session's address is known
+    svi_judged = old.kind == "svi" and bool(judge.context.session_address)
+    if new.shutdown and old.special and not svi_judged:
         hits.append(judge.hit("port-shut", f"{name} ({old.summary()})", section))
     if old.group and new.group != old.group:
         hits.append(judge.hit("lag-member", f"{name} leaves {old.group}", section))

@@ -329,7 +329,7 @@ PLAN = PlanRules(
             ("native-vlan", r"^\s*(?:no )?switchport trunk native vlan"),
             ("trunk-vlan-in-use", r"^\s*(?:no )?switchport trunk allowed vlan"),
             ("vlan-in-use", r"^\s*no vlan "),
-            ("management-path", r"^\s*(?:no )?ip address|^\s*shutdown$"),
+            ("management-path", r"^\s*(?:no )?ip address"),
             ("management-moved", r"^\s*(?:no )?ip address"),
             ("default-route", r"^\s*(?:no )?ip (?:default-gateway|route 0\.0\.0\.0)"),
             ("vty-acl-added", r"access-class"),

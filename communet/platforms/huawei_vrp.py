@@ -293,7 +293,7 @@ PLAN = PlanRules(
             ("native-vlan", r"^\s*(?:undo )?port trunk pvid vlan"),
             ("trunk-vlan-in-use", r"^\s*(?:undo )?port trunk allow-pass vlan"),
             ("vlan-in-use", r"^\s*undo vlan "),
-            ("management-path", r"^\s*(?:undo )?ip address|^\s*shutdown$"),
+            ("management-path", r"^\s*(?:undo )?ip address"),
             ("management-moved", r"^\s*(?:undo )?ip address"),
             ("default-route", r"^\s*(?:undo )?ip route-static 0\.0\.0\.0"),
             ("vty-acl-added", r"^\s*acl \d+ inbound"),
