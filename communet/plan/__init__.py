@@ -134,10 +134,10 @@ def plan_config(
         rollback=tuple(rollback_for(spec, changes)),
         findings=tuple(findings),
         unmanaged=tuple(
-            mask_secrets(platform, line)
+            masked_path(platform, line)
             for line in (*notes, *(u for u in result.unmanaged if u not in left))
         ),
-        protected=tuple(mask_secrets(platform, line) for line in result.protected),
+        protected=tuple(masked_path(platform, line) for line in result.protected),
         before=before,
         after=after,
     )
@@ -147,11 +147,20 @@ def _from_hit(spec: PlatformSpec, hit: guard.Hit) -> LintFinding:
     hazard = hit.hazard
     return LintFinding(
         hazard.name,
-        mask_secrets(spec.name, hit.line),
-        mask_secrets(spec.name, f"{hazard.reason} ({hit.detail})"),
+        masked_path(spec.name, hit.line),
+        masked_path(spec.name, f"{hazard.reason} ({hit.detail})"),
         hazard.safe_form,
         hazard.blocking,
     )
+
+
+def masked_path(platform: str, text: str) -> str:
+    """``line vty 0 4 > password 7 X``: each line of a path (or a '; ' list) masked alone."""
+    parts = [
+        " > ".join(mask_secrets(platform, step) for step in part.split(" > "))
+        for part in text.split("; ")
+    ]
+    return "; ".join(parts)
 
 
 def _parsed(host: str, spec: PlatformSpec, which: str, text: str, *, cached: bool = False) -> Node:
@@ -280,7 +289,7 @@ def lint(spec: PlatformSpec, planner: Planner, changes: Sequence[Change]) -> lis
 def _masked_finding(spec: PlatformSpec, finding: LintFinding) -> LintFinding:
     return LintFinding(
         finding.rule,
-        mask_secrets(spec.name, finding.line),
-        mask_secrets(spec.name, finding.reason),
+        masked_path(spec.name, finding.line),
+        masked_path(spec.name, finding.reason),
         finding.safe_form,
     )

@@ -197,6 +197,11 @@ SECRETS = (
         "server-host-key",
         r"^(\s*(?:tacacs|radius)-server host \S.*? key(?: [07])? )(?P<secret>\S+)",
     ),
+    SecretPattern(
+        "service-password",
+        r"^(\s*(?:ip (?:ftp|http client)|ppp chap|ppp pap sent-username \S+) password(?: [07])? )"
+        r"(?P<secret>\S+)",
+    ),
     SecretPattern("isakmp-key", r"^(\s*crypto isakmp key(?: [06])? )(?P<secret>\S+)"),
     SecretPattern(
         "standby-auth", r"^(\s*standby(?: \d+)? authentication(?: text)? )(?P<secret>(?!md5\b)\S+)"

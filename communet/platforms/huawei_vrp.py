@@ -167,6 +167,13 @@ SECRETS = (
     SecretPattern(
         "key", r"^(\s*(?:radius-server|hwtacacs-server) shared-key (?:cipher )?)(?P<secret>\S+)"
     ),
+    # any other 'password X' (the FTP backup server's on 'set save-configuration', ...)
+    SecretPattern(
+        "password",
+        r"^(\s*\S.*?\bpassword (?:cipher |simple |irreversible-cipher )?)"
+        r"(?P<secret>(?!cipher\b|simple\b|irreversible-cipher\b|policy\b|history\b|expire\b"
+        r"|change-offline\b|alert\b|min-length\b|complexity-check\b|level\b|<masked>)\S+)",
+    ),
 )
 
 SAFE_FORMS = (

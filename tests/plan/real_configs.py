@@ -18,7 +18,7 @@ import yaml
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
 from communet.plan import Context, Plan, PlanError, plan_config
 from communet.plan.facts import interfaces_in
-from communet.render import RenderError, render_device
+from communet.render import RenderedConfig, RenderError, render_device
 from communet.secrets import EnvVaultResolver
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,3 +93,9 @@ def plan_entry(entry: Entry) -> Outcome:
     except (RenderError, PlanError) as error:
         return Outcome(entry, address, refused=str(error).splitlines()[0])
     return Outcome(entry, address, plan)
+
+
+def render_for(device: ResolvedDevice, interfaces: tuple[str, ...] = ()) -> RenderedConfig:
+    """The device's intended config (over ``interfaces`` when given, else its model table)."""
+    province = next(p for p in _demo().plans if p.province.slug == device.province)
+    return render_device(province, device, SECRETS, interfaces=interfaces or None)
