@@ -55,6 +55,16 @@ class PortState:
         """A port whose reset would cut something: trunk, bundle member, routed or addressed."""
         return self.trunk or bool(self.group) or self.mode == "routed" or bool(self.addresses)
 
+    def carries(self) -> frozenset[int]:
+        """The VLANs this port forwards (a port with no VLAN line is in VLAN 1)."""
+        if self.shutdown or self.kind not in ("physical", "lag") or self.group:
+            return frozenset()
+        if self.trunk:
+            return self.allowed | {self.native_vlan or 1}
+        if self.mode in ("access", ""):
+            return frozenset({self.access_vlan or 1})
+        return frozenset()
+
     def summary(self) -> str:
         what = (
             f"member of bundle {self.group}"
@@ -99,6 +109,10 @@ class Facts:
             if port.svi_vlan is not None and port.addresses:
                 used.add(port.svi_vlan)
         return used
+
+    def carrying(self, vlan: int) -> list[str]:
+        """The live ports (physical or bundles) that forward ``vlan``."""
+        return [p.name for p in self.ports.values() if vlan in p.carries()]
 
     def holding(self, address: str) -> PortState | None:
         """The interface that has ``address`` (the one a session to it runs through)."""

@@ -308,11 +308,24 @@ def _management(judge: _Judge) -> list[Hit]:
         what = f"{address} removed" if now is None else f"{now.name} shut"
         return [judge.hit("management-path", f"{held.name} carries {address} now: {what}", section)]
     if now.name == held.name:
-        return []
+        return _session_vlan(judge, held)
     detail = f"{address} moves from {held.name} to {now.name}"
     if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first
         return [judge.hit("management-path", detail, section)]
     return [judge.hit("management-moved", detail, section)]
+
+
+def _session_vlan(judge: _Judge, held: PortState) -> list[Hit]:
+    """The session's SVI stays reachable only while some port still forwards its VLAN."""
+    vlan = held.svi_vlan
+    if vlan is None:
+        return []
+    before = judge.before.carrying(vlan)
+    if not before or judge.after.carrying(vlan):
+        return []
+    ports = ", ".join(before[:3]) + (f" and {len(before) - 3} more" if len(before) > 3 else "")
+    detail = f"no port forwards VLAN {vlan} of {held.name} any more (today: {ports})"
+    return [judge.hit("management-path", detail, f"interface {before[0]}")]
 
 
 def _routes(judge: _Judge) -> list[Hit]:

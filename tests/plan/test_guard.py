@@ -93,6 +93,16 @@ CASES = [
         "change it from the console)",
     ),
     (
+        "huawei_vrpv8",
+        "interface Vlanif1\n ip address 10.0.44.23 255.255.255.0\ninterface GE1/0/1\n",
+        "interface GE1/0/1\n port link-type access\n port default vlan 20\n",
+        {"session_address": "10.0.44.23"},
+        "management-path: 'interface GE1/0/1 > port link-type access': changes the interface "
+        "or address that carries the management session now (no port forwards VLAN 1 of "
+        "Vlanif1 any more (today: GE1/0/1)) (prefer: move management in its own step "
+        "(communet adopt), or change it from the console)",
+    ),
+    (
         "cisco_ios",
         "ip route 0.0.0.0 0.0.0.0 192.168.1.1\n",
         "no ip route 0.0.0.0 0.0.0.0 192.168.1.1\n",
