@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.plan.real_configs import Outcome, entries, plan_entry  # noqa: E402
+from tests.plan.real_configs import Outcome, entries, plan_entry
 
 
 def row(outcome: Outcome) -> str:
@@ -40,7 +40,8 @@ def row(outcome: Outcome) -> str:
 
 
 def _counts(counter: Counter[str]) -> str:
-    return ", ".join(f"{rule}" + (f" ×{n}" if n > 1 else "") for rule, n in sorted(counter.items())) or "–"
+    shown = [rule + (f" ×{n}" if n > 1 else "") for rule, n in sorted(counter.items())]
+    return ", ".join(shown) or "–"
 
 
 def main() -> None:
