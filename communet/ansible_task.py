@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from communet.apply import Connector, Options, Result, apply_all, apply_device
+from communet.apply import MONITORED_ONLY, Connector, Options, Result, apply_all, apply_device
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
@@ -255,6 +255,8 @@ def _converge_one(request: Request) -> ResultDict:
     device = found.device
     if PLATFORMS[device.platform].plan is None:
         return not_configured(device)
+    if not device.managed:
+        return {"changed": False, "skipped": True, "msg": f"{device.hostname}: {MONITORED_ONLY}"}
     secrets = request.secrets()
     plan = next(p for p in found.loaded.inventory.plans if p.province.slug == device.province)
     intended = render_device(plan, device, secrets)

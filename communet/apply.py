@@ -64,11 +64,14 @@ class Result:
     backup: str = ""
     rolled_back: bool = False
     seconds: float = 0.0
+    skipped: str = ""  # why communet did not touch the device (monitored only)
 
     @property
     def status(self) -> str:
         if self.failed:
             return "failed"
+        if self.skipped:
+            return "skipped"
         return "changed" if self.changed else "ok"
 
 
@@ -286,6 +289,9 @@ def apply_all(
     return [results[d.hostname] for d in todo]
 
 
+MONITORED_ONLY = (
+    "monitored only ('managed: false' in the inventory): its configuration is never pushed to"
+)
 # Below this many hosts per process, forking costs more than it saves.
 MIN_HOSTS_PER_PROCESS = 40
 
@@ -419,6 +425,8 @@ def _one(
     connect: Connector,
     options: Options,
 ) -> Result:
+    if not device.managed:
+        return Result(device.hostname, device.platform, skipped=MONITORED_ONLY)
     started = time.monotonic()
     try:
         intended = render_device(plan, device, secrets)

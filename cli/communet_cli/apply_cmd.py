@@ -244,6 +244,8 @@ def _summary(results: list[Result], options: Options, elapsed: float, lang: str)
         table.add_column(text(f"col.{key}", lang), overflow="fold")
     for result in results:
         detail = ("↩ " if result.rolled_back else "") + result.error
+        if result.skipped:
+            detail = text("monitored_only", lang)
         table.add_row(
             result.hostname,
             result.platform,
@@ -253,7 +255,8 @@ def _summary(results: list[Result], options: Options, elapsed: float, lang: str)
             detail,
         )
     console.print(table)
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("ok", "changed", "failed")}
+    statuses = ("ok", "changed", "skipped", "failed")
+    counts = {s: sum(1 for r in results if r.status == s) for s in statuses}
     console.print(text("totals", lang, seconds=f"{elapsed:.1f}", **counts))
     if options.backup_dir is not None and any(r.backup for r in results):
         console.print(text("backups", lang, path=options.backup_dir))

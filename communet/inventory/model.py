@@ -390,6 +390,9 @@ class Device(Frozen):
     registrar: Slug | None = None
     credentials: Credentials | None = None
     ports: Ports | None = None
+    # False: communet only monitors the device (the telecom's CE, a soft client on an office
+    # PC); its configuration is never pushed to, it stays for the exporter and readiness.
+    managed: bool = True
 
 
 class WanLink(Frozen):

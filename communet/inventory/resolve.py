@@ -120,6 +120,7 @@ class ResolvedDevice:
     site: Site
     origin: Origin
     ports: Ports | None = None
+    managed: bool = True
 
     @property
     def labels(self) -> dict[str, str]:
@@ -510,6 +511,7 @@ class _Resolver:
             site=site,
             origin=origin,
             ports=device.ports,
+            managed=device.managed,
         )
 
     def _check_model(
