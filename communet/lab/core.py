@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
 Clock = Callable[[], float]
+NOT_MODELLED = -1  # Device.authenticate: this platform leaves logins to the lab's credentials
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,43 @@ class DeviceSpec:
     management_vlan: int | None = None
     registrar: str | None = None
     registrars: tuple[str, ...] = ()  # addresses/domains of the registrars that exist in the lab
+    noc_station: IPv4Address | None = None  # where the lab's SSH clients appear to come from
     role: str = ""
     site: str = ""
+
+
+@dataclass(frozen=True)
+class PortState:
+    """What matters about an interface for whether a site keeps its connection."""
+
+    admin_up: bool
+    mode: str = ""  # access, trunk, hybrid, routed ("" when the config does not say)
+    vlan: int | None = None  # access VLAN / PVID / native VLAN
+    allowed: str = ""  # a trunk's allowed VLANs as configured ("" = the default)
+    bundle: str = ""  # port-channel / Eth-Trunk membership
+
+
+class InterfaceHistory:
+    """Every state each interface passed through since the config was loaded (or since
+    ``reset``), so a test can assert that an uplink never went down during a push, not only
+    how it ended. Devices record after every line that can change an interface."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, list[PortState]] = {}
+
+    def reset(self, current: dict[str, PortState]) -> None:
+        self.states = {name: [state] for name, state in current.items()}
+
+    def record(self, name: str, state: PortState) -> None:
+        seen = self.states.setdefault(name, [])
+        if not seen or seen[-1] != state:
+            seen.append(state)
+
+    def of(self, name: str) -> list[PortState]:
+        return list(self.states.get(name, []))
+
+    def ever_down(self, name: str) -> bool:
+        return any(not state.admin_up for state in self.states.get(name, []))
 
 
 @dataclass
@@ -106,6 +142,10 @@ class Device(ABC):
         self.boots = 1
         self.sessions = 0
         self.generation = 0  # bumped on reboot: open sessions of an older generation die
+        # Stored secret → its plaintext, for values the lab cannot invert (Huawei's ciphers
+        # are proprietary and one-way): a test that loads a real config says what they hide.
+        self.known_secrets: dict[str, str] = {}
+        self.history = InterfaceHistory()
 
     @property
     def hostname(self) -> str:
@@ -127,7 +167,20 @@ class Device(ABC):
         return max(0.0, self.clock() - self.booted_at)
 
     @abstractmethod
-    def open_shell(self, username: str) -> Shell: ...
+    def open_shell(self, username: str, level: int | None = None) -> Shell:
+        """A session for ``username`` at privilege ``level`` (None: the platform's default)."""
+
+    def authenticate(self, username: str, password: str, source: IPv4Address) -> int | None:
+        """The privilege level an SSH login from ``source`` gets with these credentials under
+        the device's own configuration, or None when the device refuses it. Platforms that do
+        not model logins from their config return ``NOT_MODELLED`` (the lab's credentials
+        apply)."""
+        return NOT_MODELLED
+
+    def management_addresses(self) -> list[IPv4Address]:
+        """The addresses the running config gives live layer-3 interfaces (where a manager
+        can reach the device today), management interfaces first."""
+        return []
 
     @abstractmethod
     def _reload(self) -> None:
@@ -391,16 +444,21 @@ class Node:
 
     line: str
     children: list[Node] = field(default_factory=list)
+    # Columns the device printed this line at, when it came from a loaded config: real
+    # devices do not indent every level by one (IOS prints ``policy-map`` / `` class`` /
+    # ``    bandwidth``), and a loaded config must be shown back as the device showed it.
+    indent: int | None = None
 
     def find(self, line: str) -> Node | None:
         return next((child for child in self.children if child.line == line), None)
 
     def copy(self) -> Node:
-        return Node(self.line, [child.copy() for child in self.children])
+        return Node(self.line, [child.copy() for child in self.children], self.indent)
 
     def lines(self, indent: int = 0, step: int = 1) -> list[str]:
         out: list[str] = []
         for child in self.children:
-            out.append(" " * indent + child.line)
-            out.extend(child.lines(indent + step, step))
+            column = indent if child.indent is None else child.indent
+            out.append(" " * column + child.line)
+            out.extend(child.lines(column + step, step))
         return out

@@ -21,6 +21,7 @@ from communet.lab.core import (
     Device,
     DeviceSpec,
     Node,
+    PortState,
     Reply,
     Shell,
     apply_pipe,
@@ -32,7 +33,9 @@ from communet.lab.core import (
 from communet.lab.grammar import Failure, Parsed
 from communet.lab.ios_config import (
     DEFAULT_VLANS,
+    VIRTUAL,
     hardware_for,
+    hardware_from_config,
     hide_secrets,
     insert_child,
     negate_line,
@@ -43,6 +46,7 @@ from communet.lab.ios_config import (
     short_interface,
     type9,
     verify_secret,
+    vty_login,
 )
 from communet.lab.ios_grammar import GENERIC_GRAMMAR, GRAMMARS, SWITCH_ONLY
 
@@ -81,17 +85,73 @@ class IosDevice(Device):
         self.password = password
         base = parse_config(self.base_config())
         self.state = IosState(running=base, startup=base.copy(), changed_at=clock())
+        self.cabled: frozenset[str] | None = None  # None: the lab's default cabling
+        self.own_management: ipaddress.IPv4Address | None = None  # set by a loaded config
+        self.loaded = False  # a brownfield config was loaded: management comes from it
 
     def management_up(self) -> bool:
+        """Reachable while the config keeps a live address the device is managed on: the
+        inventory's management address, or (brownfield) the one its loaded config gave it."""
         spec = self.spec
-        if spec.management is None or not self.hardware.switch or spec.management_vlan is None:
-            return True  # routers are managed on a routed port the lab does not model
-        svi = self.state.running.find(f"interface Vlan{spec.management_vlan}")
-        if svi is None:
-            return False
-        lines = [child.line.strip() for child in svi.children]
-        addressed = any(line.startswith(f"ip address {spec.management} ") for line in lines)
-        return addressed and "shutdown" not in lines
+        wanted = [a for a in (spec.management, self.own_management) if a is not None]
+        if not self.loaded and (
+            spec.management is None or not self.hardware.switch or spec.management_vlan is None
+        ):
+            return True  # a router's routed management port: the lab does not model its path
+        live = set(self.management_addresses())
+        return any(address in live for address in wanted)
+
+    def management_addresses(self) -> list[ipaddress.IPv4Address]:
+        found: list[tuple[int, ipaddress.IPv4Address]] = []
+        for node in self.interfaces():
+            lines = [child.line for child in node.children]
+            if "shutdown" in lines:
+                continue
+            name = node.line.split(" ", 1)[1]
+            for line in lines:
+                words = line.split()
+                if words[:2] == ["ip", "address"] and len(words) >= 4:
+                    with contextlib.suppress(ValueError):
+                        rank = 0 if name.startswith("Vlan") else 1
+                        found.append((rank, ipaddress.IPv4Address(words[2])))
+        return [address for _, address in sorted(found, key=lambda item: item[0])]
+
+    def authenticate(
+        self, username: str, password: str, source: ipaddress.IPv4Address
+    ) -> int | None:
+        return vty_login(self.state.running, username, password, source)
+
+    # -- interface states
+    def port_state(self, node: Node) -> PortState:
+        lines = [child.line for child in node.children]
+        routed = "no switchport" in lines or not self.hardware.switch
+        mode = "routed" if routed else "access"
+        vlan: int | None = None if routed else 1
+        allowed, bundle = "", ""
+        for line in lines:
+            if line == "switchport mode trunk" and not routed:
+                mode = "trunk"
+            elif line.startswith("switchport access vlan "):
+                vlan = _int(line.split()[-1], 1) if mode == "access" else vlan
+            elif line.startswith("switchport trunk allowed vlan "):
+                allowed = line.split(" ", 4)[4]
+            elif line.startswith("channel-group "):
+                bundle = "Port-channel" + line.split()[1]
+        if mode == "trunk":
+            native = next(
+                (ln.split()[-1] for ln in lines if ln.startswith("switchport trunk native vlan ")),
+                "1",
+            )
+            vlan = _int(native, 1)
+        return PortState("shutdown" not in lines, mode, vlan, allowed, bundle)
+
+    def port_states(self) -> dict[str, PortState]:
+        return {node.line.split(" ", 1)[1]: self.port_state(node) for node in self.interfaces()}
+
+    def observe(self, nodes: list[Node] | None = None) -> None:
+        """Record interface states after a change (all interfaces when ``nodes`` is None)."""
+        for node in self.interfaces() if nodes is None else nodes:
+            self.history.record(node.line.split(" ", 1)[1], self.port_state(node))
 
     # -- identity
     @property
@@ -153,8 +213,8 @@ class IosDevice(Device):
         return "\n".join(lines) + "\n"
 
     # -- lifecycle
-    def open_shell(self, username: str) -> IosShell:
-        return IosShell(self, username)
+    def open_shell(self, username: str, level: int | None = None) -> IosShell:
+        return IosShell(self, username, level=level or 1)
 
     def day0(self) -> None:
         """Out of the box: no startup-config, factory defaults running (console day-0 flow)."""
@@ -175,13 +235,23 @@ class IosDevice(Device):
         self.state.revert = None
 
     def _factory(self) -> None:
+        self.loaded, self.own_management, self.cabled = False, None, None
+        self.hardware = hardware_for(self.spec.model)
         base = parse_config(self.base_config())
         self.state = IosState(running=base, startup=base.copy(), changed_at=self.clock())
 
     def load_config(self, text: str) -> None:
+        """Brownfield: the device becomes what ``text`` describes, ports, users and
+        management address included."""
         tree = parse_config(text)
         self.state.running = tree
         self.state.startup = tree.copy()
+        self.hardware = hardware_from_config(self.hardware, tree)
+        self.cabled = frozenset(self.hardware.ports)  # cabled where the site configured it
+        live = self.management_addresses()
+        self.own_management = None if self.spec.management in live else next(iter(live), None)
+        self.loaded = True
+        self.history.reset(self.port_states())
 
     def tick(self) -> None:
         revert = self.state.revert
@@ -194,6 +264,7 @@ class IosDevice(Device):
             self.state.running = revert.snapshot.copy()
             self.state.revert = None
             self.touch("rollback")
+            self.observe()
 
     def touch(self, user: str) -> None:
         self.state.changed_at = self.clock()
@@ -244,10 +315,12 @@ class IosDevice(Device):
     # -- derived views
     def banner(self, kind: str) -> str:
         """The text of ``banner <kind>`` (motd, login, exec), or ""."""
-        node = self.state.running.find(f"banner {kind} ^C")
+        header = f"banner {kind} ^C"
+        node = next((c for c in self.state.running.children if c.line.startswith(header)), None)
         if node is None:
             return ""
-        lines = [c.line for c in node.children]
+        first = node.line[len(header) :]
+        lines = ([first] if first else []) + [c.line for c in node.children]
         if lines:
             lines[-1] = lines[-1].removesuffix("^C")
         text = "\n".join(lines).strip("\n")
@@ -297,6 +370,8 @@ class IosDevice(Device):
         return mode, access
 
     def is_connected(self, name: str) -> bool:
+        if self.cabled is not None:
+            return name in self.cabled or name.startswith(("Vlan", "Loopback"))
         ports = self.hardware.ports
         if name not in ports:
             return name.startswith(("Vlan", "Loopback"))
@@ -317,11 +392,13 @@ class Context:
 
 
 class IosShell(Shell):
-    def __init__(self, device: IosDevice, username: str, console: bool = False) -> None:
+    def __init__(
+        self, device: IosDevice, username: str, console: bool = False, level: int = 1
+    ) -> None:
         self.device = device
         self.username = username
         self.console = console
-        self.level = 1
+        self.level = level
         self.stack: list[Context] = []  # empty: exec mode
         self.page_length = 24
         self.width = 80
@@ -374,8 +451,18 @@ class IosShell(Shell):
         if not line.strip():
             return Reply()
         if self.stack:
-            return self._config(line)
+            reply = self._config(line)
+            self._observe(line)
+            return reply
         return self._exec(line)
+
+    def _observe(self, line: str) -> None:
+        """Interface states after a config line: the interfaces of the current context, or
+        all of them after a global line that names interfaces."""
+        if self.stack and self.stack[-1].mode.startswith("config-if"):
+            self.device.observe(self.stack[-1].nodes)
+        elif re.match(r"\s*(no |default )?interface ", line):
+            self.device.observe()
 
     # -- helpers
     def _error(self, line: str, parsed: Parsed, offset: int = 0) -> Reply:
@@ -575,6 +662,7 @@ class IosShell(Shell):
             device.state.running = parse_config(text)
             device.state.revert = None
             device.touch(self.username)
+            device.observe()
             return Reply("Total number of passes: 1\nRollback Done\n\n")
 
         if words[-1] == "force":
@@ -994,7 +1082,7 @@ class IosShell(Shell):
             return Reply()
         name = normalize_interface(" ".join(words))
         if name is None:
-            return Reply("% Invalid input detected at '^' marker.\n")
+            return self._bad_interface(words, negate)
         line = f"interface {name}"
         node = root.find(line)
         if negate:
@@ -1005,15 +1093,23 @@ class IosShell(Shell):
             parent = name.split(".")[0]
             physical = parent in self.device.hardware.ports
             if name in self.device.hardware.ports or (not physical and "." in name):
-                return Reply("% Invalid input detected at '^' marker.\n")
-            if not physical and not name.startswith(("Vlan", "Loopback", "Port-channel", "Tunnel")):
-                return Reply("% Invalid input detected at '^' marker.\n")
+                return self._bad_interface(words, negate)
+            if not physical and not name.startswith(VIRTUAL):
+                return self._bad_interface(words, negate)
             node = Node(line, [Node("no ip address")])
             if name.startswith(("Loopback", "Tunnel")) or "." in name:
                 node.children = []
             insert_child(root, node, ranked=True)
         self.stack.append(Context("config-if", [node]))
         return Reply()
+
+    def _bad_interface(self, words: tuple[str, ...], negate: bool) -> Reply:
+        """An interface this device does not have: IOS puts the caret under its number."""
+        typed = " ".join(words)
+        number = re.search(r"\d", typed)
+        column = len(self.prompt()) + len("no " * negate + "interface ")
+        column += number.start() if number else 0
+        return Reply(" " * column + "^\n% Invalid input detected at '^' marker.\n\n")
 
     def _banner(self, kind: str, delimiter: str, rest: str) -> Reply:
         if delimiter == "^" and rest.startswith("C"):

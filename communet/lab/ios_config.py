@@ -7,7 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address
 
 from communet.lab.core import Node
 
@@ -59,11 +60,27 @@ _IF_TYPES = {
     "gigabitethernet": "GigabitEthernet",
     "fastethernet": "FastEthernet",
     "tengigabitethernet": "TenGigabitEthernet",
+    "twogigabitethernet": "TwoGigabitEthernet",
+    "fortygigabitethernet": "FortyGigabitEthernet",
+    "appgigabitethernet": "AppGigabitEthernet",
+    "ethernet": "Ethernet",
+    "serial": "Serial",
+    "atm": "ATM",
+    "dot11radio": "Dot11Radio",
+    "cellular": "Cellular",
     "vlan": "Vlan",
     "loopback": "Loopback",
     "port-channel": "Port-channel",
     "tunnel": "Tunnel",
+    "dialer": "Dialer",
+    "virtual-template": "Virtual-Template",
+    "bvi": "BVI",
+    "bdi": "BDI",
+    "null": "Null",
 }
+# Interfaces that exist because they are configured, not because the hardware has them.
+VIRTUAL: tuple[str, ...] = ("Vlan", "Loopback", "Port-channel", "Tunnel", "Dialer", "BVI")
+VIRTUAL += ("Virtual-Template", "BDI", "Null")
 _IF_SHORT = {
     "GigabitEthernet": "Gi",
     "FastEthernet": "Fa",
@@ -87,6 +104,22 @@ def normalize_interface(text: str) -> str | None:
     if len(candidates) != 1:
         return None
     return candidates[0] + number
+
+
+def hardware_from_config(hardware: Hardware, root: Node) -> Hardware:
+    """The device's real interfaces are the physical ones its running config lists (IOS
+    prints every port): a classic 2960 has Fa0/1-24 and Gi0/1-2, whatever a model table says."""
+    names = [c.line.split(" ", 1)[1] for c in root.children if c.line.startswith("interface ")]
+    ports = tuple(n for n in names if "." not in n and not n.startswith(VIRTUAL))
+    if not ports:
+        return hardware
+    switch = any(
+        child.line.startswith("switchport") or child.line.startswith("spanning-tree portfast")
+        for node in root.children
+        if node.line.startswith("interface ")
+        for child in node.children
+    )
+    return replace(hardware, ports=ports, switch=switch)
 
 
 def short_interface(name: str) -> str:
@@ -387,32 +420,36 @@ def _has_ip(node: Node) -> bool:
 
 
 def parse_config(text: str) -> Node:
-    """Indented IOS config text → tree (``!`` lines, ``end`` and headers skipped)."""
+    """Indented IOS config text → tree, in the device's order, each line at the column the
+    device printed it (top-level ``!``, ``end`` and headers skipped; a ``!`` inside a
+    section is kept, as IOS prints it there; a multi-line banner's text is its children)."""
     root = Node("")
     stack: list[tuple[int, Node]] = [(-1, root)]
-    banner_end: str | None = None
+    banner: Node | None = None
+    delimiter = ""
     for raw in text.splitlines():
-        if banner_end is not None:
-            node = stack[-1][1].children[-1]
-            node.children.append(Node(raw))
-            if banner_end in raw:
-                banner_end = None
+        if banner is not None:
+            banner.children.append(Node(raw))
+            if delimiter in raw:
+                banner = None
             continue
         stripped = raw.strip()
-        if not stripped or stripped.startswith("!") or stripped == "end":
+        indent = len(raw) - len(raw.lstrip(" "))
+        if not stripped or stripped == "end" or (stripped.startswith("!") and indent == 0):
             continue
         if stripped.startswith(("Building configuration", "Current configuration", "Using ")):
             continue
-        indent = len(raw) - len(raw.lstrip(" "))
         while stack[-1][0] >= indent:
             stack.pop()
-        node = Node(stripped)
-        stack[-1][1].children.append(node)
+        parent = stack[-1][1]
+        node = Node(stripped, indent=indent if indent > 0 else None)
+        parent.children.append(node)
         stack.append((indent, node))
-        banner = re.match(r"banner \S+ (\^C|.)(.*)$", stripped)
-        if banner and banner.group(1) not in banner.group(2):
-            banner_end = banner.group(1)
-            node.line = stripped[: banner.end(1)]
+        opened = re.match(r"banner \S+ (\^C|.)(.*)$", stripped)
+        if opened and opened.group(1) not in opened.group(2):
+            # the text may begin on the banner line itself (``banner login ^CC``): the line
+            # is kept whole, the following lines up to the delimiter are its children
+            banner, delimiter = node, opened.group(1)
     return root
 
 
@@ -453,13 +490,85 @@ def type9(secret: str) -> str:
     return f"$9${text[:14]}${text[14:]}"
 
 
+_CRYPT64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_STD64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def md5_crypt(secret: str, salt: str) -> str:
+    """Cisco type 5 = FreeBSD MD5-crypt (``$1$salt$hash``), as published by its author."""
+    password, salt_bytes = secret.encode(), salt.encode()[:8]
+    alternate = hashlib.md5(password + salt_bytes + password).digest()  # noqa: S324
+    context = password + b"$1$" + salt_bytes
+    context += (alternate * (len(password) // 16 + 1))[: len(password)]
+    length = len(password)
+    while length:
+        context += b"\0" if length & 1 else password[:1]
+        length >>= 1
+    digest = hashlib.md5(context).digest()  # noqa: S324
+    for round_ in range(1000):
+        step = password if round_ & 1 else digest
+        if round_ % 3:
+            step += salt_bytes
+        if round_ % 7:
+            step += password
+        step += digest if round_ & 1 else password
+        digest = hashlib.md5(step).digest()  # noqa: S324
+    out = ""
+    for a, b, c in ((0, 6, 12), (1, 7, 13), (2, 8, 14), (3, 9, 15), (4, 10, 5)):
+        value = (digest[a] << 16) | (digest[b] << 8) | digest[c]
+        for _ in range(4):
+            out += _CRYPT64[value & 0x3F]
+            value >>= 6
+    value = digest[11]
+    for _ in range(2):
+        out += _CRYPT64[value & 0x3F]
+        value >>= 6
+    return f"$1${salt}${out}"
+
+
+def _cisco64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode().rstrip("=").translate(str.maketrans(_STD64, _CRYPT64))
+
+
+def _scrypt_or_pbkdf2(stored: str, secret: str) -> bool:
+    """Cisco type 9 (scrypt N=16384, r=1, p=1) and type 8 (PBKDF2-SHA256, 20,000 rounds)."""
+    parts = stored.split("$")
+    if len(parts) != 4:
+        return False
+    salt = parts[2].encode()
+    if parts[1] == "9":
+        raw = hashlib.scrypt(secret.encode(), salt=salt, n=16384, r=1, p=1, dklen=32)
+    else:
+        raw = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, 20000, 32)
+    return _cisco64(raw) == parts[3]
+
+
+def decode_type7(stored: str) -> str | None:
+    """Cisco type 7 is a reversible encoding (a published XOR key), not a hash."""
+    try:
+        seed = int(stored[:2])
+        raw = bytes.fromhex(stored[2:])
+    except ValueError:
+        return None
+    return "".join(chr(byte ^ ord(_TYPE7[(seed + i) % len(_TYPE7)])) for i, byte in enumerate(raw))
+
+
 def verify_secret(stored: str, secret: str) -> bool:
+    """Whether ``secret`` matches a stored line's value (``… [0|5|7|8|9] VALUE``)."""
     words = stored.split()
-    if len(words) >= 2 and words[-2] in ("9", "5", "8"):
-        return words[-1] == type9(secret)
-    if len(words) >= 2 and words[-2] == "7":
-        return words[-1] == type7(secret)
-    return words[-1] == secret if words else False
+    if not words:
+        return False
+    value = words[-1]
+    kind = words[-2] if len(words) >= 2 and words[-2] in ("0", "5", "7", "8", "9") else "0"
+    if kind == "9" and value == type9(secret):  # the lab's own (cheap) type 9
+        return True
+    if kind == "5" and value.startswith("$1$") and value.count("$") == 3:
+        return md5_crypt(secret, value.split("$")[2]) == value
+    if kind in ("8", "9"):
+        return _scrypt_or_pbkdf2(value, secret)
+    if kind == "7":
+        return decode_type7(value) == secret
+    return value == secret
 
 
 def hide_secrets(line: str, encrypt_passwords: bool) -> str:
@@ -481,3 +590,106 @@ DEFAULT_VLANS = {
     1004: ("fddinet-default", "act/unsup"),
     1005: ("trnet-default", "act/unsup"),
 }
+
+
+# ------------------------------------------------------------------------- access lists
+def _address_matches(words: list[str], address: IPv4Address) -> bool:
+    """``any`` | ``host A`` | ``A [WILDCARD]`` (a standard ACL's source) against ``address``."""
+    if not words or words[0] == "any":
+        return True
+    if words[0] == "host" and len(words) > 1:
+        return words[1] == str(address)
+    try:
+        base = int(IPv4Address(words[0]))
+        wildcard = int(IPv4Address(words[1])) if len(words) > 1 and words[1][0].isdigit() else 0
+    except ValueError:
+        return False
+    return (int(address) & ~wildcard) == (base & ~wildcard)
+
+
+def acl_permits(root: Node, name: str, address: IPv4Address) -> bool:
+    """IOS ``access-class NAME in`` on a vty: the first matching entry decides, the implicit
+    last entry denies; an ACL that does not exist permits everything (as IOS does)."""
+    entries: list[list[str]] = [
+        c.line.split()[2:] for c in root.children if c.line.startswith(f"access-list {name} ")
+    ]
+    named = next(
+        (
+            c
+            for c in root.children
+            if c.line in (f"ip access-list standard {name}", f"ip access-list extended {name}")
+        ),
+        None,
+    )
+    if named is not None:
+        entries += [c.line.split() for c in named.children]
+    if not entries:
+        return True
+    for entry in entries:
+        words = entry[1:] if entry and entry[0].isdigit() else entry  # sequence number
+        if not words or words[0] not in ("permit", "deny"):
+            continue
+        source = words[1:]
+        if source and source[0] in ("ip", "tcp", "udp"):
+            source = source[1:]  # extended: protocol, then the source
+        if _address_matches(source[:2], address):
+            return words[0] == "permit"
+    return False
+
+
+def vty_login(  # noqa: PLR0911 - one return per IOS rule, in IOS order
+    root: Node, username: str, secret: str, address: IPv4Address
+) -> int | None:
+    """The privilege level an SSH login gets on ``line vty 0 …``, or None when IOS refuses it:
+    vty ``access-class``, ``transport input``, ``login`` / ``login local`` / AAA's default
+    login list (servers are unreachable in the lab, so a list falls through to ``local``),
+    ``username … privilege N secret|password …`` and the line's own ``password``."""
+    vty = next((c for c in root.children if c.line.startswith("line vty 0")), None)
+    lines = [c.line for c in vty.children] if vty is not None else ["login"]
+    acl = next(
+        (ln.split()[1] for ln in lines if ln.startswith("access-class ") and ln.endswith(" in")),
+        None,
+    )
+    if acl is not None and not acl_permits(root, acl, address):
+        return None
+    transport = next((ln.split()[2:] for ln in lines if ln.startswith("transport input ")), None)
+    if transport is not None and not {"ssh", "all"} & set(transport):
+        return None
+    level = next((int(ln.split()[2]) for ln in lines if ln.startswith("privilege level ")), 1)
+    if root.find("aaa new-model") is not None:
+        method = next(
+            (
+                c.line.split()[4:]
+                for c in root.children
+                if c.line.startswith("aaa authentication login default ")
+            ),
+            ["local"],
+        )
+        if "local" in method or "local-case" in method:
+            return _local_user(root, username, secret)
+        if "line" in method:
+            return level if _line_password(lines, secret) else None
+        return level if "none" in method else None
+    if "login local" in lines:
+        return _local_user(root, username, secret)
+    if "no login" in lines:
+        return level
+    return level if _line_password(lines, secret) else None
+
+
+def _line_password(lines: list[str], secret: str) -> bool:
+    stored = next((ln for ln in lines if ln.startswith("password ")), None)
+    return stored is not None and verify_secret(stored, secret)
+
+
+def _local_user(root: Node, username: str, secret: str) -> int | None:
+    for child in root.children:
+        words = child.line.split()
+        if words[:2] != ["username", username]:
+            continue
+        if not any(w in ("secret", "password") for w in words) or not verify_secret(
+            child.line, secret
+        ):
+            return None
+        return int(words[words.index("privilege") + 1]) if "privilege" in words else 1
+    return None

@@ -148,7 +148,7 @@ class RoomosDevice(Device):
             if match and match.group(1).lower() in self.lookup:
                 self.config[self.lookup[match.group(1).lower()]] = match.group(2).strip('"')
 
-    def open_shell(self, username: str) -> RoomosShell:
+    def open_shell(self, username: str, level: int | None = None) -> RoomosShell:
         return RoomosShell(self)
 
     def describe(self) -> str:

@@ -13,7 +13,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,7 @@ def make_device(spec: DeviceSpec, credentials: Credentials) -> Device:
             password=credentials.password,
         )
     if spec.platform in ("huawei_vrp", "huawei_vrpv8"):
-        return VrpDevice(spec, username=credentials.username)
+        return VrpDevice(spec, username=credentials.username, password=credentials.password)
     if spec.platform == "cisco_roomos":
         return RoomosDevice(spec)
     raise ValueError(
@@ -78,7 +78,11 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
 
     inventory = load_inventory(root)
     registrars: dict[str, tuple[str, ...]] = {}
+    stations: dict[str, ipaddress.IPv4Address] = {}
     for plan in inventory.plans:
+        # The lab's SSH clients stand for the province's NOC: vty ACLs see this address.
+        noc = plan.province.services.noc_networks[0]
+        stations[plan.province.slug] = next(iter(noc.hosts()), noc.network_address)
         names: list[str] = []
         for registrar in plan.province.services.registrars:
             names += [str(registrar.address), registrar.sip_domain]
@@ -109,6 +113,7 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
                     management_vlan=mgmt.id if mgmt and subnet else None,
                     registrar=device.registrar,
                     registrars=registrars.get(device.province, ()),
+                    noc_station=stations.get(device.province),
                     role=str(device.role),
                     site=device.site.slug,
                 )
@@ -323,6 +328,7 @@ class Lab:
             device.factory_reset()
         elif op == "load-config":
             device.load_config(str(request.get("text", "")))
+            device.known_secrets = dict(request.get("secrets") or {})
         else:
             raise ValueError(f"unknown operation {op!r}")
         self.server.drop_stale(device)
@@ -465,9 +471,24 @@ class Lab:
 
         self.call(run)
 
-    def load_config(self, hostname: str, text: str) -> None:
+    def load_config(
+        self, hostname: str, text: str, secrets: Mapping[str, str] | None = None
+    ) -> None:
+        """Brownfield: the device becomes ``text`` (ports, users, management address
+        included). ``secrets`` maps stored values the lab cannot invert (Huawei ciphers) to
+        the plaintexts they stand for, so a test can log in with the config's own users."""
         device = self.device(hostname)
-        self.call(lambda: device.load_config(text))
+
+        def load() -> None:
+            device.load_config(text)
+            device.known_secrets = dict(secrets or {})
+
+        self.call(load)
+
+    def set_client_address(self, address: str | None) -> None:
+        """The address vty ACLs see the lab's clients connect from (a NOC station); None:
+        the real 127.x peer."""
+        self.server.client_address = ipaddress.IPv4Address(address) if address else None
 
     def _run_async(self, coroutine: Any) -> None:
         loop = self.loop

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import asyncssh
 
-from communet.lab.core import Device, Terminal
+from communet.lab.core import NOT_MODELLED, Device, Terminal
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ class _Session(asyncssh.SSHServerSession[str]):
         assert self.device is not None
         self.device.sessions += 1
         self.server.lab.open_sessions.setdefault(id(self.device), set()).add(self)
-        self.terminal = Terminal(self.device, self.device.open_shell(self.server.username))
+        shell = self.device.open_shell(self.server.username, self.server.level)
+        self.terminal = Terminal(self.device, shell)
         if not self.device.answering():  # cut off from management: the client hears nothing
             return
         if self.command is not None:
@@ -154,6 +155,7 @@ class _Server(asyncssh.SSHServer):
         self.device: Device | None = None
         self.conn: asyncssh.SSHServerConnection | None = None
         self.username = ""
+        self.level: int | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         sockname = conn.get_extra_info("sockname")
@@ -171,14 +173,32 @@ class _Server(asyncssh.SSHServer):
         return True
 
     def validate_password(self, username: str, password: str) -> bool:
+        """The device's own configuration decides (users, privilege, vty ACL, transport);
+        platforms that do not model it take the lab's credentials."""
         device = self.device
         if device is None or device.faults.auth_failure:
             return False
-        creds = self.lab.credentials
-        ok = username == creds.username and password == creds.password
-        if ok:
-            self.username = username
-        return ok
+        level = device.authenticate(username, password, self._source())
+        if level == NOT_MODELLED:
+            creds = self.lab.credentials
+            if username != creds.username or password != creds.password:
+                return False
+            level = None
+        elif level is None:
+            return False
+        self.username, self.level = username, level
+        return True
+
+    def _source(self) -> ipaddress.IPv4Address:
+        """Where the client connects from, as the device's ACLs see it: the lab's stand-in
+        for the management station when one is set, else the inventory's NOC station for the
+        device, else the real (127.x) peer."""
+        if self.lab.client_address is not None:
+            return self.lab.client_address
+        if self.device is not None and self.device.spec.noc_station is not None:
+            return self.device.spec.noc_station
+        peer = self.conn.get_extra_info("peername") if self.conn is not None else None
+        return ipaddress.IPv4Address(peer[0] if peer else "127.0.0.1")
 
     def session_requested(self) -> _Session:
         return _Session(self)
@@ -192,6 +212,8 @@ class LabServer:
     port: int
     host_key: asyncssh.SSHKey
     credentials: Credentials = field(default_factory=Credentials)
+    # The address vty ACLs see clients connect from (a NOC station), None: the real peer.
+    client_address: ipaddress.IPv4Address | None = None
     connections: int = 0
     open_sessions: dict[int, set[_Session]] = field(default_factory=dict)
     _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)

@@ -8,6 +8,7 @@ after N seconds unless confirmed and ``abort trial`` rolling back at once.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import ipaddress
 import re
@@ -20,6 +21,7 @@ from communet.lab.core import (
     Device,
     DeviceSpec,
     Node,
+    PortState,
     Reply,
     Shell,
     apply_pipe,
@@ -31,17 +33,27 @@ from communet.lab.vrp_config import (
     GENERIC_GRAMMAR,
     GRAMMARS,
     V8_ONLY,
+    VLAN_BATCH,
     config_rank,
     format_vlans,
+    global_indent,
     insert_node,
     mask_of,
     normalize_interface,
     parse_config,
     parse_vlans,
+    ports_from_config,
+    resolve_interface,
     set_line,
     short_interface,
     undo_line,
+    vty_login,
 )
+
+
+def lab_cipher(password: str) -> str:
+    """How the lab stores a password it was given in plain (its own one-way form)."""
+    return "$1a$" + hashlib.sha256(("communet-lab" + password).encode()).hexdigest()[:24] + "$"
 
 
 # ------------------------------------------------------------------------------ device
@@ -74,11 +86,23 @@ class Trial:
 
 
 class VrpDevice(Device):
-    def __init__(self, spec: DeviceSpec, clock: Clock = time.time, username: str = "admin") -> None:
+    def __init__(
+        self,
+        spec: DeviceSpec,
+        clock: Clock = time.time,
+        username: str = "admin",
+        password: str = "lab",  # noqa: S107 - the lab's well-known password
+    ) -> None:
         super().__init__(spec, clock)
         self.v8 = spec.platform == "huawei_vrpv8"
         self.hardware = hardware_for(spec.model, self.v8)
         self.username = username
+        self.password = password
+        self.cabled: frozenset[str] | None = None  # None: the lab's default cabling
+        self.own_management: ipaddress.IPv4Address | None = None  # set by a loaded config
+        self.loaded = False  # a brownfield config was loaded: management comes from it
+        self.indent = ""  # how this release indents global commands (see global_indent)
+        self.software = ""  # the release a loaded config says it came from
         self.running = parse_config(self.base_config())
         self.saved: Node | None = self.running.copy()
         self.trial: Trial | None = None
@@ -92,10 +116,9 @@ class VrpDevice(Device):
     def base_config(self) -> str:
         spec = self.spec
         hw = self.hardware
-        indent = "" if self.v8 else " "
+        indent = self.indent
         mgmt = spec.management_vlan
         mask = str(spec.management_subnet.netmask) if spec.management_subnet else "255.255.255.0"
-        digest = hashlib.sha256(self.username.encode()).hexdigest()[:24]
         lines = [f"{indent}sysname {spec.hostname}", "#"]
         if hw.switch and mgmt:
             lines += [f"{indent}vlan batch {mgmt}", "#", f"vlan {mgmt}", " description MGMT", "#"]
@@ -103,7 +126,7 @@ class VrpDevice(Device):
             lines += [f"{indent}stp mode rstp", "#"]
         lines += [
             "aaa",
-            f" local-user {self.username} password irreversible-cipher $1a${digest}$",
+            f" local-user {self.username} password irreversible-cipher {lab_cipher(self.password)}",
             f" local-user {self.username} privilege level 15",
             f" local-user {self.username} service-type ssh",
             "#",
@@ -120,14 +143,90 @@ class VrpDevice(Device):
         lines += ["user-interface vty 0 4", " authentication-mode aaa", " protocol inbound ssh"]
         return "\n".join(lines) + "\n#\nreturn\n"
 
-    def open_shell(self, username: str) -> VrpShell:
-        return VrpShell(self, username)
+    def open_shell(self, username: str, level: int | None = None) -> VrpShell:
+        return VrpShell(self, username, 15 if level is None else level)
+
+    # -- logins, from the device's own config
+    def authenticate(
+        self, username: str, password: str, source: ipaddress.IPv4Address
+    ) -> int | None:
+        return vty_login(self.running, username, password, source, self.secret_matches)
+
+    def secret_matches(self, stored: str, plain: str) -> bool:
+        """The lab's own cipher, a plaintext the test gave for a value it cannot invert, or
+        (as typed in a session, before the device would have encrypted it) the text itself."""
+        if stored in self.known_secrets:
+            return self.known_secrets[stored] == plain
+        return stored in (lab_cipher(plain), plain)
+
+    # -- management reachability
+    def management_addresses(self) -> list[ipaddress.IPv4Address]:
+        found: list[tuple[int, ipaddress.IPv4Address]] = []
+        for node in self.running.children:
+            if not node.line.startswith("interface ") or node.find("shutdown") is not None:
+                continue
+            name = node.line.split()[1]
+            for child in node.children:
+                words = child.line.split()
+                if words[:2] == ["ip", "address"] and len(words) >= 4:
+                    with contextlib.suppress(ValueError):
+                        rank = 0 if name.startswith(("Vlanif", "MEth")) else 1
+                        found.append((rank, ipaddress.IPv4Address(words[2])))
+        return [address for _, address in sorted(found, key=lambda item: item[0])]
+
+    def management_up(self) -> bool:
+        """Reachable while the config keeps a live address the device is managed on: the
+        inventory's, or (brownfield) the one its loaded config gave it."""
+        wanted = [a for a in (self.spec.management, self.own_management) if a is not None]
+        if not self.loaded:
+            return True  # the lab's own base config: management is not modelled further
+        live = set(self.management_addresses())
+        return any(address in live for address in wanted)
+
+    # -- interface states
+    def port_state(self, node: Node) -> PortState:
+        lines = [child.line for child in node.children]
+        mode, vlan, allowed, bundle = "", None, "", ""
+        for line in lines:
+            words = line.split()
+            if words[:2] == ["port", "link-type"]:
+                mode = words[2]
+            elif words[:3] == ["port", "default", "vlan"] or words[:4] == [
+                "port",
+                "trunk",
+                "pvid",
+                "vlan",
+            ]:
+                vlan = int(words[-1]) if words[-1].isdigit() else None
+            elif words[:4] == ["port", "trunk", "allow-pass", "vlan"]:
+                allowed = " ".join(words[4:])
+            elif words[:1] == ["eth-trunk"]:
+                bundle = "Eth-Trunk" + words[1]
+            elif line == "undo portswitch":
+                mode = "routed"
+        return PortState("shutdown" not in lines, mode, vlan, allowed, bundle)
+
+    def port_states(self) -> dict[str, PortState]:
+        return {
+            node.line.split()[1]: self.port_state(node)
+            for node in self.running.children
+            if node.line.startswith("interface ")
+        }
+
+    def observe(self, nodes: list[Node] | None = None) -> None:
+        """Record the running interfaces' states (after a change took effect)."""
+        if nodes is None:
+            nodes = [n for n in self.running.children if n.line.startswith("interface ")]
+        for node in nodes:
+            self.history.record(node.line.split()[1], self.port_state(node))
 
     def port_up(self, node: Node) -> bool:
         """Ports 1-4 and the first uplink are cabled in the lab; others are up if enabled."""
         name = node.line.split()[1]
         if node.find("shutdown") is not None:
             return False
+        if self.cabled is not None:
+            return name in self.cabled
         ports = self.hardware.ports
         if name not in ports:
             return True
@@ -151,7 +250,7 @@ class VrpDevice(Device):
 
     def day0(self) -> None:
         """Out of the box: default sysname, no users, no saved configuration."""
-        indent = "" if self.v8 else " "
+        indent = self.indent
         lines = [f"{indent}sysname HUAWEI", "#"]
         lines += [f"interface {port}\n#" for port in self.hardware.ports]
         lines += ["interface NULL0", "#", "user-interface con 0", " authentication-mode password"]
@@ -168,57 +267,73 @@ class VrpDevice(Device):
         self.trial = None
 
     def _factory(self) -> None:
+        self.loaded, self.own_management, self.cabled = False, None, None
+        self.hardware = hardware_for(self.spec.model, self.v8)
+        self.indent = ""
         self.running = parse_config(self.base_config())
         self.saved = self.running.copy()
         self.trial = None
 
     def load_config(self, text: str) -> None:
+        """Brownfield: the device becomes what ``text`` describes, ports, users and
+        management address included."""
+        self.indent = global_indent(text)
+        found = re.search(r"^!Software Version (\S+)", text, re.M)
+        self.software = found.group(1) if found else ""
         self.running = parse_config(text)
         self.saved = self.running.copy()
+        ports = ports_from_config(self.running)
+        if ports:
+            self.hardware = dataclasses.replace(self.hardware, ports=ports)
+            self.cabled = frozenset(ports)
+        live = self.management_addresses()
+        self.own_management = None if self.spec.management in live else next(iter(live), None)
+        self.loaded = True
+        self.history.reset(self.port_states())
 
     def tick(self) -> None:
         if self.trial is not None and self.clock() >= self.trial.deadline:
             self.running = self.trial.snapshot
             self.trial = None
+            self.observe()
 
     def render(self, root: Node) -> list[str]:
-        indent = "" if self.v8 else " "
-        version = self.hardware.version.split("(")[1].split()[1].rstrip(")")
+        """``display current-configuration``: the tree in its own order, nested views
+        indented by depth, ``#`` between blocks, the VLAN batch computed from the VLANs."""
+        indent = self.indent
+        version = self.software or self.hardware.version.split("(")[1].split()[1].rstrip(")")
         vlans = {int(c.line.split()[1]) for c in root.children if _is_vlan(c.line)}
         vlans.discard(1)
-        blocks: list[list[str]] = []
-        batch = [f"{indent}vlan batch {format_vlans(vlans)}"] if vlans else []
+        batch = f"{indent}vlan batch {format_vlans(vlans)}" if vlans else ""
+        batch_pending = bool(batch)
+        marked = root.find(VLAN_BATCH) is not None
+        out = [f"!Software Version {version}"]
+        previous = ""
         for child in root.children:
-            if batch and config_rank(child.line)[0] >= 1:
-                blocks.append(batch)
-                batch = []
+            if child.line == VLAN_BATCH or (
+                batch_pending and not marked and config_rank(child.line)[0] >= 1
+            ):
+                if batch_pending:
+                    out += ["#", batch]
+                    batch_pending = False
+                previous = ""
+                if child.line == VLAN_BATCH:
+                    continue
             if _is_vlan(child.line) and not child.children:
                 continue
-            section = child.children or child.line.startswith(("interface ", "user-interface"))
-            previous = blocks[-1] if blocks else []
-            if section:
-                lines = [child.line, *(" " + c.line for c in child.children)]
-                if (
-                    child.line.startswith("user-interface")
-                    and previous[:1]
-                    and previous[0].startswith("user-interface")
-                ):
-                    previous.extend(lines)
-                else:
-                    blocks.append(lines)
-            elif (
-                previous
-                and not previous[0].startswith(("interface", "user", "vlan ", "aaa"))
-                and (previous[-1].split()[:1] == child.line.split()[:1])
-            ):
-                previous.append(indent + child.line)
-            else:
-                blocks.append([indent + child.line])
-        if batch:
-            blocks.append(batch)
-        out = [f"!Software Version {version}"]
-        for block in blocks:
-            out += ["#", *block]
+            first = child.line.split()[0]
+            if child.children or first in ("interface", "user-interface", "aaa"):
+                if not (first == "user-interface" and previous == first):
+                    out.append("#")
+                out += [child.line, *child.lines(1)]
+                previous = first if first == "user-interface" else "\n"
+                continue
+            if first != previous:
+                out.append("#")
+            out.append(indent + child.line)
+            previous = first
+        if batch_pending:
+            out += ["#", batch]
         return [*out, "#", "return"]
 
 
@@ -248,9 +363,19 @@ def _is_vlan(line: str) -> bool:
 # ------------------------------------------------------------------------------ session
 @dataclass
 class View:
-    kind: str  # system, interface, vlan, ui, aaa, generic
+    kind: str  # system, interface, vlan, ui, aaa, aaa-domain, aaa-scheme, generic
     node: Node
     label: str  # what the prompt shows after the host name
+    parent: str = ""  # the line of the view this one is nested in (``aaa`` for a domain)
+
+
+# Views nested in ``aaa``: what enters them and what the prompt calls them.
+_AAA_VIEWS = {
+    "domain": ("aaa-domain", "domain"),
+    "authentication-scheme": ("aaa-scheme", "authen"),
+    "authorization-scheme": ("aaa-scheme", "author"),
+    "accounting-scheme": ("aaa-scheme", "accounting"),
+}
 
 
 Pending = Callable[[str], Reply]
@@ -260,9 +385,10 @@ class VrpShell(Shell):
     more_prompt = "  ---- More ----"
     more_erase = "\x1b[42D" + " " * 42 + "\x1b[42D"
 
-    def __init__(self, device: VrpDevice, username: str) -> None:
+    def __init__(self, device: VrpDevice, username: str, level: int = 15) -> None:
         self.device = device
         self.username = username
+        self.level = level
         self.views: list[View] = []
         self.page_length = 24
         self.pending: Pending | None = None
@@ -327,7 +453,15 @@ class VrpShell(Shell):
             return handler(line)
         if not line.strip():
             return Reply()
-        return self._line(line)
+        reply = self._line(line)
+        if self.views and not self.device.v8:  # VRP5: every line takes effect at once
+            view = self.views[-1]
+            if view.kind == "interface":
+                node = self.device.running.find(view.node.line)
+                self.device.observe([node] if node is not None else None)
+            elif re.match(r"\s*(undo )?interface ", line):
+                self.device.observe()
+        return reply
 
     # -- parsing
     def _error(self, line: str, parsed: Parsed, offset: int) -> Reply:
@@ -416,6 +550,8 @@ class VrpShell(Shell):
         target = self._target(view)
         if view.kind == "system":
             return self._system(target, words, undo)
+        if view.kind == "aaa" and not undo and words[0] in _AAA_VIEWS and len(words) == 2:
+            return self._aaa_view(target, words)
         if undo:
             if view.kind == "interface" and words[1:5] == ("port", "trunk", "allow-pass", "vlan"):
                 return self._allow_pass(target, words[5:], remove=True)
@@ -438,11 +574,28 @@ class VrpShell(Shell):
         root = self.config
         if view.kind == "system":
             return root
-        node = root.find(view.node.line)
+        parent = root
+        if view.parent:
+            parent = root.find(view.parent) or Node(view.parent)
+            if parent not in root.children:
+                insert_node(root, parent)
+        node = parent.find(view.node.line)
         if node is None:
             node = Node(view.node.line)
-            insert_node(root, node)
+            insert_node(parent, node)
         return node
+
+    def _aaa_view(self, aaa: Node, words: tuple[str, ...]) -> Reply:
+        """``domain X`` / ``authentication-scheme X`` … inside ``aaa`` open a nested view
+        whose lines sit one level deeper (`` domain default`` / ``  authentication-scheme``)."""
+        kind, short = _AAA_VIEWS[words[0]]
+        line = " ".join(words)
+        node = aaa.find(line)
+        if node is None:
+            node = Node(line)
+            insert_node(aaa, node)
+        self.views.append(View(kind, node, f"aaa-{short}-{words[1]}", parent=aaa.line))
+        return Reply()
 
     def _vlan_exists(self, text: str) -> bool:
         return self.config.find(f"vlan {text}") is not None or text == "1"
@@ -531,7 +684,8 @@ class VrpShell(Shell):
         return Reply()
 
     def _interface(self, root: Node, body: tuple[str, ...], undo: bool) -> Reply:
-        name = normalize_interface(" ".join(body[1:]))
+        known = [c.line.split()[1] for c in root.children if c.line.startswith("interface ")]
+        name = resolve_interface(" ".join(body[1:]), [*self.device.hardware.ports, *known])
         if name is None:
             return Reply("Error: Wrong parameter found at '^' position.\n")
         line = f"interface {name}"
@@ -541,7 +695,8 @@ class VrpShell(Shell):
                 root.children.remove(node)
             return Reply()
         if node is None:
-            physical = name.startswith(("GigabitEthernet", "XGigabit", "MEth", "NULL"))
+            physical = name.startswith(("GigabitEthernet", "XGigabit", "MEth", "NULL", "GE"))
+            physical = physical or bool(re.match(r"\d+GE", name))
             parent = name.split(".")[0]
             if physical and not ("." in name and parent in self.device.hardware.ports):
                 return Reply("Error: Wrong parameter found at '^' position.\n")
@@ -604,6 +759,7 @@ class VrpShell(Shell):
             if self.candidate is not None:
                 device.running = self.candidate
                 self.candidate = None
+                device.observe()
             return Reply(
                 f"Info: The system will roll back in {seconds} seconds if the trial "
                 "commit is not confirmed.\n"
@@ -611,6 +767,7 @@ class VrpShell(Shell):
         if self.candidate is not None:
             device.running = self.candidate
             self.candidate = None
+            device.observe()
         device.trial = None
         device.changed_at = device.clock()
         return Reply()
@@ -622,6 +779,7 @@ class VrpShell(Shell):
                 return Reply("Error: No trial commit is in progress.\n")
             device.running = device.trial.snapshot
             device.trial = None
+            device.observe()
             return Reply("Info: Aborted the trial successfully.\n")
         self.candidate = None
         self.views.clear()

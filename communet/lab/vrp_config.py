@@ -4,6 +4,8 @@ undoes and prints its lines (from Huawei's command references)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from ipaddress import IPv4Address
 
 from communet.lab.core import Node, compress_ranges
 from communet.lab.grammar import Grammar
@@ -149,6 +151,26 @@ quit
 return
 """
 
+_AAA_DOMAIN = """
+authentication-scheme *
+authorization-scheme *
+accounting-scheme *
+radius-server *
+hwtacacs-server *
+state active|block
+quit
+return
+"""
+
+_AAA_SCHEME = """
+authentication-mode ...
+authorization-mode ...
+accounting-mode ...
+accounting start-fail online|offline
+quit
+return
+"""
+
 _ACL = """
 rule ...
 description ...
@@ -196,6 +218,8 @@ GRAMMARS = {
     "vlan": Grammar(_VLAN + _DISPLAY),
     "ui": Grammar(_UI + _DISPLAY),
     "aaa": Grammar(_AAA + _DISPLAY),
+    "aaa-domain": Grammar(_AAA_DOMAIN + _DISPLAY),
+    "aaa-scheme": Grammar(_AAA_SCHEME + _DISPLAY),
     "acl": Grammar(_ACL + _DISPLAY),
     "classifier": Grammar(_CLASSIFIER + _DISPLAY),
     "behavior": Grammar(_BEHAVIOR + _DISPLAY),
@@ -206,6 +230,12 @@ V8_ONLY = ("commit", "abort")
 
 _SINGLE = {
     "sysname": 1,
+    "authentication-scheme": 1,  # inside a domain: one of each
+    "authorization-scheme": 1,
+    "accounting-scheme": 1,
+    "authorization-mode": 1,
+    "accounting-mode": 1,
+    "radius-server": 1,
     "description": 1,
     "name": 1,
     "port link-type": 2,
@@ -269,6 +299,48 @@ _IF_TYPES = {
     "null": "NULL",
 }
 _IF_SHORT = {"GigabitEthernet": "GE", "XGigabitEthernet": "XGE", "Eth-Trunk": "Eth-Trunk"}
+
+
+PHYSICAL: tuple[str, ...] = ("GigabitEthernet", "XGigabitEthernet", "MultiGE", "Ethernet")
+PHYSICAL += ("GE", "10GE", "25GE", "40GE", "100GE", "MEth")
+_ALIASES = {"gigabitethernet": "ge", "xgigabitethernet": "10ge", "xge": "10ge"}
+
+
+def _split_name(text: str) -> tuple[str, str] | None:
+    match = re.fullmatch(r"(\d*[A-Za-z-]+)\s*(\d+(?:/\d+)*(?:\.\d+)?)", text.strip())
+    return (match.group(1).lower(), match.group(2)) if match else None
+
+
+def resolve_interface(text: str, known: list[str]) -> str | None:
+    """What the device calls the interface typed as ``text``: an abbreviation of one of its
+    own names (``ge1/0/1`` → ``GE1/0/1`` on V600, ``GigabitEthernet0/0/1`` on V200), else a
+    virtual interface by its full name."""
+    typed = _split_name(text)
+    if typed is None:
+        return None
+    prefix, number = typed
+    matches: list[str] = []
+    for name in dict.fromkeys(known):
+        own = _split_name(name)
+        if own is None or own[1] != number:
+            continue
+        kind = own[0]
+        if kind.startswith(prefix) or _ALIASES.get(prefix) == kind or _ALIASES.get(kind) == prefix:
+            matches.append(name)
+    if len(matches) == 1:
+        return matches[0]
+    return normalize_interface(text) if not matches else None
+
+
+def ports_from_config(root: Node) -> tuple[str, ...]:
+    """The device's physical interfaces, as its running config lists them."""
+    ports: list[str] = []
+    for child in root.children:
+        name = child.line.split(" ", 1)[1] if child.line.startswith("interface ") else ""
+        kind = re.match(r"(\d*[A-Za-z-]+?)(?=\d+/)", name)
+        if kind is not None and kind.group(1) in PHYSICAL and "." not in name:
+            ports.append(name)
+    return tuple(ports)
 
 
 def normalize_interface(text: str) -> str | None:
@@ -353,11 +425,18 @@ def insert_node(target: Node, node: Node) -> None:
 
 
 def set_line(target: Node, line: str) -> None:
+    """Add ``line``; a single-valued command replaces its old value where that stood."""
     if target.find(line) is not None:
         return
     key = _key(line)
     if key is not None:
-        target.children = [c for c in target.children if _key(c.line) != key]
+        index = next((i for i, c in enumerate(target.children) if _key(c.line) == key), None)
+        if index is not None:
+            target.children[index] = Node(line)
+            target.children = [
+                c for i, c in enumerate(target.children) if i == index or _key(c.line) != key
+            ]
+            return
     insert_node(target, Node(line))
 
 
@@ -400,25 +479,123 @@ def mask_of(text: str) -> str:
     return text
 
 
+VLAN_BATCH = "vlan batch"  # marker: where ``display current-configuration`` prints the batch
+
+
 def parse_config(text: str) -> Node:
+    """``display current-configuration`` text → tree, nested by indentation at any depth
+    (``aaa`` → `` domain default`` → ``  authentication-scheme radius``), in the device's
+    own order. ``vlan batch`` lines become ``vlan N`` nodes plus one marker that keeps the
+    batch's place; ``#``, ``!`` comments and ``return`` are not configuration."""
     root = Node("")
-    section: Node | None = None
+    stack: list[tuple[int, Node]] = [(-1, root)]
     for raw in text.splitlines():
-        if not raw.strip() or raw.startswith(("#", "!")) or raw.strip() == "return":
-            section = None if raw.startswith("#") else section
+        stripped = raw.strip()
+        if not stripped or stripped.startswith(("#", "!")) or stripped == "return":
+            if raw.startswith("#"):
+                del stack[1:]
             continue
-        if raw.startswith(" ") and section is not None:
-            section.children.append(Node(raw.strip()))
-            continue
-        line = raw.strip()
-        if line.startswith("vlan batch "):
-            for number in parse_vlans(line.split()[2:]):
+        indent = len(raw) - len(raw.lstrip(" "))
+        while len(stack) > 1 and stack[-1][0] >= indent:
+            stack.pop()
+        parent = stack[-1][1]
+        if parent is root and stripped.startswith(VLAN_BATCH + " "):
+            if root.find(VLAN_BATCH) is None:
+                root.children.append(Node(VLAN_BATCH))
+            for number in parse_vlans(stripped.split()[2:]):
                 if root.find(f"vlan {number}") is None:
-                    insert_node(root, Node(f"vlan {number}"))
-            section = None
+                    root.children.append(Node(f"vlan {number}"))
             continue
-        node = root.find(line) or Node(line)
-        if node not in root.children:
-            insert_node(root, node)
-        section = node if not raw.startswith(" ") else None
+        node = parent.find(stripped) if parent is root else None
+        if node is not None and _is_vlan_line(stripped) and not node.children:
+            parent.children.remove(node)  # a batch made it; its block is printed here
+            parent.children.append(node)
+        elif node is None:
+            node = Node(stripped)
+            parent.children.append(node)
+        stack.append((indent, node))
     return root
+
+
+def _is_vlan_line(line: str) -> bool:
+    words = line.split()
+    return len(words) == 2 and words[0] == "vlan" and words[1].isdigit()
+
+
+def global_indent(text: str) -> str:
+    """Old VRP5 releases print global commands one space in (`` sysname X``); later ones
+    (V200R005 and on, as in the captures under tests/fixtures/real) do not."""
+    for raw in text.splitlines():
+        if raw.strip().startswith("sysname "):
+            return raw[: len(raw) - len(raw.lstrip(" "))]
+    return ""
+
+
+# ------------------------------------------------------------------------------- logins
+def _acl_permits(root: Node, number: str, address: IPv4Address) -> bool:
+    """A basic ACL (``acl number 2001`` / ``acl 2001``): the first matching rule decides; a
+    vty ACL without a matching rule denies; a vty ACL that does not exist permits."""
+    node = next(
+        (c for c in root.children if c.line in (f"acl number {number}", f"acl {number}")), None
+    )
+    if node is None:
+        return True
+    for child in node.children:
+        words = child.line.split()
+        if words[:1] != ["rule"]:
+            continue
+        words = words[2:] if len(words) > 1 and words[1].isdigit() else words[1:]
+        if not words or words[0] not in ("permit", "deny"):
+            continue
+        if "source" not in words:
+            return words[0] == "permit"
+        at = words.index("source")
+        base = words[at + 1] if len(words) > at + 1 else "0.0.0.0"  # noqa: S104 - an ACL's any
+        wildcard = words[at + 2] if len(words) > at + 2 and words[at + 2][0].isdigit() else "0"
+        wild = 0 if wildcard == "0" else int(IPv4Address(wildcard))
+        if (int(address) & ~wild) == (int(IPv4Address(base)) & ~wild):
+            return words[0] == "permit"
+    return False
+
+
+def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
+    root: Node,
+    username: str,
+    secret: str,
+    address: IPv4Address,
+    matches: Callable[[str, str], bool],
+) -> int | None:
+    """The level an SSH login gets on ``user-interface vty 0 …``, or None when VRP refuses it:
+    the vty ``acl … inbound``, ``protocol inbound``, ``authentication-mode`` (``aaa``: the
+    ``aaa`` view's ``local-user`` with service-type ssh; ``password``: the vty's own
+    password) and the user's or the vty's privilege level."""
+    vty = next((c for c in root.children if c.line.startswith("user-interface vty 0")), None)
+    lines = [c.line for c in vty.children] if vty is not None else []
+    acl = next((ln.split()[1] for ln in lines if ln.startswith("acl ") and "inbound" in ln), None)
+    if acl is not None and not _acl_permits(root, acl, address):
+        return None
+    protocol = next((ln.split()[2] for ln in lines if ln.startswith("protocol inbound ")), "all")
+    if protocol not in ("ssh", "all"):
+        return None
+    level = next((int(ln.split()[3]) for ln in lines if ln.startswith("user privilege level ")), 0)
+    mode = next((ln.split()[1] for ln in lines if ln.startswith("authentication-mode ")), "aaa")
+    if mode == "none":
+        return level
+    if mode == "password":
+        stored = next(
+            (ln.split()[-1] for ln in lines if ln.startswith("set authentication ")), None
+        )
+        return level if stored is not None and matches(stored, secret) else None
+    aaa = root.find("aaa")
+    user = [
+        c.line.split()[2:]
+        for c in (aaa.children if aaa else [])
+        if c.line.split()[:2] == ["local-user", username]
+    ]
+    stored = next((w[-1] for w in user if w[:1] == ["password"]), None)
+    if stored is None or not matches(stored, secret):
+        return None
+    services = next((w[1:] for w in user if w[:1] == ["service-type"]), [])
+    if "ssh" not in services:
+        return None
+    return next((int(w[-1]) for w in user if w[:2] == ["privilege", "level"]), level)

@@ -35,10 +35,10 @@ def vault_file(tmp_path: Path) -> str:
 def test_apply_then_plan_as_json(site: Site, tmp_path: Path) -> None:
     lab, vault = str(site.state / "lab"), vault_file(tmp_path)
     common = ["--inventory", str(DEMO), "--lab", lab, "--vault-vars", vault, "--json"]
-    code, out, _ = invoke(
+    code, out, err = invoke(
         "apply", "dinh-hai", *common, "--backup-dir", str(tmp_path / "b"), env=login_env(site)
     )
-    assert code == 0
+    assert code == 0, out + err
     results = json.loads(out)
     assert [(r["hostname"], r["changed"], r["failed"]) for r in results] == [
         ("dinh-hai-sw1", True, False),

@@ -206,7 +206,7 @@ def huawei_vrp_config_set_and_save(lab: Lab, known_hosts: Path) -> None:
         assert "[vrp-switch-GigabitEthernet0/0/3]" in output
         assert "successfully" in conn.save_config()
         saved = conn.send_command("display saved-configuration")
-        assert " vlan batch 10 20 30" in saved
+        assert "\nvlan batch 10 20 30" in saved
         assert " port default vlan 20" in saved
         error = conn.send_command("display frobnicate")
         assert "Error: Unrecognized command found at '^' position." in error

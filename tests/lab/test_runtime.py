@@ -52,9 +52,13 @@ def test_lab_refuses_addresses_outside_loopback() -> None:
 
 
 def test_brownfield_config_and_factory_reset(lab: Lab, known_hosts: Path) -> None:
+    # The device logs in with what its own config says (the lab's credentials happen to be
+    # the ones configured here), not with the lab's whatever the config holds.
     config = (
-        "hostname ios-router\nenable secret lab\n"
+        "hostname ios-router\nenable secret lab\nusername admin privilege 1 secret lab\n"
         "interface GigabitEthernet0/0/0\n description legacy WAN\n"
+        " ip address 192.0.2.1 255.255.255.252\n"
+        "line vty 0 4\n login local\n transport input ssh\n"
     )
     lab.load_config("ios-router", config)
     params = lab.netmiko_params("ios-router", known_hosts)

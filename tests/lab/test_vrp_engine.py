@@ -45,13 +45,13 @@ def test_undo_forms_and_trunk_allow_pass_is_additive(clock: FakeClock) -> None:
     con.run("port trunk allow-pass vlan 30 to 32", "undo port trunk allow-pass vlan 31")
     con.run("description uplink", "undo description", "shutdown", "undo shutdown", "quit")
     config = con.send("display current-configuration")
-    assert " vlan batch 10 20 30 to 32\n" in config
+    assert "\nvlan batch 10 20 30 to 32\n" in config
     assert (
         "interface GigabitEthernet0/0/24\n port link-type trunk\n"
         " port trunk allow-pass vlan 10 20 30 32\n#" in config
     )
     con.send("undo vlan batch 32")
-    assert " vlan batch 10 20 30 to 31\n" in con.send("display current-configuration")
+    assert "\nvlan batch 10 20 30 to 31\n" in con.send("display current-configuration")
 
 
 def test_save_asks_and_reboot_loses_unsaved_changes(clock: FakeClock) -> None:
@@ -62,7 +62,7 @@ def test_save_asks_and_reboot_loses_unsaved_changes(clock: FakeClock) -> None:
     )
     assert "saved successfully" in con.send("y")
     con.run("system-view", "sysname lost-name", "return")
-    assert " sysname saved-name" in con.send("display saved-configuration")
+    assert "\nsysname saved-name" in con.send("display saved-configuration")
     device.reboot()
     assert device.name == "saved-name"
     assert device.boots == 2

@@ -44,9 +44,9 @@ SHOWN = {
         "interface GigabitEthernet1/0/5\n description Can bo 5\n",
         "\nntp server 10.0.0.123\n",
     ],
-    "huawei_vrp": [
+    "huawei_vrp": [  # V200R005 and later print global commands unindented (real captures)
         "interface GigabitEthernet0/0/5\n description Can bo 5\n",
-        "\n ntp-service unicast-server 10.0.0.123\n",
+        "\nntp-service unicast-server 10.0.0.123\n",
     ],
     "huawei_vrpv8": [
         "interface GigabitEthernet0/0/5\n description Can bo 5\n",

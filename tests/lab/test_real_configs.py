@@ -1,0 +1,317 @@
+"""Every real config of the corpus (tests/fixtures/real) in the lab: it loads into a device of
+its platform, the device shows it back faithfully, and SSH logins are what the config itself
+allows: its own users and passwords, its vty ACL and transport, its management address.
+
+What each config allows was read off the config by hand (``LOGINS`` / ``REFUSED``), not
+computed by the lab: the lab's login code is what these tests check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from ipaddress import IPv4Address
+
+import pytest
+from netmiko import BaseConnection, ConnectHandler
+from netmiko.exceptions import NetmikoAuthenticationException
+
+from communet.lab import DeviceSpec, Lab
+from communet.lab.core import Device, Terminal
+from communet.lab.runtime import make_device
+from communet.lab.server import Credentials
+from tests.lab.conftest import Console, worker_network
+from tests.lab.corpus import RealConfig, placeholders, real_configs
+from tests.lab.test_rendered_configs import running
+
+CONFIGS = real_configs()
+IDS = [c.name for c in CONFIGS]
+PLAIN = placeholders()
+USER, LINE, ENABLE = "corpus-user", "corpus-line", "corpus-enable"
+
+# name → (username, password, privilege level after login) for the configs whose vty takes
+# SSH logins; any username works where the vty has only a line password.
+LOGINS: dict[str, tuple[str, str, int]] = {
+    "mpenning--tests-fixtures-sample-01": ("ddclient", USER, 1),  # aaa default local
+    "mpenning--tests-fixtures-sample-02": ("anyone", LINE, 1),  # vty line password, login
+    "warmoni--lab04-sw2": ("anyone", LINE, 1),  # transport input telnet ssh
+    "warmoni--lab04-sw3": ("anyone", LINE, 1),
+    "warmoni--lab04-sw4": ("anyone", LINE, 1),
+    "warmoni--lab06-sw2": ("anyone", LINE, 1),
+    "warmoni--lab06-sw4": ("anyone", LINE, 1),
+    "ytti--ios-c9200l-24p-4g-17-09-04a-output": ("rocks", USER, 1),  # tacacs+ unreachable, local
+    "index-54736178315--sw1pop15-expointer": ("admin", USER, 15),
+    "index-70775036532--s5735-bucharest": ("administrator", USER, 3),
+}
+# name → why the real device refuses every SSH login with this config.
+REFUSED = {
+    "rodrigo-serpa--alpha-config": "vty 'login' without a password",
+    "rodrigo-serpa--beta-config": "vty 'login' without a password",
+    "rodrigo-serpa--enta-config": "transport input none",
+    "smitch35--ciscorunningconfig": "vty 'login' without a password",
+    "warmoni--lab02-sw1": "transport input telnet",
+    "warmoni--lab02-sw3": "transport input telnet",
+    "warmoni--lab03-s1": "transport input telnet",
+    "warmoni--lab03-r1": "transport input telnet",
+    "warmoni--lab04-r29": "transport input telnet",
+    "warmoni--lab04-sw9": "transport input telnet",
+    "warmoni--lab04-sw10": "transport input telnet",
+    "warmoni--lab-03-ipv6-s2": "transport input telnet",
+    "warmoni--project-dpr-asw1": "vty 'login' without a password",
+    "warmoni--project-dpr-dsw1": "vty 'login' without a password",
+    "warmoni--project-hrs-asw1": "vty 'login' without a password",
+    "warmoni--project-hrs-dsw1": "vty 'login' without a password",
+    "warmoni--project-lpr-asw2": "vty 'login' without a password",
+    "warmoni--project-rst-asw1": "vty 'login' without a password",
+    "warmoni--project-rst-dsw1": "vty 'login' without a password",
+    "warmoni--project-zpr-asw1": "vty 'login' without a password",
+    "warmoni--project-zpr-dsw1": "vty 'login' without a password",
+    "warmoni--project-dpr-r1": "transport input none",
+    "warmoni--project-hrs-r1": "transport input none",
+    "warmoni--project-rst-r1": "transport input none",
+    "warmoni--project-zpr-r1": "transport input none",
+    "index-24709222996--s5700a": "vty acl 2001 does not permit the client (see the ACL test)",
+    "index-54621407231--sw2pop20-navegantes": "authentication-mode aaa and no local user",
+}
+# No address on any live interface: nothing to connect to.
+UNREACHABLE = {
+    "rodrigo-serpa--switches-switch7",
+    "rodrigo-serpa--switches-switch9",
+    "rodrigo-serpa--switches-switch11",
+    "rodrigo-serpa--switches-switch14",
+    "warmoni--project-msk-ix-sw",
+}
+DEVICE_TYPES = {"cisco_ios": "cisco_ios", "huawei_vrp": "huawei", "huawei_vrpv8": "huawei_vrpv8"}
+
+
+def normalized(platform: str, text: str) -> list[str]:
+    """What must match between a config and the device's display of it: every line, in
+    order, at its indentation; not the comment and separator lines the device regenerates
+    (IOS ``!``, VRP ``#``, ``!Software Version``, ``return``, ``end``)."""
+    keep: list[str] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        stripped = line.strip()
+        if not stripped or stripped in ("end", "return") or line.startswith("!"):
+            continue
+        if line.startswith(("Building configuration...", "Current configuration :")):
+            continue
+        if platform != "cisco_ios" and stripped == "#":
+            continue
+        keep.append(line)
+    return keep
+
+
+def cipher_secrets(config: RealConfig) -> dict[str, str]:
+    """The fake cipher values of a Huawei config and the plaintext they stand for."""
+    values = re.findall(r"(?:cipher|irreversible-cipher) (\S*FAKE\S*)", config.text)
+    return dict.fromkeys(values, PLAIN["huawei_vrp"]["local_user_password"])
+
+
+def loaded(config: RealConfig, management: IPv4Address | None = None) -> Device:
+    device = make_device(
+        DeviceSpec(hostname="dut", platform=config.platform, management=management),
+        Credentials(),
+    )
+    device.load_config(config.text)
+    device.known_secrets = cipher_secrets(config)
+    return device
+
+
+def test_every_corpus_config_is_classified() -> None:
+    assert len(CONFIGS) >= 40
+    assert set(LOGINS) | set(REFUSED) | UNREACHABLE == set(IDS)
+    assert not set(LOGINS) & set(REFUSED)
+    assert not UNREACHABLE & (set(LOGINS) | set(REFUSED))
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_loads_and_shows_back_faithfully(config: RealConfig) -> None:
+    device = loaded(config)
+    assert normalized(config.platform, running(device)) == normalized(config.platform, config.text)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_logins_are_what_the_config_allows(config: RealConfig) -> None:
+    device = loaded(config)
+    anywhere = IPv4Address("127.0.0.1")
+    assert device.answering() == (config.name not in UNREACHABLE)
+    if config.name in LOGINS:
+        username, password, level = LOGINS[config.name]
+        assert device.authenticate(username, password, anywhere) == level
+        assert device.authenticate(username, password + "x", anywhere) is None
+        assert device.authenticate("nobody-" + username, "wrong", anywhere) is None
+    else:
+        for username, password in (("admin", USER), ("admin", LINE), ("admin", "lab")):
+            assert device.authenticate(username, password, anywhere) is None
+
+
+def test_vty_acl_is_honoured() -> None:
+    """S5700A: ``user-interface vty 0 4`` / ``acl 2001 inbound`` permits 10.10.66.0/24 and four
+    other networks, then ``rule 100 deny``; only cheche may use SSH (admin: telnet only)."""
+    config = next(c for c in CONFIGS if c.name == "index-24709222996--s5700a")
+    device = loaded(config)
+    noc, stranger = IPv4Address("10.10.66.5"), IPv4Address("10.10.67.5")
+    assert device.authenticate("cheche", USER, noc) == 15
+    assert device.authenticate("cheche", USER, stranger) is None
+    assert device.authenticate("cheche", USER, IPv4Address("124.204.49.90")) == 15  # /29
+    assert device.authenticate("admin", USER, noc) is None  # service-type telnet only
+
+
+def test_ios_access_class_is_honoured() -> None:
+    config = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
+    text = config.text.replace("line vty 0 4\n", "line vty 0 4\n access-class 10 in\n", 1)
+    text = text.replace("\nline con 0", "\naccess-list 10 permit 192.168.3.0 0.0.0.255\nline con 0")
+    device = make_device(DeviceSpec(hostname="dut", platform="cisco_ios"), Credentials())
+    device.load_config(text)
+    assert device.authenticate("x", LINE, IPv4Address("192.168.3.9")) == 1
+    assert device.authenticate("x", LINE, IPv4Address("192.168.4.9")) is None
+
+
+def test_real_port_names_come_from_the_config() -> None:
+    """A classic 2960-class switch has Fa0/1-24 and Gi0/1-2: Gi1/0/1 does not exist there,
+    and a V600 S5735 calls its ports GE1/0/x."""
+    classic = loaded(next(c for c in CONFIGS if c.name == "rodrigo-serpa--switches-switch7"))
+    con = Console(Terminal(classic, classic.open_shell("x", 15)))
+    con.run("configure terminal")
+    wrong = con.send("interface GigabitEthernet1/0/1")
+    assert "% Invalid input detected at '^' marker." in wrong
+    caret = wrong.splitlines()[0]
+    assert caret.index("^") == len("Switch7(config)#interface GigabitEthernet")
+    assert con.send("interface FastEthernet0/24").endswith("Switch7(config-if)#")
+    assert con.send("interface gi0/2").endswith("Switch7(config-if)#")
+    v600 = loaded(next(c for c in CONFIGS if c.name == "index-54621407231--sw2pop20-navegantes"))
+    con = Console(Terminal(v600, v600.open_shell("x")))
+    con.run("system-view")
+    assert "Error: Wrong parameter" in con.send("interface GigabitEthernet0/0/1")
+    assert con.send("interface ge1/0/48").endswith("SW2POP20_NAVEGANTES-GE1/0/48]")
+    assert con.send("interface 10GE1/0/4").endswith("SW2POP20_NAVEGANTES-10GE1/0/4]")
+
+
+def test_invalid_lines_are_rejected_as_the_device_does() -> None:
+    ios = loaded(next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2"))
+    con = Console(Terminal(ios, ios.open_shell("x", 15)))
+    con.run("configure terminal")
+    assert con.send("hostname").startswith("% Incomplete command.")
+    assert "% Invalid input" in con.send("switchport mode trunk")  # not in global mode
+    vrp = loaded(next(c for c in CONFIGS if c.name == "index-54736178315--sw1pop15-expointer"))
+    con = Console(Terminal(vrp, vrp.open_shell("x")))
+    con.run("system-view")
+    assert "Error: Incomplete command found" in con.send("sysname")
+    assert "Error: Unrecognized command found" in con.send("port link-type trunk")
+
+
+def test_nested_vrp_views_edit_their_own_level() -> None:
+    config = next(c for c in CONFIGS if c.name == "index-54736178315--sw1pop15-expointer")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("screen-length 0 temporary", "system-view", "aaa")
+    assert con.send("domain default").endswith("[SW1POP15_EXPOINTER-aaa-domain-default]")
+    con.run("authentication-scheme default", "quit")
+    assert con.send("authentication-scheme radius").endswith("-aaa-authen-radius]")
+    con.run("authentication-mode local radius", "return")
+    shown = con.send("display current-configuration")
+    assert (
+        "\n domain default\n  authentication-scheme default\n  accounting-scheme default\n"
+        "  radius-server default\n domain default_admin\n" in shown
+    )
+    assert "\n authentication-scheme radius\n  authentication-mode local radius\n" in shown
+
+
+def test_management_is_reachable_on_the_address_the_config_gives() -> None:
+    """The inventory knows nothing of this switch (management 10.64.114.2 is not in its
+    config): it is reachable on its own SVI address until that goes, not on the inventory's."""
+    config = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
+    device = loaded(config, management=IPv4Address("10.64.114.2"))
+    own = device.management_addresses()
+    assert own == [IPv4Address("192.168.3.2")]
+    assert device.answering()
+    con = Console(Terminal(device, device.open_shell("x", 15)))
+    svi = next(
+        line
+        for line in config.text.splitlines()
+        if line.startswith("interface Vlan")
+        and f"ip address {own[0]} " in config.text.split(line, 1)[1].split("!", 1)[0]
+    )
+    con.run("configure terminal", svi, "shutdown")
+    assert not device.answering()
+    con.run("no shutdown")
+    assert device.answering()
+
+
+def test_interface_history_records_every_state_of_a_session() -> None:
+    config = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x", 15)))
+    con.run("configure terminal", "interface Ethernet0/1", "shutdown", "no shutdown")
+    con.run("switchport trunk native vlan 99", "end")
+    states = device.history.of("Ethernet0/1")
+    assert [s.admin_up for s in states] == [True, False, True, True]
+    assert states[0].mode == "trunk"
+    assert states[-1].vlan == 99
+    assert device.history.ever_down("Ethernet0/1")
+    assert not device.history.ever_down("Ethernet0/0")
+
+
+def test_vrp5_history_and_vrpv8_records_only_what_was_committed() -> None:
+    vrp5 = loaded(next(c for c in CONFIGS if c.name == "index-54736178315--sw1pop15-expointer"))
+    con = Console(Terminal(vrp5, vrp5.open_shell("x")))
+    con.run("system-view", "interface XGigabitEthernet0/0/9", "shutdown", "undo shutdown")
+    assert [s.admin_up for s in vrp5.history.of("XGigabitEthernet0/0/9")] == [True, False, True]
+    v8 = loaded(next(c for c in CONFIGS if c.name == "index-54621407231--sw2pop20-navegantes"))
+    con = Console(Terminal(v8, v8.open_shell("x")))
+    con.run("system-view", "interface 10GE1/0/4", "shutdown", "undo shutdown", "commit")
+    assert [s.admin_up for s in v8.history.of("10GE1/0/4")] == [True]  # never down on the wire
+    con.run("interface 10GE1/0/4", "shutdown", "commit")
+    assert v8.history.ever_down("10GE1/0/4")
+
+
+# ------------------------------------------------------------------ over real SSH (netmiko)
+@pytest.fixture(scope="module")
+def corpus_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    specs = [DeviceSpec(hostname=c.name, platform=c.platform) for c in CONFIGS]
+    network = worker_network().replace(".0.0/16", ".2.0/24")
+    state = tmp_path_factory.mktemp("corpus-lab")
+    with Lab(specs, network=network, state_dir=state, snmp=False) as lab:
+        for config in CONFIGS:
+            lab.load_config(config.name, config.text, cipher_secrets(config))
+        yield lab
+
+
+def connect(lab: Lab, name: str, username: str, password: str) -> BaseConnection:
+    params = lab.netmiko_params(name, lab.known_hosts(name))
+    params.update(username=username, password=password, secret=ENABLE, conn_timeout=10)
+    return ConnectHandler(**params)
+
+
+@pytest.mark.parametrize("name", sorted(LOGINS))
+def test_ssh_login_with_own_credentials_shows_the_config(corpus_lab: Lab, name: str) -> None:
+    config = next(c for c in CONFIGS if c.name == name)
+    username, password, level = LOGINS[name]
+    with connect(corpus_lab, name, username, password) as conn:
+        if config.platform == "cisco_ios":
+            assert f"is {level}" in conn.send_command("show privilege")
+            conn.enable()  # the config's own enable secret
+            shown = str(conn.send_command("show running-config"))
+            assert shown.startswith("Building configuration...")
+        else:
+            shown = str(conn.send_command("display current-configuration"))
+    assert normalized(config.platform, shown) == normalized(config.platform, config.text)
+
+
+@pytest.mark.parametrize("name", ["warmoni--lab02-sw1", "rodrigo-serpa--enta-config"])
+def test_ssh_login_refused_where_the_config_refuses(corpus_lab: Lab, name: str) -> None:
+    with pytest.raises(NetmikoAuthenticationException):
+        connect(corpus_lab, name, "admin", LINE)
+
+
+def test_ssh_vty_acl_sees_the_lab_client_address(corpus_lab: Lab) -> None:
+    name = "index-24709222996--s5700a"
+    with pytest.raises(NetmikoAuthenticationException):
+        connect(corpus_lab, name, "cheche", USER)  # 127.x is not in acl 2001
+    corpus_lab.set_client_address("10.10.66.5")
+    try:
+        with connect(corpus_lab, name, "cheche", USER) as conn:
+            assert "sysname S5700A" in conn.send_command("display current-configuration")
+    finally:
+        corpus_lab.set_client_address(None)
