@@ -18,7 +18,7 @@ from hier_config.exceptions import DuplicateChildError
 from communet.errors import CommunetError
 from communet.plan import guard
 from communet.plan.diff import LIST_REMOVE, REPLACE, Change, Context, Diff, Planner, predict
-from communet.plan.facts import facts
+from communet.plan.facts import facts, ports_of
 from communet.plan.tree import Node, parse, render
 from communet.platforms import get_platform
 from communet.platforms.spec import PlatformSpec
@@ -106,11 +106,11 @@ def plan_config(
     running_tree = _parsed(hostname, spec, "running", running)
     intended_tree = _parsed(hostname, spec, "intended", intended, cached=True)
     state = spec.plan.state if spec.plan else None
-    before_facts = facts(platform, running_tree) if state else None
+    ports = ports_of(spec, state, running_tree) if state else {}
     notes: tuple[str, ...] = ()
     left: frozenset[str] = frozenset()
-    if state is not None and before_facts is not None:
-        fitted = guard.fit_intended(spec, before_facts, intended_tree, state)
+    if state is not None:
+        fitted = guard.fit_intended(spec, ports, intended_tree, state)
         intended_tree, notes, left = fitted.intended, fitted.notes, fitted.left
     result: Diff = planner.diff(running_tree, intended_tree)
     changes = result.effective
@@ -118,9 +118,11 @@ def plan_config(
     predicted = predict(planner, running_tree, changes) if changes else running_tree
     after = render(predicted, _indent(spec)) if changes else before
     findings = lint(spec, planner, changes)
-    if state is not None and before_facts is not None and changes:
+    if state is not None and changes:
+        before_facts = facts(platform, running_tree, ports)
         after_facts = facts(platform, predicted)
-        assert after_facts is not None  # same platform, same rules
+        assert before_facts is not None  # a platform with state rules
+        assert after_facts is not None
         where = guard.GuardContext(context.login_user, context.session_address, context.mgmt_vlan)
         hits = guard.judge(before_facts, after_facts, changes, state, where)
         seen = {(f.rule, f.line) for f in findings}

@@ -177,20 +177,33 @@ def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> 
     return PortState(name, kind, addresses=tuple(addresses), **fields)  # type: ignore[arg-type]
 
 
-def facts(platform: str, tree: Node) -> Facts | None:
-    """The state ``tree`` describes, or None when the platform has no state rules."""
+def ports_of(spec: PlatformSpec, rules: StateRules, tree: Node) -> dict[str, PortState]:
+    """Every interface section of ``tree``, by name (cheap: the planner's first look)."""
+    ports: dict[str, PortState] = {}
+    header = _rx(rules.interface)
+    for child in tree.children:
+        if found := header.match(child.text):
+            name = found.group("name")
+            ports[name] = port_state(spec, rules, name, child)
+    return ports
+
+
+def facts(platform: str, tree: Node, ports: dict[str, PortState] | None = None) -> Facts | None:
+    """The state ``tree`` describes, or None when the platform has no state rules.
+
+    ``ports``: the tree's ports when already read (:func:`ports_of`).
+    """
     spec = get_platform(platform)
     rules = spec.plan.state if spec.plan else None
     if rules is None:
         return None
-    ports: dict[str, PortState] = {}
+    ports = ports if ports is not None else ports_of(spec, rules, tree)
     vlans: set[int] = set()
     vlan_rule = _list_rule(spec, rules.vlan_list) if rules.vlan_list else None
     for child in tree.children:
-        if found := _rx(rules.interface).match(child.text):
-            name = found.group("name")
-            ports[name] = port_state(spec, rules, name, child)
-        elif found := _rx(rules.vlan).match(child.text):
+        if _rx(rules.interface).match(child.text):
+            continue
+        if found := _rx(rules.vlan).match(child.text):
             vlans.add(int(found.group("vlan")))
         elif vlan_rule is not None and (found := _rx(vlan_rule.pattern).match(child.text)):
             vlans |= parse_ids(found.group("items"), vlan_rule)

@@ -153,9 +153,12 @@ class Fitted:
     left: frozenset[str] = frozenset()  # the section headers left alone
 
 
-def fit_intended(spec: PlatformSpec, running: Facts, intended: Node, rules: StateRules) -> Fitted:
+def fit_intended(
+    spec: PlatformSpec, running: dict[str, PortState], intended: Node, rules: StateRules
+) -> Fitted:
     """The intended tree without the interfaces it must not touch, and why each was left."""
-    have = running.physical()
+    has_physical = any(p.kind == "physical" for p in running.values())
+    physical = _rx(rules.physical)
     kept: list[Node] = []
     notes: list[str] = []
     for node in intended.children:
@@ -164,15 +167,18 @@ def fit_intended(spec: PlatformSpec, running: Facts, intended: Node, rules: Stat
             kept.append(node)
             continue
         name = found.group("name")
-        current = running.ports.get(name)
-        wanted = port_state(spec, rules, name, node)
+        current = running.get(name)
         if current is None:
-            if wanted.kind == "physical" and have:
+            if has_physical and physical.match(name):
                 notes.append(f"{node.text}: the device has no such interface; not planned")
                 continue
             kept.append(node)
             continue
-        if current.live and current.special and _changes_role(current, wanted):
+        if (
+            current.live
+            and current.special
+            and _changes_role(current, port_state(spec, rules, name, node))
+        ):
             notes.append(
                 f"{node.text}: {current.summary()}; left as it is (to manage it, declare it "
                 "in the inventory: ports: uplink/chain/keep)"
