@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from communet.plan.diff import Change
-from communet.plan.facts import Facts, PortState, port_state
-from communet.plan.tree import Node, render
+from communet.plan.facts import Facts, PortState, port_state, walk
+from communet.plan.tree import Node
 from communet.platforms.spec import PlatformSpec, StateRules
 
 
@@ -228,10 +228,9 @@ class _Judge:
             )
             if section and not inside:
                 continue
-            for line in render(Node("", (change.node,))).splitlines():
-                text = " > ".join((*change.path, line.strip()))
+            for text in walk(Node("", (change.node,)), change.path):
                 fallback = fallback or text
-                if pattern and _rx(pattern).search(line):
+                if pattern and _rx(pattern).search(text.rpartition(" > ")[2]):
                     return text
         return fallback or section
 
