@@ -36,7 +36,15 @@ from typing import Any
 
 import yaml
 
-from communet.apply import MONITORED_ONLY, Connector, Options, Result, apply_all, apply_device
+from communet.apply import (
+    MONITORED_ONLY,
+    Connector,
+    Options,
+    Result,
+    apply_all,
+    apply_device,
+    fit_to_device,
+)
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
@@ -262,7 +270,12 @@ def _converge_one(request: Request) -> ResultDict:
     intended = render_device(plan, device, secrets)
     username = secrets.resolve(device.credentials.username, request.hostname).reveal()
     outcome = apply_device(
-        device, intended, request.connector(secrets), request.options(), login_user=username
+        device,
+        intended,
+        request.connector(secrets),
+        request.options(),
+        login_user=username,
+        refit=functools.partial(fit_to_device, plan, device, secrets, intended),
     )
     return report(outcome, request, cached=found.cached)
 
