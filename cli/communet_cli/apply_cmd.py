@@ -262,6 +262,10 @@ def _summary(results: list[Result], options: Options, elapsed: float, lang: str)
         console.print(text("backups", lang, path=options.backup_dir))
     if options.check:
         for result in results:
-            if result.commands:
+            left = [u for u in result.unmanaged if u.startswith("interface ") and "; " in u]
+            if result.commands or left:
                 console.print(f"\n[bold]{result.hostname}[/]")
+            if result.commands:
                 console.print("\n".join(result.commands), markup=False, highlight=False)
+            for note in left:  # what the planner would not touch, and how to change that
+                console.print(f"! {note}", markup=False, highlight=False, soft_wrap=True)

@@ -54,3 +54,19 @@ def test_plan_a_real_switch_over_ssh(site: Site, tmp_path: Path, config: object)
     typed = {line.split()[1] for line in result["commands"] if line.startswith("interface ")}
     physical = {n for n in typed if not n.startswith(("Vlan", "Vlanif"))}
     assert physical <= have, sorted(physical - have)
+
+
+def test_the_plan_table_says_which_live_ports_it_leaves_and_why(site: Site, tmp_path: Path) -> None:
+    real = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
+    site.lab.load_config("dinh-hai-sw1", real.text, cipher_secrets(real))
+    username, password, _ = LOGINS[real.name]
+    env = {"COMMUNET_USERNAME": username, "COMMUNET_PASSWORD": password, "COMMUNET_ENABLE": ENABLE}
+    args = ["--inventory", str(DEMO), "--lab", str(site.state / "lab")]
+    code, out, _ = invoke(
+        "plan", "dinh-hai-sw1", *args, "--vault-vars", vault_file(tmp_path), env=env
+    )
+    assert code == 0
+    assert (
+        "! interface Ethernet0/0: trunk port 'To_SW5', not shut; left as it is (to manage it, "
+        "declare it in the inventory: ports: uplink/chain/keep)\n"
+    ) in out
