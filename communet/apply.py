@@ -147,7 +147,7 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     if run.options.backup_dir is not None:
         run.backup = str(write_backup(run.options.backup_dir, run.device, run.mask(running)))
     if run.refit is not None:
-        run.intended = run.refit(running)
+        run.intended = _refitted(run, running)
     plan = _plan(run, running)
     if not plan.changed:
         return run.result(plan)
@@ -167,6 +167,18 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
         message = run.mask(str(error)) + note
         return run.result(plan, failed=True, error=message, rolled_back=rolled_back)
     return run.result(plan, changed=True)
+
+
+def _refitted(run: _Run, running: str) -> RenderedConfig:
+    """The intended config over the device's own interfaces; a fault stays this host's."""
+    assert run.refit is not None
+    try:
+        return run.refit(running)
+    except RenderError:
+        raise
+    except Exception as error:  # a fault laying the ports over this device's interfaces
+        reason = f"{type(error).__name__}: {error}"
+        raise PlanError(run.hostname, "intended", None, "", reason) from error
 
 
 def _plan(run: _Run, running: str) -> Plan:
