@@ -1,6 +1,9 @@
 """Print the planner's results over the real-config corpus as a markdown table.
 
-Usage: .venv/bin/python tools/brownfield_table.py  (from the repository root; offline, pure)
+Usage: .venv/bin/python tools/brownfield_table.py [--oracle]  (offline, pure)
+
+``--oracle`` prints instead what the independent reading of tests/plan/test_corpus.py finds:
+ports carrying something today, how many the plans leave alone, touch, and would cut.
 
 Each config of tests/fixtures/real is planned as the demo province's access switch of its
 platform (tests/plan/real_configs.py): the ports laid over the config's own interfaces, the
@@ -16,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.plan.real_configs import Outcome, entries, plan_entry
+from tests.plan.test_corpus import _carrying, _cuts, _plan_ports, _ports
 
 
 def row(outcome: Outcome) -> str:
@@ -44,7 +48,32 @@ def _counts(counter: Counter[str]) -> str:
     return ", ".join(shown) or "–"
 
 
+def oracle() -> None:
+    counts: Counter[str] = Counter()
+    for entry in entries():
+        outcome = plan_entry(entry)
+        if outcome.plan is None:
+            continue
+        counts["planned configs"] += 1
+        typed = _plan_ports(outcome.plan.commands)
+        for name, port in _ports(entry.text).items():
+            if not _carrying(port):
+                continue
+            counts["ports carrying something"] += 1
+            if name not in typed:
+                counts["left alone"] += 1
+            elif _cuts(port, typed[name]):
+                counts["touched, with a cutting line (each must be flagged)"] += 1
+            else:
+                counts["touched, nothing cut"] += 1
+    for key, value in counts.items():
+        print(f"{key}: {value}")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--oracle"]:
+        oracle()
+        return
     print(
         "| config | platform | result | lines | blocking findings | warnings | "
         "ports left alone | note |"
