@@ -36,7 +36,14 @@ from typing import Any
 import yaml
 
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
-from communet.converge import Options, Result, apply_device, describe
+from communet.converge import (
+    MONITORED_ONLY,
+    Options,
+    Result,
+    apply_device,
+    describe,
+    fit_to_device,
+)
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
 from communet.plan import plan_config
@@ -246,12 +253,19 @@ def _converge_one(request: Request) -> ResultDict:
     device = found.device
     if PLATFORMS[device.platform].plan is None:
         return not_configured(device)
+    if not device.managed:
+        return {"changed": False, "skipped": True, "msg": f"{device.hostname}: {MONITORED_ONLY}"}
     secrets = request.secrets()
     plan = next(p for p in found.loaded.inventory.plans if p.province.slug == device.province)
     intended = render_device(plan, device, secrets)
     username = secrets.resolve(device.credentials.username, request.hostname).reveal()
     outcome = apply_device(
-        device, intended, request.connector(secrets), request.options(), login_user=username
+        device,
+        intended,
+        request.connector(secrets),
+        request.options(),
+        login_user=username,
+        refit=functools.partial(fit_to_device, plan, device, secrets, intended),
     )
     return report(outcome, request, cached=found.cached, role=str(device.role))
 

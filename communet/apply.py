@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from communet.converge import Options, Result, VerificationError, apply_device, converge
+from communet.converge import (
+    MONITORED_ONLY,
+    Options,
+    Result,
+    VerificationError,
+    apply_device,
+    converge,
+    fit_to_device,
+)
 from communet.inventory import LoadedInventory, ResolvedDevice
 from communet.platforms import PLATFORMS
 from communet.runner import ProcessRunner, Runner, ThreadRunner
@@ -18,12 +26,14 @@ from communet.secrets import SecretResolver
 from communet.session import Connector
 
 __all__ = [
+    "MONITORED_ONLY",
     "Connector",
     "Options",
     "Result",
     "VerificationError",
     "apply_all",
     "apply_device",
+    "fit_to_device",
     "plannable",
     "runner_for",
 ]

@@ -17,17 +17,20 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from communet.errors import CommunetError
 from communet.inventory import ResolvedDevice
+from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan
-from communet.plan import Context, Plan, plan_config
+from communet.plan import Context, Plan, PlanError, plan_config
+from communet.plan.facts import interfaces_in
 from communet.platforms import get_platform
-from communet.render import RenderedConfig, render_device
+from communet.render import RenderedConfig, RenderError, render_device
 from communet.secrets import SecretResolver, mask_secrets
 from communet.session import Connector, DeviceSession, SessionError
 
@@ -61,11 +64,14 @@ class Result:
     rolled_back: bool = False
     blocked: bool = False  # the lint refused the plan (destructive lines, not forced)
     seconds: float = 0.0
+    skipped: str = ""  # why communet did not touch the device (monitored only)
 
     @property
     def status(self) -> str:
         if self.failed:
             return "failed"
+        if self.skipped:
+            return "skipped"
         return "changed" if self.changed else "ok"
 
 
@@ -80,6 +86,7 @@ class _Run:
     options: Options
     connect: Connector
     login_user: str = ""
+    refit: Callable[[str], RenderedConfig] | None = None
     started: float = field(default_factory=time.monotonic)
     backup: str = ""
 
@@ -102,7 +109,7 @@ class _Run:
                 commands=tuple(plan.masked(plan.commands, self.intended.secrets)),
                 diff=plan.diff(self.intended.secrets),
                 findings=tuple(f.render() for f in plan.findings),
-                unmanaged=plan.unmanaged,
+                unmanaged=tuple(plan.masked(plan.unmanaged, self.intended.secrets)),
             )
         base.update(fields)
         return Result(**base)  # type: ignore[arg-type]
@@ -127,13 +134,18 @@ def apply_device(
     connect: Connector,
     options: Options,
     login_user: str = "",
+    *,
+    refit: Callable[[str], RenderedConfig] | None = None,
 ) -> Result:
     """Converge one host; ``login_user`` is the account the session runs as (never removed).
+
+    ``refit`` renders the intended config again over the device's own interfaces, given
+    its running config (see :func:`fit_to_device`).
 
     Never raises (except BaseExceptions that end the program: KeyboardInterrupt, SystemExit):
     whatever goes wrong is this host's failed result.
     """
-    run = _Run(device, intended, options, connect, login_user)
+    run = _Run(device, intended, options, connect, login_user, refit)
     try:
         session = connect(device)
     except Exception as error:
@@ -156,10 +168,12 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     running = session.fetch_running()
     if run.options.backup_dir is not None:
         run.backup = str(write_backup(run.options.backup_dir, run.device, run.mask(running)))
+    if run.refit is not None:
+        run.intended = _refitted(run, running)
     plan = _plan(run, running)
     if not plan.changed:
         return run.result(plan)
-    if plan.findings and not run.options.force:
+    if plan.blocking and not run.options.force:
         # the interface adds how to force it (--force, or the role's *_force variable)
         if run.options.check:  # nothing is sent anyway: show the plan, say it would refuse
             return run.result(plan, changed=True, blocked=True)
@@ -168,7 +182,7 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
             failed=True,
             blocked=True,
             error=f"{run.hostname}: the plan has destructive lines; nothing was pushed: "
-            + "; ".join(f.render() for f in plan.findings),
+            + "; ".join(f.render() for f in plan.blocking),
         )
     if run.options.check:
         return run.result(plan, changed=True)
@@ -181,10 +195,32 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     return run.result(plan, changed=True)
 
 
+def _refitted(run: _Run, running: str) -> RenderedConfig:
+    """The intended config over the device's own interfaces; a fault stays this host's."""
+    assert run.refit is not None
+    try:
+        return run.refit(running)
+    except RenderError:
+        raise
+    except Exception as error:  # a fault laying the ports over this device's interfaces
+        reason = f"{type(error).__name__}: {error}"
+        raise PlanError(run.hostname, "intended", None, "", reason) from error
+
+
 def _plan(run: _Run, running: str) -> Plan:
     mgmt = run.device.site.vlan("MGMT")
-    context = Context(mgmt_vlan=mgmt.id if mgmt else 10, login_user=run.login_user)
-    return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)
+    context = Context(
+        mgmt_vlan=mgmt.id if mgmt else 10,
+        login_user=run.login_user,
+        session_address=str(run.device.management),
+    )
+    try:
+        return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)
+    except PlanError:
+        raise
+    except Exception as error:  # a planner fault on this config stays this host's failure
+        reason = f"{type(error).__name__}: {error}"
+        raise PlanError(run.hostname, "running", None, "", reason) from error
 
 
 def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:
@@ -305,13 +341,41 @@ def converge(
     options: Options,
 ) -> Result:
     """Render ``device`` from its province plan and converge it; never raises."""
+    if not device.managed:
+        return Result(device.hostname, device.platform, skipped=MONITORED_ONLY)
     started = time.monotonic()
     try:
         intended = render_device(plan, device, secrets)
         username = secrets.resolve(device.credentials.username, device.hostname).reveal()
     except Exception as error:
         return failed(device, error, started)
-    return apply_device(device, intended, connect, options, login_user=username)
+    refit = partial(fit_to_device, plan, device, secrets, intended)
+    return apply_device(device, intended, connect, options, login_user=username, refit=refit)
+
+
+MONITORED_ONLY = (
+    "monitored only ('managed: false' in the inventory): its configuration is never pushed to"
+)
+
+
+def fit_to_device(
+    plan: ProvincePlan,
+    device: ResolvedDevice,
+    secrets: SecretResolver,
+    offline: RenderedConfig,
+    running: str,
+) -> RenderedConfig:
+    """The intended config laid over the interfaces the running config lists.
+
+    The model table only serves offline previews; when the device's interfaces differ from
+    the ones ``offline`` used, the ports are rendered again over the device's own.
+    """
+    if device.role is not Role.ACCESS_SWITCH:
+        return offline
+    found = interfaces_in(device.platform, running)
+    if not found or found == offline.interfaces:
+        return offline
+    return render_device(plan, device, secrets, interfaces=found)
 
 
 def failed(device: ResolvedDevice, error: BaseException, started: float | None = None) -> Result:

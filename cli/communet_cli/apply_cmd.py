@@ -208,6 +208,8 @@ def _summary(results: list[Result], options: Options, elapsed: float, lang: str)
             detail = "apply would refuse: destructive lines: " + "; ".join(result.findings)
         if result.blocked:
             detail += " (pass --force to push them under a trial commit)"
+        if result.skipped:
+            detail = text("monitored_only", lang)
         table.add_row(
             result.hostname,
             result.platform,
@@ -217,12 +219,17 @@ def _summary(results: list[Result], options: Options, elapsed: float, lang: str)
             detail,
         )
     console.print(table)
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("ok", "changed", "failed")}
+    statuses = ("ok", "changed", "skipped", "failed")
+    counts = {s: sum(1 for r in results if r.status == s) for s in statuses}
     console.print(text("totals", lang, seconds=f"{elapsed:.1f}", **counts))
     if options.backup_dir is not None and any(r.backup for r in results):
         console.print(text("backups", lang, path=options.backup_dir))
     if options.check:
         for result in results:
-            if result.commands:
+            left = [u for u in result.unmanaged if u.startswith("interface ") and "; " in u]
+            if result.commands or left:
                 console.print(f"\n[bold]{result.hostname}[/]")
+            if result.commands:
                 console.print("\n".join(result.commands), markup=False, highlight=False)
+            for note in left:  # what the planner would not touch, and how to change that
+                console.print(f"! {note}", markup=False, highlight=False, soft_wrap=True)

@@ -32,14 +32,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.ok": {"en": "ok", "vi": "đúng"},
     "status.changed": {"en": "changed", "vi": "đã đổi"},
     "status.failed": {"en": "FAILED", "vi": "LỖI"},
+    "status.skipped": {"en": "monitored", "vi": "chỉ giám sát"},
+    "monitored_only": {
+        "en": "monitored only ('managed: false' in the inventory): its configuration is never "
+        "pushed to",
+        "vi": "chỉ giám sát ('managed: false' trong inventory): không bao giờ đẩy cấu hình",
+    },
     "col.lines": {"en": "Lines", "vi": "Số dòng"},
     "col.seconds": {"en": "Seconds", "vi": "Giây"},
     "col.detail": {"en": "Detail", "vi": "Chi tiết"},
     "title.plan": {"en": "Plan (nothing was changed)", "vi": "Kế hoạch (chưa thay đổi gì)"},
     "title.apply": {"en": "Apply", "vi": "Áp dụng cấu hình"},
     "totals": {
-        "en": "{ok} ok, {changed} changed, {failed} failed in {seconds} s",
-        "vi": "{ok} đúng, {changed} đã đổi, {failed} lỗi trong {seconds} giây",
+        "en": "{ok} ok, {changed} changed, {skipped} monitored only, {failed} failed in "
+        "{seconds} s",
+        "vi": "{ok} đúng, {changed} đã đổi, {skipped} chỉ giám sát, {failed} lỗi trong "
+        "{seconds} giây",
     },
     "backups": {
         "en": "Pre-change backups (secrets masked): {path}",

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -332,6 +332,45 @@ REFERENCE_VLANS: tuple[Vlan, ...] = (
 )
 
 
+# An interface name as the device prints it; written into device configs, so no spaces.
+InterfaceName = Annotated[
+    str, Field(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,40}\d+(?:/\d+){0,3}(?:\.\d+)?$")
+]
+AccessLayout = Literal["access8", "access16", "access24", "access48"]
+
+
+class Ports(Frozen):
+    """Special ports of one device, by the device's own interface names.
+
+    The interface list itself is read from the device (its running config) when planning;
+    this only says what the layout cannot know: which port goes up to the router or the
+    telecom, which one chains to the next switch, which ones communet must leave alone.
+    """
+
+    layout: AccessLayout | None = None  # default: from the number of front-panel ports
+    uplink: InterfaceName | None = None
+    chain: InterfaceName | None = None
+    keep: tuple[InterfaceName, ...] = ()  # never configured (a telecom handover, a camera NVR)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if self.uplink is not None and self.uplink == self.chain:
+            raise invalid(
+                f"{self.uplink} is both the uplink and the chain port",
+                "give the chain to the next switch its own port",
+                at="chain",
+            )
+        for name in self.keep:
+            if name in (self.uplink, self.chain):
+                role = "uplink" if name == self.uplink else "chain"
+                raise invalid(
+                    f"{name} is both kept as it is and the {role}",
+                    "remove it from 'keep' to let communet configure it",
+                    at="keep",
+                )
+        return self
+
+
 class DeviceDefaults(Frozen):
     platform: PlatformName
     model: Text | None = None
@@ -350,6 +389,10 @@ class Device(Frozen):
     description: Text | None = None
     registrar: Slug | None = None
     credentials: Credentials | None = None
+    ports: Ports | None = None
+    # False: communet only monitors the device (the telecom's CE, a soft client on an office
+    # PC); its configuration is never pushed to, it stays for the exporter and readiness.
+    managed: bool = True
 
 
 class WanLink(Frozen):

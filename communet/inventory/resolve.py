@@ -21,6 +21,7 @@ from communet.inventory.model import (
     Device,
     District,
     Pool,
+    Ports,
     Province,
     Role,
     Status,
@@ -37,7 +38,7 @@ from communet.ipplan import (
     wan_pair,
 )
 from communet.names import slugify
-from communet.platforms import PLATFORMS
+from communet.platforms import PLATFORMS, ports
 
 ROLE_ABBREVIATION: dict[Role, str] = {
     Role.ACCESS_SWITCH: "sw",
@@ -118,6 +119,8 @@ class ResolvedDevice:
     district: str
     site: Site
     origin: Origin
+    ports: Ports | None = None
+    managed: bool = True
 
     @property
     def labels(self) -> dict[str, str]:
@@ -205,6 +208,7 @@ class _Resolver:
             self._check_platform_role(
                 at, role, (defaults.platform, ("platform",)), (defaults.firmware, firmware_at)
             )
+            self._check_model(at, role, defaults.model, ("model",))
 
     def _check_platform_role(
         self,
@@ -467,6 +471,14 @@ class _Resolver:
                 (platform, ("platform",) if device.platform else ()),
                 (firmware, ("firmware",) if device.firmware else ()),
             )
+        self._check_model(origin, device.role, device.model, ("model",))
+        if device.ports is not None and device.role is not Role.ACCESS_SWITCH:
+            self.problem(
+                origin,
+                f"only an access_switch takes 'ports', not a {device.role}",
+                "remove 'ports' from this device",
+                "ports",
+            )
         registrar = self.registrar_for(device, origin)
         address = device.management or self.default_address(site, device.role, number, origin)
         if address is None:
@@ -498,7 +510,31 @@ class _Resolver:
             district=district,
             site=site,
             origin=origin,
+            ports=device.ports,
+            managed=device.managed,
         )
+
+    def _check_model(
+        self, origin: Origin, role: Role, model: str | None, at: tuple[str, ...]
+    ) -> None:
+        """A model must be one render knows, or absent (the ports come from the device)."""
+        if model is None:
+            return
+        if role in (Role.ACCESS_SWITCH, Role.AGGREGATION_SWITCH) and not ports.switch_model(model):
+            self.problem(
+                origin,
+                f"no port layout for switch model {model!r}",
+                "leave 'model' out (the interfaces are then read from the device when "
+                f"planning) or use one of: {ports.known_switch_models()}",
+                *at,
+            )
+        if role in (Role.CE_ROUTER, Role.INTERNET_ROUTER) and not ports.router_model(model):
+            self.problem(
+                origin,
+                f"no interface layout for router model {model!r}",
+                f"use one of: {ports.known_router_models()}",
+                *at,
+            )
 
     def registrar_for(self, device: Device, origin: Origin) -> str | None:
         if device.role is not Role.VIDEO_ENDPOINT:

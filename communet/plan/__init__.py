@@ -7,18 +7,37 @@ does not own them, and a diff for people (secrets masked by the caller's secret 
 
 from __future__ import annotations
 
+import ast
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hier_config.exceptions import DuplicateChildError
+
+from communet.errors import CommunetError
+from communet.plan import guard
 from communet.plan.diff import LIST_REMOVE, REPLACE, Change, Context, Diff, Planner, predict
+from communet.plan.facts import facts, ports_of
 from communet.plan.tree import Node, parse, render
 from communet.platforms import get_platform
 from communet.platforms.spec import PlatformSpec
 from communet.secrets import Secret, mask_secrets
 
-__all__ = ["Context", "LintFinding", "Plan", "plan_config"]
+__all__ = ["Context", "LintFinding", "Plan", "PlanError", "plan_config"]
+
+
+class PlanError(CommunetError):
+    """A configuration the planner cannot read: names the host, the line and why."""
+
+    def __init__(self, host: str, which: str, line: int | None, text: str, reason: str) -> None:
+        self.host = host
+        self.line = line
+        where = f"{which} config line {line}" if line else f"{which} config"
+        shown = f" {text!r}" if text else ""
+        super().__init__(
+            f"{host}: cannot plan: {where}{shown}: {reason}; nothing was changed on this device"
+        )
 
 
 @dataclass(frozen=True)
@@ -29,9 +48,11 @@ class LintFinding:
     line: str
     reason: str
     safe_form: str = ""
+    blocking: bool = True  # False: a warning; the push goes on
 
     def render(self) -> str:
         text = f"{self.rule}: {self.line!r}: {self.reason}"
+        text = text if self.blocking else "warning: " + text
         return text + (f" (prefer: {self.safe_form})" if self.safe_form else "")
 
 
@@ -51,6 +72,11 @@ class Plan:
     @property
     def changed(self) -> bool:
         return bool(self.commands)
+
+    @property
+    def blocking(self) -> tuple[LintFinding, ...]:
+        """The findings that stop a push unless forced (warnings do not)."""
+        return tuple(f for f in self.findings if f.blocking)
 
     def masked(self, lines: Iterable[str], secrets: Iterable[Secret] = ()) -> list[str]:
         lines = list(lines)
@@ -73,25 +99,106 @@ class Plan:
 def plan_config(
     hostname: str, platform: str, running: str, intended: str, context: Context | None = None
 ) -> Plan:
+    """The plan from ``running`` to ``intended``; :class:`PlanError` if either cannot be read."""
     spec = get_platform(platform)
-    planner = Planner(spec, context or Context())
-    running_tree = parse(spec, running)
-    result: Diff = planner.diff(running_tree, _parsed_intended(platform, intended))
+    context = context or Context()
+    planner = Planner(spec, context)
+    running_tree = _parsed(hostname, spec, "running", running)
+    intended_tree = _parsed(hostname, spec, "intended", intended, cached=True)
+    state = spec.plan.state if spec.plan else None
+    ports = ports_of(spec, state, running_tree) if state else {}
+    notes: tuple[str, ...] = ()
+    left: frozenset[str] = frozenset()
+    if state is not None:
+        fitted = guard.fit_intended(spec, ports, intended_tree, state)
+        intended_tree, notes, left = fitted.intended, fitted.notes, fitted.left
+    result: Diff = planner.diff(running_tree, intended_tree)
     changes = result.effective
     before = render(running_tree, _indent(spec))
-    after = render(predict(planner, running_tree, changes), _indent(spec)) if changes else before
+    predicted = predict(planner, running_tree, changes) if changes else running_tree
+    after = render(predicted, _indent(spec)) if changes else before
+    findings = lint(spec, planner, changes)
+    if state is not None and changes:
+        before_facts = facts(platform, running_tree, ports)
+        after_facts = facts(platform, predicted)
+        assert before_facts is not None  # a platform with state rules
+        assert after_facts is not None
+        where = guard.GuardContext(context.login_user, context.session_address, context.mgmt_vlan)
+        hits = guard.judge(before_facts, after_facts, changes, state, where)
+        seen = {(f.rule, f.line) for f in findings}
+        extra = (_from_hit(spec, hit) for hit in hits)
+        findings += [f for f in extra if (f.rule, f.line) not in seen]
     return Plan(
         hostname=hostname,
         platform=platform,
         changes=tuple(changes),
         commands=tuple(commands_for(spec, changes)),
         rollback=tuple(rollback_for(spec, changes)),
-        findings=tuple(lint(spec, planner, changes)),
-        unmanaged=tuple(result.unmanaged),
-        protected=tuple(result.protected),
+        findings=tuple(findings),
+        unmanaged=tuple(
+            masked_path(platform, line)
+            for line in (*notes, *(u for u in result.unmanaged if u not in left))
+        ),
+        protected=tuple(masked_path(platform, line) for line in result.protected),
         before=before,
         after=after,
     )
+
+
+def _from_hit(spec: PlatformSpec, hit: guard.Hit) -> LintFinding:
+    hazard = hit.hazard
+    return LintFinding(
+        hazard.name,
+        masked_path(spec.name, hit.line),
+        masked_path(spec.name, f"{hazard.reason} ({hit.detail})"),
+        hazard.safe_form,
+        hazard.blocking,
+    )
+
+
+def masked_path(platform: str, text: str) -> str:
+    """``line vty 0 4 > password 7 X``: each line of a path (or a '; ' list) masked alone."""
+    parts = [
+        " > ".join(mask_secrets(platform, step) for step in part.split(" > "))
+        for part in text.split("; ")
+    ]
+    return "; ".join(parts)
+
+
+def _parsed(host: str, spec: PlatformSpec, which: str, text: str, *, cached: bool = False) -> Node:
+    try:
+        return _parsed_intended(spec.name, text) if cached else parse(spec, text)
+    except DuplicateChildError as error:
+        line, shown, section = _duplicate_at(text, str(error))
+        reason = f"the same line twice in the section {section!r}" if section else "a duplicate"
+        reason += " (hier_config cannot hold it; check the indentation there)"
+        raise PlanError(host, which, line, mask_secrets(spec.name, shown), reason) from error
+    except (ValueError, TypeError, KeyError, IndexError) as error:  # hier_config's own limits
+        raise PlanError(host, which, None, "", mask_secrets(spec.name, str(error))) from error
+
+
+def _duplicate_at(text: str, message: str) -> tuple[int | None, str, str]:
+    """Where hier_config's duplicate is: (line number, the line, its section path)."""
+    try:
+        path = ast.literal_eval(message.partition(": ")[2])
+    except (ValueError, SyntaxError):
+        return None, "", ""
+    if not isinstance(path, tuple) or not path:
+        return None, "", ""
+    wanted = [str(p).strip() for p in path]
+    section = " > ".join(wanted[:-1])
+    seen = 0
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if depth < len(wanted) - 1 and stripped == wanted[depth]:
+            depth += 1
+            continue
+        if depth == len(wanted) - 1 and stripped == wanted[-1]:
+            seen += 1
+            if seen == 2:  # the duplicate is the second one
+                return number, stripped, section
+    return None, wanted[-1], section
 
 
 @lru_cache(maxsize=128)
@@ -184,7 +291,7 @@ def lint(spec: PlatformSpec, planner: Planner, changes: Sequence[Change]) -> lis
 def _masked_finding(spec: PlatformSpec, finding: LintFinding) -> LintFinding:
     return LintFinding(
         finding.rule,
-        mask_secrets(spec.name, finding.line),
-        mask_secrets(spec.name, finding.reason),
+        masked_path(spec.name, finding.line),
+        masked_path(spec.name, finding.reason),
         finding.safe_form,
     )

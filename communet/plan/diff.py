@@ -58,6 +58,7 @@ class Context:
     # trial commit): every line is communet's to put back and nothing is protected, since
     # the target is the state the session came in on.
     restore: bool = False
+    session_address: str = ""  # where the management session reaches the device now
 
 
 @dataclass

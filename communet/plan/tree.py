@@ -14,6 +14,7 @@ from functools import cache
 
 from hier_config import Platform, get_hconfig, get_hconfig_driver
 from hier_config.child import HConfigChild
+from hier_config.models import MatchRule, ParentAllowsDuplicateChildRule
 from hier_config.platforms.driver_base import HConfigDriverBase
 
 from communet.platforms.spec import PlatformSpec
@@ -40,7 +41,7 @@ def parse(spec: PlatformSpec, text: str) -> Node:
     kind, _, name = rules.parser.partition(":")
     if kind != "hier_config" or name not in _HIER_PLATFORMS:
         raise ValueError(f"unknown parser {rules.parser!r} for platform {spec.name}")
-    driver = _driver(name)
+    driver = _driver(name, rules.duplicates_under)
     root = get_hconfig(driver.hier, "\n".join(driver.substitute(lines)))
     inline = tuple(re.compile(p) for p in rules.inline_parents)
     return Node("", _from_hier(root.children, inline))
@@ -96,10 +97,22 @@ def _banner_ends(line: str, ends: set[str], contains: list[str]) -> bool:
 
 
 @cache
-def _driver(name: str) -> _Driver:
+def _driver(name: str, duplicates_under: tuple[str, ...] = ()) -> _Driver:
     hier = get_hconfig_driver(_HIER_PLATFORMS[name])
     rules = tuple((re.compile(r.search), r.replace) for r in hier.rules.per_line_sub)
-    hier.rules = hier.rules.model_copy(update={"per_line_sub": []})
+    allowed = tuple(
+        ParentAllowsDuplicateChildRule(match_rules=(MatchRule(re_search=pattern),))
+        for pattern in duplicates_under
+    )
+    hier.rules = hier.rules.model_copy(
+        update={
+            "per_line_sub": [],
+            "parent_allows_duplicate_child": [
+                *hier.rules.parent_allows_duplicate_child,
+                *allowed,
+            ],
+        }
+    )
     combined = "|".join(f"(?:{pattern.pattern})" for pattern, _ in rules)
     return _Driver(hier, rules, re.compile(combined) if rules else None)
 

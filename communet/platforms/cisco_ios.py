@@ -14,6 +14,7 @@ from communet.platforms.spec import (
     PromptAnswer,
     SaveRules,
     SecretPattern,
+    StateRules,
     TextRules,
     TrialCommit,
 )
@@ -148,12 +149,6 @@ LINT = (
         "removes every VLAN from a trunk",
     ),
     LintRule(
-        "access-vlan-reset",
-        r"^\s*no switchport access vlan",
-        "moves the access port to VLAN 1",
-        safe_form="switchport access vlan <new id>",
-    ),
-    LintRule(
         "delete-svi",
         r"^\s*no interface Vlan\d+",
         "removes an SVI: the management path if it is the MGMT VLAN",
@@ -192,7 +187,25 @@ SECRETS = (
         r"(?:( priv \S+(?: \d+)? )(?P<secret_priv>\S+))?",
     ),
     SecretPattern("line-password", r"^(\s*password(?: \d+)? )(?P<secret>\S+)"),
-    SecretPattern("key-string", r"^(\s*key-string(?: \d+)? )(?P<secret>\S+)"),
+    SecretPattern("key-string", r"^(\s*(?:\S.*? )?key-string(?: \d+)? )(?P<secret>\S+)"),
+    SecretPattern(
+        "snmp-host-community",
+        r"^(snmp-server host \S+(?: vrf \S+)?(?: (?:traps|informs))?(?: version (?:1|2c))? )"
+        r"(?P<secret>(?!version\b|traps\b|informs\b|vrf\b)\S+)",
+    ),
+    SecretPattern(
+        "server-host-key",
+        r"^(\s*(?:tacacs|radius)-server host \S.*? key(?: [07])? )(?P<secret>\S+)",
+    ),
+    SecretPattern(
+        "service-password",
+        r"^(\s*(?:ip (?:ftp|http client)|ppp chap|ppp pap sent-username \S+) password(?: [07])? )"
+        r"(?P<secret>\S+)",
+    ),
+    SecretPattern("isakmp-key", r"^(\s*crypto isakmp key(?: [06])? )(?P<secret>\S+)"),
+    SecretPattern(
+        "standby-auth", r"^(\s*standby(?: \d+)? authentication(?: text)? )(?P<secret>(?!md5\b)\S+)"
+    ),
     SecretPattern(
         "key",
         r"^(\s*(?:ip ospf message-digest-key \d+ md5|ip ospf authentication-key|key"
@@ -282,10 +295,56 @@ PLAN = PlanRules(
         r"^ip ssh version 2$",
     ),
     inline_parents=(r"^shape (?:average|peak) ",),
-    guarded=(
-        r"^interface Vlan{mgmt_vlan} > ip address ",
-        r"^ip default-gateway ",
-        r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ",
+    duplicates_under=(r"^ip access-list ", r"^banner "),
+    state=StateRules(
+        interface=r"^interface (?P<name>\S+)$",
+        physical=(
+            r"^(?:Fast|Gigabit|TenGigabit|TwoGigabit|FiveGigabit|TwentyFiveGig|FortyGigabit"
+            r"|HundredGig)?Ethernet\d+(?:/\d+)+$|^(?:TwentyFiveGigE|HundredGigE)\d+(?:/\d+)+$"
+        ),
+        svi=r"^Vlan(?P<vlan>\d+)$",
+        lag=r"^Port-channel\d+$",
+        mode=r"^switchport mode (?P<mode>access|trunk|dynamic \w+|dot1q-tunnel)$",
+        routed=r"^no switchport$",
+        access_vlan=r"^switchport access vlan (?P<vlan>\d+)$",
+        native_vlan=r"^switchport trunk native vlan (?P<vlan>\d+)$",
+        allowed_list="trunk-allowed",
+        member=r"^channel-group (?P<group>\d+)\b",
+        shutdown=r"^shutdown$",
+        address=r"^ip address (?P<ip>\d+\.\d+\.\d+\.\d+) \d",
+        description=r"^description (?P<text>.*)$",
+        vlan=r"^vlan (?P<vlan>\d+)$",
+        vlan_list="",
+        user=r"^username (?P<user>\S+) ",
+        aaa=r"^aaa (?:authentication|authorization) (?:login|exec|enable) ",
+        stp_mode=r"^spanning-tree mode (?P<mode>\S+)$",
+        stp_default="pvst",
+        default_route=(
+            r"^(?P<key>ip default-gateway \S+|ip route 0\.0\.0\.0 0\.0\.0\.0 \S+)(?: .*)?$"
+        ),
+        vty_acl=r"^line vty .* > access-class (?P<acl>\S+) in\b",
+        acl=r"^(?:ip access-list (?:standard|extended) {acl}(?: > .*)?|access-list {acl} .*)$",
+        trunk_default_all=True,
+        causes=(
+            ("port-shut", r"^\s*shutdown$"),
+            ("trunk-remode", r"^\s*(?:no )?switchport mode "),
+            ("routed-port", r"^\s*(?:no )?switchport(?: mode .*)?$"),
+            ("access-vlan-reset", r"^\s*no switchport access vlan"),
+            ("lag-member", r"^\s*no channel-group"),
+            ("native-vlan", r"^\s*(?:no )?switchport trunk native vlan"),
+            ("trunk-vlan-in-use", r"^\s*(?:no )?switchport trunk allowed vlan"),
+            ("vlan-in-use", r"^\s*no vlan "),
+            ("management-path", r"^\s*(?:no )?ip address"),
+            ("management-moved", r"^\s*(?:no )?ip address"),
+            ("default-route", r"^\s*(?:no )?ip (?:default-gateway|route 0\.0\.0\.0)"),
+            ("vty-acl-added", r"access-class"),
+            ("vty-acl", r"access-class|access-list|^\s*(?:no )?(?:permit|deny|remark)\b"),
+            ("login-removed", r"^\s*no username"),
+            ("last-user", r"^\s*no username"),
+            ("aaa-removed", r"^\s*no aaa "),
+            ("stp-mode", r"^\s*spanning-tree mode"),
+            ("interface-removed", r"^\s*no interface "),
+        ),
     ),
     # Physical ports, the console/vty lines and Vlan1 exist whatever the config says: IOS
     # refuses 'no interface FastEthernet0/1'.
@@ -296,6 +355,8 @@ PLAN = PlanRules(
         r"^line (?:con|aux|vty) [\d ]+$",
         r"^control-plane$",
     ),
+    # (default routes and gateways: the state guard, communet.plan.guard)
+    guarded=(r"^interface Vlan{mgmt_vlan} > ip address ",),
 )
 
 SPEC = PlatformSpec(

@@ -14,6 +14,7 @@ from communet.platforms.spec import (
     PromptAnswer,
     SaveRules,
     SecretPattern,
+    StateRules,
     TextRules,
     TrialCommit,
 )
@@ -123,12 +124,6 @@ LINT = (
         unless=r"^\s*undo port trunk allow-pass vlan 1$",
     ),
     LintRule(
-        "access-vlan-reset",
-        r"^\s*undo port default vlan",
-        "moves the access port to VLAN 1",
-        safe_form="port default vlan <new id>",
-    ),
-    LintRule(
         "delete-vlanif",
         r"^\s*undo interface Vlanif\d+",
         "removes a VLAN interface: the management path if it is MGMT",
@@ -171,6 +166,13 @@ SECRETS = (
     ),
     SecretPattern(
         "key", r"^(\s*(?:radius-server|hwtacacs-server) shared-key (?:cipher )?)(?P<secret>\S+)"
+    ),
+    # any other 'password X' (the FTP backup server's on 'set save-configuration', ...)
+    SecretPattern(
+        "password",
+        r"^(\s*\S.*?\bpassword (?:cipher |simple |irreversible-cipher )?)"
+        r"(?P<secret>(?!cipher\b|simple\b|irreversible-cipher\b|policy\b|history\b|expire\b"
+        r"|change-offline\b|alert\b|min-length\b|complexity-check\b|level\b|<masked>)\S+)",
     ),
 )
 
@@ -270,10 +272,63 @@ PLAN = PlanRules(
         r"^aaa > local-user {login_user} ",
         r"^stelnet server enable$",
         r"^ssh user {login_user} ",
+        # AAA schemes and domains: logins depend on them, and VRP refuses to remove defaults
+        r"^aaa > (?:authentication|authorization|accounting)-scheme ",
+        r"^aaa > domain ",
     ),
-    guarded=(
-        r"^interface Vlanif{mgmt_vlan} > ip address ",
-        r"^ip route-static 0\.0\.0\.0 0\.0\.0\.0 ",
+    # (default routes: the state guard, communet.plan.guard)
+    guarded=(r"^interface Vlanif{mgmt_vlan} > ip address ",),
+    duplicates_under=(r"^acl ",),
+    state=StateRules(
+        interface=r"^interface (?P<name>\S+)$",
+        physical=(
+            r"^(?:Ethernet|GigabitEthernet|XGigabitEthernet|MultiGE|GE|10GE|25GE|40GE|100GE)"
+            r"\d+(?:/\d+)+$"
+        ),
+        svi=r"^Vlanif(?P<vlan>\d+)$",
+        lag=r"^Eth-Trunk\d+$",
+        mode=r"^port link-type (?P<mode>access|trunk|hybrid|dot1q-tunnel)$",
+        routed=r"^undo portswitch$",
+        access_vlan=r"^port default vlan (?P<vlan>\d+)$",
+        native_vlan=r"^port trunk pvid vlan (?P<vlan>\d+)$",
+        allowed_list="trunk-allow-pass",
+        member=r"^eth-trunk (?P<group>\d+)$",
+        shutdown=r"^shutdown$",
+        address=r"^ip address (?P<ip>\d+\.\d+\.\d+\.\d+) \d",
+        description=r"^description (?P<text>.*)$",
+        vlan=r"^vlan (?P<vlan>\d+)$",
+        vlan_list="vlan-batch",
+        user=r"^aaa > local-user (?P<user>\S+) (?:password|privilege|service-type)\b",
+        aaa=(
+            r"^aaa > (?:authentication-scheme|authorization-scheme|accounting-scheme|domain)"
+            r" \S+$"
+        ),
+        stp_mode=r"^stp mode (?P<mode>\S+)$",
+        stp_default="mstp",
+        default_route=r"^(?P<key>ip route-static 0\.0\.0\.0 0(?:\.0\.0\.0)? \S+)(?: .*)?$",
+        vty_acl=r"^user-interface vty .* > acl (?P<acl>\d+) inbound$",
+        acl=r"^acl (?:number )?{acl}(?: .*)?(?: > .*)?$",
+        trunk_default_all=False,
+        causes=(
+            ("port-shut", r"^\s*shutdown$"),
+            ("trunk-remode", r"^\s*(?:undo )?port link-type"),
+            ("routed-port", r"^\s*(?:undo )?(?:portswitch|port link-type)"),
+            ("access-vlan-reset", r"^\s*undo port default vlan"),
+            ("lag-member", r"^\s*undo eth-trunk"),
+            ("native-vlan", r"^\s*(?:undo )?port trunk pvid vlan"),
+            ("trunk-vlan-in-use", r"^\s*(?:undo )?port trunk allow-pass vlan"),
+            ("vlan-in-use", r"^\s*undo vlan "),
+            ("management-path", r"^\s*(?:undo )?ip address"),
+            ("management-moved", r"^\s*(?:undo )?ip address"),
+            ("default-route", r"^\s*(?:undo )?ip route-static 0\.0\.0\.0"),
+            ("vty-acl-added", r"^\s*acl \d+ inbound"),
+            ("vty-acl", r"^\s*(?:undo )?(?:acl|rule)\b"),
+            ("login-removed", r"^\s*undo local-user"),
+            ("last-user", r"^\s*undo local-user"),
+            ("aaa-removed", r"^\s*undo (?:domain|authentication-scheme|authorization-scheme)"),
+            ("stp-mode", r"^\s*stp mode"),
+            ("interface-removed", r"^\s*undo interface "),
+        ),
     ),
     permanent=PERMANENT,
 )

@@ -221,6 +221,51 @@ class ListRule:
 
 
 @dataclass(frozen=True)
+class StateRules:
+    """How a running config tells a device's state: its ports, VLANs, logins and paths.
+
+    Regexes, each matched on one line: ``interface`` on a top-level line (group ``name``);
+    the port patterns on the lines inside an interface section; ``physical``, ``svi`` (group
+    ``vlan``) and ``lag`` on interface names; the global ones on a line's path joined with
+    `` > `` (``aaa > local-user admin password …``). The planner compares the state before
+    and after a plan (:mod:`communet.plan.guard`), so a destructive change is found by what it
+    does, whatever line causes it. ``causes`` maps each hazard of the catalogue to the regex of
+    the line that typically causes it here (``no channel-group`` / ``undo eth-trunk``), so a
+    finding names that line.
+    """
+
+    interface: str
+    physical: str
+    svi: str
+    lag: str
+    mode: str  # group 'mode': access | trunk | hybrid | ...
+    routed: str  # the line that makes a port layer 3 ('no switchport', 'undo portswitch')
+    access_vlan: str
+    native_vlan: str
+    allowed_list: str  # the name of the ListRule holding a trunk's allowed VLANs
+    member: str  # group 'group': port-channel / Eth-Trunk membership
+    shutdown: str
+    address: str  # group 'ip'
+    description: str  # group 'text'
+    vlan: str  # top-level VLAN declaration (group 'vlan'); lists come from the ListRules
+    vlan_list: str  # the name of the ListRule declaring VLANs in batches ('' = none)
+    user: str  # group 'user'
+    aaa: str  # an authentication method or AAA domain (whole matching path is the key)
+    stp_mode: str  # group 'mode'
+    stp_default: str
+    default_route: str
+    vty_acl: str  # group 'acl'
+    acl: str  # an ACL's own lines; '{acl}' is the name or number the vty lines refer to
+    # A trunk with no allowed-list line carries every VLAN (IOS) or only VLAN 1 (VRP).
+    trunk_default_all: bool = True
+    native_default: int = 1
+    causes: Pairs = ()
+
+    def cause(self, hazard: str) -> str:
+        return dict(self.causes).get(hazard, "")
+
+
+@dataclass(frozen=True)
 class PlanRules:
     """How to compute a minimal, non-destructive remediation for one platform.
 
@@ -253,6 +298,10 @@ class PlanRules:
     # a child policy indented under 'shape average'): the parser makes the children siblings,
     # so either display compares equal and the children are typed at the right level.
     inline_parents: tuple[str, ...] = ()
+    # Sections whose children may repeat (an ACL with the same 'remark' twice): regexes.
+    duplicates_under: tuple[str, ...] = ()
+    # How to read the device's state (ports, VLANs, logins) for the destructive-change guard.
+    state: StateRules | None = None
 
 
 @dataclass(frozen=True)

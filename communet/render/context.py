@@ -8,7 +8,7 @@ same for every platform.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
@@ -17,9 +17,8 @@ from communet.errors import CommunetError
 from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan, ResolvedDevice, Site
 from communet.ipplan import VlanAssignment
-from communet.platforms import PlatformSpec
-from communet.render import ports
-from communet.render.ports import PortRole
+from communet.platforms import PlatformSpec, ports
+from communet.platforms.ports import PortRole
 from communet.secrets import Secret, SecretError, SecretResolver
 
 
@@ -302,16 +301,118 @@ def _ids(site: Site, names: Iterable[str], host: str) -> tuple[int, ...]:
     return tuple(sorted(_vlan(site, n, host).id for n in names))
 
 
-def access_switch_context(index: PlanIndex, device: ResolvedDevice, host: str) -> dict[str, Any]:
-    site = device.site
+@dataclass(frozen=True)
+class PortPlan:
+    """The device's ports in layout order: position n (1-based) is ``numbered[n - 1]``."""
+
+    layout: str
+    numbered: tuple[str, ...]
+    spare: tuple[str, ...]  # slots beyond the layout, never given a role
+    uplink: str | None  # declared in the inventory: takes the uplink role wherever it is
+    chain: str | None
+    keep: frozenset[str]
+    mls_qos: bool
+
+
+def _model_ports(device: ResolvedDevice, host: str) -> PortPlan:
+    if device.model is None:  # the ports come from the device when planning
+        return PortPlan("access24", (), (), None, None, frozenset(), mls_qos=False)
     model = ports.switch_model(device.model)
     if model is None:
         raise RenderError(
             host,
             f"no port layout for switch model {device.model!r}",
-            f"use one of: {ports.known_switch_models()} (or add the model to "
-            "communet/render/ports.py)",
+            "leave 'model' out (the interfaces are then read from the device when planning) "
+            f"or use one of: {ports.known_switch_models()}",
         )
+    size = ports.layout_size(model.layout)
+    names = tuple(model.interface(n) for n in range(1, model.port_count + 1))
+    return _with_declared(
+        device,
+        host,
+        PortPlan(model.layout, names[:size], names[size:], None, None, frozenset(), model.mls_qos),
+        names,
+    )
+
+
+def _device_ports(device: ResolvedDevice, host: str, interfaces: Sequence[str]) -> PortPlan:
+    """The layout laid over the device's own interfaces (its running config's list)."""
+    front, rest = ports.front_panel(interfaces)
+    declared = device.ports.layout if device.ports else None
+    layout = declared or ports.layout_for(len(front))
+    if layout is None or not front:
+        raise RenderError(
+            host,
+            f"the device has {len(front)} front-panel ports ({ports.describe(front) or 'none'}"
+            f"), which fit no access layout ({ports.layout_sizes()} ports)",
+            "declare the layout and the uplink for this device in the inventory, e.g. "
+            "ports: {layout: access24, uplink: GigabitEthernet0/1}",
+        )
+    size = ports.layout_size(layout)
+    if len(front) < size:
+        raise RenderError(
+            host,
+            f"layout {layout} needs {size} front-panel ports; the device has {len(front)} "
+            f"({ports.describe(front)})",
+            f"declare a smaller layout (ports: {{layout: {_smaller(len(front))}}}) for this device",
+        )
+    model = ports.switch_model(device.model)
+    plan = PortPlan(
+        layout,
+        tuple(front[:size]),
+        tuple(front[size:] + rest),
+        None,
+        None,
+        frozenset(),
+        model.mls_qos if model else _mls_qos(device.platform, front),
+    )
+    return _with_declared(device, host, plan, tuple(interfaces))
+
+
+def _smaller(count: int) -> str:
+    fitting = [n for n in ports.ACCESS_LAYOUTS if ports.layout_size(n) <= count]
+    return max(fitting, key=ports.layout_size) if fitting else "access8"
+
+
+def _mls_qos(platform: str, front: Sequence[str]) -> bool:
+    """Catalyst 2960/3560-class switches (Fa0/x, Gi0/x) need 'mls qos'; 3850/9200 have none."""
+    return platform == "cisco_ios" and bool(front) and "/" in front[0] and front[0].count("/") == 1
+
+
+def _with_declared(
+    device: ResolvedDevice, host: str, plan: PortPlan, interfaces: tuple[str, ...]
+) -> PortPlan:
+    declared = device.ports
+    if declared is None:
+        return plan
+    for key, name in (("uplink", declared.uplink), ("chain", declared.chain)):
+        if name is not None and name not in interfaces:
+            raise RenderError(
+                host,
+                f"ports.{key} {name} is not an interface of this device; it has "
+                f"{ports.describe(interfaces)}",
+                f"write ports.{key} as the device names it",
+            )
+    return PortPlan(
+        plan.layout,
+        plan.numbered,
+        plan.spare,
+        declared.uplink,
+        declared.chain,
+        frozenset(declared.keep),
+        plan.mls_qos,
+    )
+
+
+def access_switch_context(
+    index: PlanIndex,
+    device: ResolvedDevice,
+    host: str,
+    interfaces: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Ports by role: over the device's own interfaces when known, else the model table's."""
+    site = device.site
+    layout = _device_ports(device, host, interfaces) if interfaces else _model_ports(device, host)
     switches = index.site_devices(device, Role.ACCESS_SWITCH)
     position = next(i for i, d in enumerate(switches) if d.hostname == device.hostname)
     ce = index.site_devices(device, Role.CE_ROUTER)
@@ -319,10 +420,15 @@ def access_switch_context(index: PlanIndex, device: ResolvedDevice, host: str) -
     blackhole = _vlan(site, "BLACKHOLE", host).id
     routed = _ids(site, ROUTED_VLANS, host)
     chained = _ids(site, (*ROUTED_VLANS, "INTERNET"), host)
+    roles = [
+        (name, ports.port_role(layout.layout, number))
+        for number, name in enumerate(layout.numbered, start=1)
+    ] + [(name, PortRole.SPARE) for name in layout.spare]
     out: list[Port] = []
-    for number in range(1, model.port_count + 1):
-        role = ports.port_role(model.layout, number)
-        interface = model.interface(number)
+    for interface, layout_role in roles:
+        if interface in layout.keep:
+            continue
+        role = _declared_role(layout, interface, layout_role)
         out.append(
             _access_port(
                 role,
@@ -346,10 +452,23 @@ def access_switch_context(index: PlanIndex, device: ResolvedDevice, host: str) -
     return {
         "vlans": vlan_list(site),
         "ports": out,
-        "mls_qos": model.mls_qos,
+        "mls_qos": layout.mls_qos,
         "storm": STORM_CONTROL,
         "blackhole": blackhole,
+        "interfaces": (*layout.numbered, *layout.spare),
     }
+
+
+def _declared_role(layout: PortPlan, interface: str, role: PortRole) -> PortRole:
+    """A declared uplink/chain takes its role; the layout's own port for it becomes spare."""
+    for declared, special in ((layout.uplink, PortRole.UPLINK), (layout.chain, PortRole.CHAIN)):
+        if declared is None:
+            continue
+        if interface == declared:
+            return special
+        if role is special:
+            return PortRole.SPARE
+    return role
 
 
 def _access_port(  # noqa: PLR0911 - one return per port role

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -60,6 +60,8 @@ class RenderedConfig:
     warnings: tuple[str, ...] = ()
     # The secrets the templates used, for masking free-form output (never printed).
     secrets: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
+    # The physical interfaces the ports were laid over (an access switch's; () otherwise).
+    interfaces: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -192,6 +194,8 @@ def build_context(
     secrets: SecretResolver,
     spec: PlatformSpec,
     options: RenderOptions,
+    *,
+    interfaces: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     index = plan_index(plan)
     host = device.hostname
@@ -199,7 +203,7 @@ def build_context(
     warnings: list[str] = []
     role = device.role
     if role is Role.ACCESS_SWITCH:
-        context.update(access_switch_context(index, device, host))
+        context.update(access_switch_context(index, device, host, interfaces))
     elif role is Role.AGGREGATION_SWITCH:
         context.update(aggregation_context(index, device, host))
     elif role is Role.CE_ROUTER:
@@ -215,15 +219,22 @@ def render_device(
     device: ResolvedDevice,
     secrets: SecretResolver,
     options: RenderOptions | None = None,
+    interfaces: Sequence[str] | None = None,
 ) -> RenderedConfig:
-    """The intended config of ``device``: pure (no I/O beyond cached templates)."""
+    """The intended config of ``device``: pure (no I/O beyond cached templates).
+
+    ``interfaces``: the device's own physical interfaces (from its running config); an access
+    switch's ports are then laid over them instead of the model table's.
+    """
     spec = PLATFORMS[device.platform]
     names = spec.templates_for(str(device.role))
     if not names:
         raise RenderError(
             device.hostname, f"platform {spec.name} has no templates for role {device.role}"
         )
-    context, warnings = build_context(plan, device, secrets, spec, options or RenderOptions())
+    context, warnings = build_context(
+        plan, device, secrets, spec, options or RenderOptions(), interfaces=interfaces
+    )
     env = environment(spec.name)
     blocks = []
     for name in names:
@@ -240,6 +251,11 @@ def render_device(
                 )
         blocks.append(RenderedBlock(_template_name(template, name), lines))
     used = context["secrets"]
+    laid_over = tuple(context.get("interfaces", ()))
+    if device.role is Role.ACCESS_SWITCH and not laid_over:
+        warnings.append(
+            "no model: the ports are laid over the device's own interfaces when planning"
+        )
     return RenderedConfig(
         device.hostname,
         spec.name,
@@ -247,6 +263,7 @@ def render_device(
         tuple(blocks),
         tuple(warnings),
         tuple(used.resolved()) if isinstance(used, LazySecrets) else (),
+        laid_over,
     )
 
 

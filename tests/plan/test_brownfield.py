@@ -17,7 +17,17 @@ def test_ios_switch_with_leftovers(bench: Bench) -> None:
     before = _brownfield(bench)
     plan = bench.plan(before)
     commands = [line.strip() for line in plan.commands]
-    assert plan.findings == ()
+    # The live uplink trunk keeps VLAN 1 untagged today: moving its native VLAN to 999 is
+    # flagged (the router's end still sends untagged frames in VLAN 1); the rest is safe.
+    assert [(f.rule, f.line, f.blocking) for f in plan.findings] == [
+        (
+            "native-vlan",
+            "interface GigabitEthernet1/0/24 > switchport trunk native vlan 999",
+            True,
+        ),
+        ("vty-acl-added", "line vty 0 4 > access-class CN-VTY in", False),
+        ("stp-mode", "spanning-tree mode rapid-pvst", False),
+    ]
     # Telnet goes, the v2c communities and the extra local user go, the web server goes.
     assert "transport input ssh" in commands
     assert "no snmp-server community public RO" in commands
@@ -42,7 +52,11 @@ def test_huawei_switch_with_leftovers(bench: Bench) -> None:
     before = _brownfield(bench)
     plan = bench.plan(before)
     commands = [line.strip() for line in plan.commands]
-    assert plan.findings == ()
+    assert [(f.rule, f.line, f.blocking) for f in plan.findings] == [
+        ("native-vlan", "interface GigabitEthernet0/0/24 > port trunk pvid vlan 999", True),
+        ("vty-acl-added", "user-interface vty 0 4 > acl 2000 inbound", False),
+        ("stp-mode", "stp mode rstp", False),
+    ]
     assert "undo telnet server enable" in commands
     assert "undo snmp-agent community read public" in commands
     assert "protocol inbound ssh" in commands

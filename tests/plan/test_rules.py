@@ -72,7 +72,7 @@ def test_the_login_user_is_never_removed() -> None:
         Context(login_user="admin"),
     )
     assert plan.commands == ("hostname sw", "no username old")
-    assert plan.protected == ("username admin privilege 15 secret 9 $9$abc",)
+    assert plan.protected == ("username admin privilege 15 secret 9 <masked>",)
 
 
 def test_changing_the_default_gateway_is_a_finding() -> None:
@@ -80,7 +80,7 @@ def test_changing_the_default_gateway_is_a_finding() -> None:
         "sw", "cisco_ios", "ip default-gateway 10.0.0.1\n", "ip default-gateway 10.0.0.254\n"
     )
     assert plan.commands == ("ip default-gateway 10.0.0.254",)
-    assert [f.rule for f in plan.findings] == ["management-path"]
+    assert [f.rule for f in plan.findings] == ["default-route"]
     assert plan.rollback == ("ip default-gateway 10.0.0.1",)
 
 

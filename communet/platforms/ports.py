@@ -1,12 +1,16 @@
-"""Port layouts as data: which front-panel port does what, per model and port count.
+"""Port layouts as data: which front-panel port does what, per port count.
 
 A commune access switch follows one layout per port count (the same port numbers in every
-commune, so technicians can patch without a drawing); a model maps port numbers to the
-device's interface names. Router models name their WAN and LAN interfaces.
+commune, so technicians can patch without a drawing). The interface names come from the
+device itself when it can be asked (its running config lists them: :func:`front_panel`);
+the model table below only serves offline previews. Router models name their WAN and LAN
+interfaces.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -82,6 +86,23 @@ ACCESS_ROLES = frozenset(
 MEETING_ROOM_TAGGED = False
 
 ACCESS_LAYOUTS: dict[str, tuple[PortRange, ...]] = {
+    "access8": (
+        PortRange(1, 3, PortRole.STAFF),
+        PortRange(4, 4, PortRole.COUNTER),
+        PortRange(5, 5, PortRole.MEETING_ROOM),
+        PortRange(6, 6, PortRole.INTERNET_ROUTER),
+        PortRange(7, 7, PortRole.CHAIN),
+        PortRange(8, 8, PortRole.UPLINK),
+    ),
+    "access16": (
+        PortRange(1, 8, PortRole.STAFF),
+        PortRange(9, 10, PortRole.COUNTER),
+        PortRange(11, 12, PortRole.MEETING_ROOM),
+        PortRange(13, 13, PortRole.STAFF_INTERNET),
+        PortRange(14, 14, PortRole.INTERNET_ROUTER),
+        PortRange(15, 15, PortRole.CHAIN),
+        PortRange(16, 16, PortRole.UPLINK),
+    ),
     "access24": (
         PortRange(1, 12, PortRole.STAFF),
         PortRange(13, 16, PortRole.COUNTER),
@@ -179,3 +200,76 @@ def port_role(layout: str, port: int) -> PortRole:
         if item.first <= port <= item.last:
             return item.role
     return PortRole.SPARE
+
+
+def layout_size(layout: str) -> int:
+    return max(item.last for item in ACCESS_LAYOUTS[layout])
+
+
+# Switches number their uplink slots after the copper ports (2960-X: Gi1/0/25-28): up to this
+# many ports beyond a layout's size are slots, left spare.
+UPLINK_SLOTS = 4
+
+
+def layout_for(count: int) -> str | None:
+    """The access layout for ``count`` front-panel ports (slots numbered after them spare)."""
+    fitting = [n for n in ACCESS_LAYOUTS if 0 <= count - layout_size(n) <= UPLINK_SLOTS]
+    return max(fitting, key=layout_size) if fitting else None
+
+
+def layout_sizes() -> str:
+    return ", ".join(str(layout_size(name)) for name in ACCESS_LAYOUTS)
+
+
+_NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
+_TYPE = re.compile(r"^(?P<type>[A-Za-z-]+)(?P<numbers>\d+(?:/\d+)*)$")
+
+
+def _key(name: str) -> tuple[str, int]:
+    found = _NUMBERED.match(name)
+    return (found.group("prefix"), int(found.group("number"))) if found else (name, 0)
+
+
+def _order(name: str) -> tuple[int, ...]:
+    found = _TYPE.match(name)
+    return tuple(int(n) for n in found.group("numbers").split("/")) if found else ()
+
+
+def _kind(name: str) -> tuple[str, int]:
+    """Interface type and numbering depth: Gi1/0/1 and Gi1/1/1 are one kind, Gi0/0 another."""
+    found = _TYPE.match(name)
+    return (found.group("type"), len(_order(name))) if found else (name, 0)
+
+
+def front_panel(interfaces: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The device's physical interfaces split into its front panel and the rest.
+
+    The front panel is the largest group of one interface type and numbering depth
+    (``FastEthernet0/x`` on a classic 2960, ``GigabitEthernet1/0/x`` and ``1/1/x`` on a
+    2960-X, 3850 or 9200, ``GigabitEthernet0/0/x`` on an S5700), in port-number order; the
+    rest are other slots (``GigabitEthernet0/1-2`` on a 2960, ``XGigabitEthernet0/0/1-4``)
+    or a management port (``GigabitEthernet0/0`` on a 9200).
+    """
+    groups: dict[tuple[str, int], list[str]] = {}
+    for name in interfaces:
+        groups.setdefault(_kind(name), []).append(name)
+    if not groups:
+        return [], []
+    front_kind = max(groups, key=lambda kind: len(groups[kind]))  # the first on a tie
+    front = sorted(groups[front_kind], key=_order)
+    rest = sorted((n for k, g in groups.items() if k != front_kind for n in g), key=_order)
+    return front, rest
+
+
+def describe(names: Sequence[str]) -> str:
+    """``FastEthernet0/1-24, GigabitEthernet0/1-2``: a list of interfaces, short."""
+    runs: list[tuple[str, int, int]] = []
+    for name in names:
+        prefix, number = _key(name)
+        if runs and runs[-1][0] == prefix and runs[-1][2] == number - 1:
+            runs[-1] = (prefix, runs[-1][1], number)
+        else:
+            runs.append((prefix, number, number))
+    return ", ".join(
+        f"{prefix}{low}" if low == high else f"{prefix}{low}-{high}" for prefix, low, high in runs
+    )

@@ -1,0 +1,396 @@
+"""The destructive-change catalogue, and the planner's two guards built on it.
+
+A plan is judged by what it does, not by how its lines look: the device's state is read from
+the running config and from the config the plan predicts (:mod:`communet.plan.facts`), and
+every entry of :data:`CATALOGUE` compares the two. Each platform says which of its lines
+typically causes each hazard (``StateRules.causes``), so a finding names that line.
+
+Before that, :func:`fit_intended` avoids what it can by construction: a live trunk, bundle
+member or routed port that the intended config would turn into something else is left as
+it is and reported (declare it in the inventory to manage it), and an interface the device
+does not have is never planned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from communet.plan.diff import Change
+from communet.plan.facts import Facts, PortState, port_state, walk
+from communet.plan.tree import Node
+from communet.platforms.spec import PlatformSpec, StateRules
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """One kind of destructive change: what it breaks and what to do instead."""
+
+    name: str
+    reason: str
+    safe_form: str = ""
+    blocking: bool = True  # False: reported as a warning, the push goes on
+
+
+CATALOGUE: tuple[Hazard, ...] = (
+    Hazard(
+        "port-shut",
+        "shuts a live trunk, bundle member or routed port: whatever hangs off it is cut off",
+        "leave the port as it is, or declare its role in the inventory",
+    ),
+    Hazard(
+        "trunk-remode",
+        "moves a live trunk to another mode: every VLAN but one stops crossing it",
+        "declare the port as uplink/chain in the inventory (ports: uplink: NAME)",
+    ),
+    Hazard(
+        "routed-port",
+        "turns a routed port into a switchport: its address and routes go",
+        "leave the port as it is, or move the link to another port first",
+    ),
+    Hazard(
+        "access-vlan-reset",
+        "moves a live access port back to VLAN 1 (its VLAN line removed, none given)",
+        "switchport access vlan <id> / port default vlan <id>: a direct move",
+    ),
+    Hazard(
+        "lag-member",
+        "removes a port from its port-channel/Eth-Trunk: the bundle loses a link or breaks",
+        "configure the bundle interface, not its members",
+    ),
+    Hazard(
+        "native-vlan",
+        "changes the native VLAN/PVID of a live trunk: untagged traffic lands in another VLAN "
+        "(the far end still sends it in the old one)",
+        "change both ends in one maintenance window, from the console",
+    ),
+    Hazard(
+        "trunk-vlan-in-use",
+        "removes from a live trunk a VLAN that ports or the management SVI still use",
+        "move the ports off the VLAN first; then prune it with 'remove'",
+    ),
+    Hazard(
+        "vlan-in-use",
+        "deletes a VLAN that live ports or an SVI still use: they stop forwarding",
+        "move the ports off the VLAN first",
+    ),
+    Hazard(
+        "management-path",
+        "changes the interface or address that carries the management session now",
+        "move management in its own step (communet adopt), or change it from the console",
+    ),
+    Hazard(
+        "management-moved",
+        "moves the management address to another routed interface of the device",
+        "check that the new interface is up and routed before the old one goes",
+        blocking=False,
+    ),
+    Hazard(
+        "default-route",
+        "removes or changes the default route/gateway the management session returns by",
+        "add the new route first, prove a new session, then remove the old one",
+    ),
+    Hazard(
+        "vty-acl",
+        "changes the ACL on the vty lines that lets the management session in",
+        "change it from the console, or force it with the trial commit armed",
+    ),
+    Hazard(
+        "vty-acl-added",
+        "puts an ACL on vty lines that had none: a session from outside it is refused",
+        "check that the NOC networks cover where you connect from",
+        blocking=False,
+    ),
+    Hazard(
+        "login-removed",
+        "removes the login the session runs as",
+        "keep the account until the new one is proven",
+    ),
+    Hazard(
+        "last-user",
+        "removes every local user: nobody can log in any more",
+        "keep at least one local user",
+    ),
+    Hazard(
+        "aaa-removed",
+        "removes an AAA authentication method or domain that logins may depend on",
+        "leave it, or replace it in the same step",
+    ),
+    Hazard(
+        "interface-removed",
+        "removes a live interface",
+        "shut it first, check nothing depends on it, then remove it",
+    ),
+    Hazard(
+        "stp-mode",
+        "changes the spanning-tree mode: the whole switched network reconverges (a short outage)",
+        "do it in a maintenance window",
+        blocking=False,
+    ),
+)
+HAZARDS = {h.name: h for h in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class Hit:
+    hazard: Hazard
+    line: str  # the plan line that causes it (or the section it is about)
+    detail: str
+
+
+@cache
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# ------------------------------------------------------------------ avoid by construction
+@dataclass(frozen=True)
+class Fitted:
+    intended: Node
+    notes: tuple[str, ...]  # reported with the unmanaged lines
+    left: frozenset[str] = frozenset()  # the section headers left alone
+
+
+def fit_intended(
+    spec: PlatformSpec, running: dict[str, PortState], intended: Node, rules: StateRules
+) -> Fitted:
+    """The intended tree without the interfaces it must not touch, and why each was left."""
+    has_physical = any(p.kind == "physical" for p in running.values())
+    physical = _rx(rules.physical)
+    kept: list[Node] = []
+    notes: list[str] = []
+    for node in intended.children:
+        found = _rx(rules.interface).match(node.text)
+        if found is None:
+            kept.append(node)
+            continue
+        name = found.group("name")
+        current = running.get(name)
+        if current is None:
+            if has_physical and physical.match(name):
+                notes.append(f"{node.text}: the device has no such interface; not planned")
+                continue
+            kept.append(node)
+            continue
+        if (
+            current.live
+            and current.special
+            and _changes_role(current, port_state(spec, rules, name, node))
+        ):
+            notes.append(
+                f"{node.text}: {current.summary()}; left as it is (to manage it, declare it "
+                "in the inventory: ports: uplink/chain/keep)"
+            )
+            continue
+        kept.append(node)
+    left = frozenset(n.text for n in intended.children) - {n.text for n in kept}
+    return Fitted(Node(intended.text, tuple(kept)), tuple(notes), left)
+
+
+def _changes_role(current: PortState, wanted: PortState) -> bool:
+    if current.group:
+        return True  # a bundle member is configured through its bundle, never one by one
+    if current.mode == "routed" or (current.addresses and current.kind == "physical"):
+        return wanted.mode in ("access", "trunk", "hybrid")  # a switchport now
+    if current.trunk:
+        return not wanted.trunk or wanted.shutdown
+    return False
+
+
+# ------------------------------------------------------------------------- the checks
+Check = Callable[["_Judge"], list[Hit]]
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    login_user: str = ""
+    session_address: str = ""  # where the management session reaches the device now
+    mgmt_vlan: int = 10
+
+
+@dataclass(frozen=True)
+class _Judge:
+    before: Facts
+    after: Facts
+    changes: Sequence[Change]
+    rules: StateRules
+    context: GuardContext
+
+    def cause(self, hazard: str, section: str = "") -> str:
+        """The plan line (under ``section`` when given) that matches the hazard's cause."""
+        pattern = self.rules.cause(hazard)
+        fallback = ""
+        for change in self.changes:
+            inside = change.path[:1] == (section,) or (
+                not change.path and change.node.text == section
+            )
+            if section and not inside:
+                continue
+            for text in walk(Node("", (change.node,)), change.path):
+                fallback = fallback or text
+                if pattern and _rx(pattern).search(text.rpartition(" > ")[2]):
+                    return text
+        return fallback or section
+
+    def hit(self, hazard: str, detail: str, section: str = "") -> Hit:
+        return Hit(HAZARDS[hazard], self.cause(hazard, section), detail)
+
+
+def _ports(judge: _Judge) -> list[Hit]:
+    hits: list[Hit] = []
+    in_use = judge.after.vlans_in_use() | _still_used(judge)
+    for name, old in judge.before.ports.items():
+        section = f"interface {name}"
+        new = judge.after.ports.get(name)
+        if new is None:
+            if old.live and old.kind != "other":
+                hits.append(judge.hit("interface-removed", f"{name} ({old.summary()})", section))
+            continue
+        if new == old or not old.live:
+            continue
+        hits += _port(judge, section, old, new, in_use)
+    return hits
+
+
+def _still_used(judge: _Judge) -> set[int]:
+    """VLANs the session needs whatever the plan does: the SVI it runs through, MGMT."""
+    held = judge.before.holding(judge.context.session_address)
+    vlans = {judge.context.mgmt_vlan}
+    if held is not None and held.svi_vlan is not None:
+        vlans.add(held.svi_vlan)
+    return vlans
+
+
+def _port(
+    judge: _Judge, section: str, old: PortState, new: PortState, in_use: set[int]
+) -> list[Hit]:
+    hits: list[Hit] = []
+    name = old.name
+    # An SVI's shutdown is judged by the management check when the session's address is known
+    svi_judged = old.kind == "svi" and bool(judge.context.session_address)
+    if new.shutdown and old.special and not svi_judged:
+        hits.append(judge.hit("port-shut", f"{name} ({old.summary()})", section))
+    if old.group and new.group != old.group:
+        hits.append(judge.hit("lag-member", f"{name} leaves {old.group}", section))
+    if old.mode == "routed" and new.mode != "routed":
+        hits.append(judge.hit("routed-port", f"{name} ({old.summary()})", section))
+    elif old.trunk and not new.trunk:
+        mode = new.mode or "the default mode"
+        hits.append(judge.hit("trunk-remode", f"{name}: {old.mode} → {mode}", section))
+    access = ("access", "")
+    if (
+        old.mode in access
+        and new.mode in access
+        and old.access_vlan
+        and not new.access_vlan
+        and not new.shutdown
+    ):
+        detail = f"{name}: VLAN {old.access_vlan} → 1"
+        hits.append(judge.hit("access-vlan-reset", detail, section))
+    if old.trunk and new.trunk:
+        if old.native_vlan != new.native_vlan:
+            detail = f"{name}: native VLAN {old.native_vlan} → {new.native_vlan}"
+            hits.append(judge.hit("native-vlan", detail, section))
+        dropped = (old.allowed - new.allowed) & in_use
+        if dropped:
+            ids = ",".join(str(v) for v in sorted(dropped))
+            detail = f"{name} stops carrying VLAN {ids}, still in use"
+            hits.append(judge.hit("trunk-vlan-in-use", detail, section))
+    return hits
+
+
+def _management(judge: _Judge) -> list[Hit]:
+    """The address the session reaches now must stay on a live interface (same VLAN)."""
+    address = judge.context.session_address
+    held = judge.before.holding(address) if address else None
+    if held is None:
+        return []
+    section = f"interface {held.name}"
+    now = judge.after.holding(address)
+    if now is None or now.shutdown:
+        what = f"{address} removed" if now is None else f"{now.name} shut"
+        return [judge.hit("management-path", f"{held.name} carries {address} now: {what}", section)]
+    if now.name == held.name:
+        return _session_vlan(judge, held)
+    detail = f"{address} moves from {held.name} to {now.name}"
+    if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first
+        return [judge.hit("management-path", detail, section)]
+    return [judge.hit("management-moved", detail, section)]
+
+
+def _session_vlan(judge: _Judge, held: PortState) -> list[Hit]:
+    """The session's SVI stays reachable only while some port still forwards its VLAN."""
+    vlan = held.svi_vlan
+    if vlan is None:
+        return []
+    before = judge.before.carrying(vlan)
+    if not before or judge.after.carrying(vlan):
+        return []
+    ports = ", ".join(before[:3]) + (f" and {len(before) - 3} more" if len(before) > 3 else "")
+    detail = f"no port forwards VLAN {vlan} of {held.name} any more (today: {ports})"
+    return [judge.hit("management-path", detail, f"interface {before[0]}")]
+
+
+def _routes(judge: _Judge) -> list[Hit]:
+    gone = [r for r in judge.before.default_routes if r not in judge.after.default_routes]
+    if not gone:
+        return []
+    return [judge.hit("default-route", "; ".join(gone))]
+
+
+def _vty(judge: _Judge) -> list[Hit]:
+    before, after = judge.before, judge.after
+    if before.vty_acls != after.vty_acls:
+        old, new = ",".join(before.vty_acls) or "none", ",".join(after.vty_acls) or "none"
+        hazard = "vty-acl-added" if not before.vty_acls else "vty-acl"
+        return [judge.hit(hazard, f"vty ACL {old} → {new}")]
+    changed = [acl for acl in before.vty_acls if before.acl_lines[acl] != after.acl_lines.get(acl)]
+    if changed:
+        return [judge.hit("vty-acl", f"the entries of ACL {', '.join(changed)} change")]
+    return []
+
+
+def _logins(judge: _Judge) -> list[Hit]:
+    before, after, user = judge.before, judge.after, judge.context.login_user
+    if before.users and not after.users:
+        return [judge.hit("last-user", "no local user would be left")]
+    if user and user in before.users and user not in after.users:
+        return [judge.hit("login-removed", f"the session runs as {user!r}")]
+    return []
+
+
+def _aaa(judge: _Judge) -> list[Hit]:
+    gone = [line for line in judge.before.aaa if line not in judge.after.aaa]
+    return [judge.hit("aaa-removed", "; ".join(gone))] if gone else []
+
+
+def _vlans(judge: _Judge) -> list[Hit]:
+    used = judge.before.vlans_in_use() | judge.after.vlans_in_use()
+    gone = sorted((judge.before.vlans - judge.after.vlans) & used)
+    if not gone:
+        return []
+    return [judge.hit("vlan-in-use", "VLAN " + ",".join(str(v) for v in gone) + " still in use")]
+
+
+def _stp(judge: _Judge) -> list[Hit]:
+    old, new = judge.before.stp_mode, judge.after.stp_mode
+    return [judge.hit("stp-mode", f"{old} → {new}")] if old != new else []
+
+
+CHECKS: tuple[Check, ...] = (_ports, _management, _routes, _vty, _logins, _aaa, _vlans, _stp)
+
+
+def judge(
+    before: Facts,
+    after: Facts,
+    changes: Sequence[Change],
+    rules: StateRules,
+    context: GuardContext,
+) -> list[Hit]:
+    """Every hazard of the catalogue the plan would cause, each with its line."""
+    if not changes:
+        return []
+    judged = _Judge(before, after, changes, rules, context)
+    return [hit for check in CHECKS for hit in check(judged)]
