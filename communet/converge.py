@@ -251,23 +251,25 @@ def _roll_back(run: _Run, session: DeviceSession, plan: Plan, before: str) -> tu
         session.abort()  # revert timer / abort trial / restore the settings it changed
         restored = _plan_text(run, session.fetch_running(), before)
     except Exception as error:
-        if not isinstance(error, SessionError):
-            return False, (
-                f"; rollback failed too: {run.mask(describe(run.hostname, error))}; "
-                f"restore {run.backup}"
-            )
-        if method == "revert_timer":
-            return False, (
-                f"; the session is gone ({run.mask(error.reason)}): the device reverts by "
-                f"itself within {run.options.trial_minutes} minutes"
-            )
-        if method == "commit_trial":
-            return False, "; the session is gone: the trial commit expires by itself"
-        return False, f"; rollback failed too: {run.mask(str(error))}; restore {run.backup}"
+        return False, _unchecked(run, method, error)
     if restored:
         return True, "; rolled back: the running config is as before"
     return False, f"; rolled back, but the device still differs from the backup {run.backup}"
 
+
+def _unchecked(run: _Run, method: str, error: Exception) -> str:
+    """Why the rollback could not be checked, and what the device does about it by itself."""
+    if not isinstance(error, SessionError):
+        problem = run.mask(describe(run.hostname, error))
+        return f"; rollback failed too: {problem}; restore {run.backup}"
+    if method == "revert_timer":
+        return (
+            f"; the session is gone ({run.mask(error.reason)}): the device reverts by "
+            f"itself within {run.options.trial_minutes} minutes"
+        )
+    if method == "commit_trial":
+        return "; the session is gone: the trial commit expires by itself"
+    return f"; rollback failed too: {run.mask(str(error))}; restore {run.backup}"
 
 
 def _restore(run: _Run, session: DeviceSession, before: str) -> tuple[bool, str]:
@@ -309,6 +311,7 @@ def _undo_to(run: _Run, session: DeviceSession, before: str) -> bool:
         session.end(0)
     back = plan_config(run.hostname, run.device.platform, session.fetch_running(), before, context)
     return not back.changed
+
 
 def _plan_text(run: _Run, running: str, target: str) -> bool:
     """Whether ``running`` already equals ``target`` (nothing to do to get there)."""
