@@ -40,7 +40,7 @@ def test_plan_a_real_switch_over_ssh(site: Site, tmp_path: Path, config: object)
     }
     args = ["--inventory", str(DEMO), "--lab", str(site.state / "lab")]
     code, out, err = invoke(
-        "plan", host, *args, "--vault-vars", vault_file(tmp_path), "--json", env=env
+        "plan", host, *args, "--secrets", vault_file(tmp_path), "--json", env=env
     )
     assert "Traceback" not in out + err
     [result] = json.loads(out)
@@ -63,7 +63,7 @@ def test_the_plan_table_says_which_live_ports_it_leaves_and_why(site: Site, tmp_
     env = {"COMMUNET_USERNAME": username, "COMMUNET_PASSWORD": password, "COMMUNET_ENABLE": ENABLE}
     args = ["--inventory", str(DEMO), "--lab", str(site.state / "lab")]
     code, out, _ = invoke(
-        "plan", "dinh-hai-sw1", *args, "--vault-vars", vault_file(tmp_path), env=env
+        "plan", "dinh-hai-sw1", *args, "--secrets", vault_file(tmp_path), env=env
     )
     assert code == 0
     assert (

@@ -90,7 +90,7 @@ def test_no_secret_in_any_output_of_plan_and_apply(
         str(DEMO),
         "--lab",
         str(site.state / "lab"),
-        "--vault-vars",
+        "--secrets",
         vault_file(tmp_path),
     ]
     backups = tmp_path / "backups"
