@@ -273,7 +273,7 @@ def test_a_plan_the_lint_refuses_shows_its_diff_and_names_the_role_variable(
     assert f"  {gateway}\n" in check.out  # and the line that would be sent
     warning = " ".join(check.out[check.out.index("[WARNING]:") :].split())
     assert warning.startswith(f"[WARNING]: {host}: a real run would refuse this plan")
-    assert "management-path: 'ip default-gateway" in warning
+    assert "default-route: 'ip default-gateway" in warning
     assert "set commune_switch_force: true to push it under a trial commit" in warning
     assert real.recap[host]["failed"] == 1
     msg = real.results[host]["msg"]
