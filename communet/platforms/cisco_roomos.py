@@ -42,6 +42,9 @@ ERRORS = ErrorRules(
         r"\(status=Error\)",
         r"^\*r \S+ Error",
         r"^Command not recognized",
+        # The refusal's leaves, each on its own line: '*r Configuration Reason: "…"' and
+        # '*r Configuration XPath: "Configuration/…"' (older output indents them).
+        r"^\*r \w+ (?:Reason|XPath): ",
         r"^\s*Reason: ",
     ),
     success=r"^OK$",

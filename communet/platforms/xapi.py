@@ -18,61 +18,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-# Product identifiers of the schema files → the names Cisco sells them under (the map of
-# roomos.cisco.com's productHelper.js; TC-era products that no schema file names carry an
-# identifier of communet's own, in capitals).
-PRODUCTS: dict[str, str] = {
-    "bandai": "Desk Mini",
-    "barents": "Codec Pro",
-    "barents_70d": "Room 70 Dual G2",
-    "barents_70i": "Room 70 Panorama",
-    "barents_70s": "Room 70 Single G2",
-    "barents_82i": "Room Panorama",
-    "brooklyn": "Room Bar Pro",
-    "darling_10_55": "Board 55",
-    "darling_10_70": "Board 70",
-    "darling_15_55": "Board 55S",
-    "darling_15_70": "Board 70S",
-    "darling_15_85": "Board 85S",
-    "davinci": "Room Bar",
-    "dx70": "DX70",
-    "dx80": "DX80",
-    "felix_55": "Board Pro 55 G2",
-    "felix_75": "Board Pro 75 G2",
-    "havella": "Room Kit Mini",
-    "helix_55": "Board Pro 55",
-    "helix_75": "Board Pro 75",
-    "hopen": "Room Kit",
-    "millennium": "Codec EQ",
-    "mx200_g2": "MX200 G2",
-    "mx300_g2": "MX300 G2",
-    "mx700": "MX700",
-    "mx700st": "MX700 (dual camera)",
-    "mx800": "MX800",
-    "mx800d": "MX800 Dual",
-    "mx800st": "MX800 (dual camera)",
-    "octavio": "Desk",
-    "polaris": "Desk Pro",
-    "spitsbergen": "Room 55",
-    "svea": "Codec Plus",
-    "svea_55d": "Room 55 Dual",
-    "svea_70d": "Room 70 Dual",
-    "svea_70s": "Room 70 Single",
-    "sx10": "SX10",
-    "sx20": "SX20",
-    "sx80": "SX80",
-    "vecchio": "Navigator",
-    "C40": "Codec C40",
-    "C60": "Codec C60",
-    "C90": "Codec C90",
-    "EX60": "EX60",
-    "EX90": "EX90",
-}
-# Words the same product carries in front of its name depending on the year it was sold.
-_BRANDS = re.compile(r"^(?:(?:cisco|webex|spark|telepresence)\s+)+")
+_DATA = resources.files("communet") / "data" / "xapi"
+_NAMES: dict[str, Any] = json.loads((_DATA / "products.json").read_text("utf-8"))
+# Product identifiers of the schema files → the names Cisco sells them under.
+PRODUCTS: dict[str, str] = _NAMES["products"]
 # Bare family names mean the last version of that family that runs on the whole commune
 # fleet (RoomOS 11: RoomOS 26 no longer supports the Room Kit line).
-FAMILY_DEFAULTS = {"tc": "tc7.3", "ce8": "ce8.3", "ce9": "ce9.15.17.4", "roomos": "roomos11.27.2.0"}
+FAMILY_DEFAULTS: dict[str, str] = _NAMES["family_defaults"]
+# Words the same product carries in front of its name depending on the year it was sold.
+_BRANDS = re.compile(r"^(?:(?:cisco|webex|spark|telepresence)\s+)+")
 _INDEX = re.compile(r"\[(\d+)(?:\.\.(\d+))?\]")
 
 
@@ -106,8 +60,11 @@ def _number(version: str) -> tuple[int, ...]:
 @functools.cache
 def versions() -> tuple[str, ...]:
     """Every firmware version in the data, oldest first."""
-    files = resources.files("communet") / "data" / "xapi"
-    names = [f.name[: -len(".json")] for f in files.iterdir() if f.name.endswith(".json")]
+    names = [
+        f.name[: -len(".json")]
+        for f in _DATA.iterdir()
+        if re.fullmatch(r"(?:tc|ce|roomos)\d[\d.]*\.json", f.name)
+    ]
     return tuple(sorted(names, key=lambda v: (_family_rank(v), _number(v))))
 
 
@@ -187,7 +144,7 @@ def _space(kind: str, raw: list[Any]) -> ValueSpace:
 
 @functools.cache
 def _document(version: str) -> dict[str, Any]:
-    text = (resources.files("communet") / "data" / "xapi" / f"{version}.json").read_text("utf-8")
+    text = (_DATA / f"{version}.json").read_text("utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
 
