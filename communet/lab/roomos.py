@@ -77,7 +77,7 @@ def _versions() -> list[str]:
 def version_of(firmware: str | None) -> str:
     """The schema version a firmware name selects (a family means its default version)."""
     name = (firmware or "roomos").lower().replace(" ", "")
-    name = _names()["family_defaults"].get(name, name)
+    name = str(_names()["family_defaults"].get(name, name))
     versions = _versions()
     if name in versions:
         return name

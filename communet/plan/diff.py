@@ -38,7 +38,7 @@ ADD, REPLACE, REMOVE, LIST_ADD, LIST_REMOVE, WRITE_ONLY = (
 
 
 # A setting whose value is a credential: reported without it (codecs show "***" anyway).
-_SECRET_SETTING = re.compile(r"(?:Password|Passphrase|Secret|Key)\b")
+_SECRET_SETTING = re.compile(r"(?:Password|Passphrase|Secret|Key)$")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ FAMILY_DEFAULTS: dict[str, str] = _NAMES["family_defaults"]
 # Words the same product carries in front of its name depending on the year it was sold.
 _BRANDS = re.compile(r"^(?:(?:cisco|webex|spark|telepresence)\s+)+")
 _INDEX = re.compile(r"\[(\d+)(?:\.\.(\d+))?\]")
+_INDEX_ANY = re.compile(r"\[[^\]]*\]")
 
 
 class SchemaError(ValueError):
@@ -40,13 +41,19 @@ def _normal(name: str) -> str:
 
 def product_id(model: str) -> str:
     """The schema's product identifier for an inventory ``model`` (name or identifier)."""
-    if model in PRODUCTS:
+    if model in PRODUCTS or model in _all_products():
         return model
     wanted = _normal(model)
     for code, name in PRODUCTS.items():
         if _normal(name) == wanted or code.lower() == wanted:
             return code
     raise SchemaError(f"unknown codec model {model!r}")
+
+
+@functools.cache
+def _all_products() -> frozenset[str]:
+    """Every identifier some version names (a few have no marketing name in the map)."""
+    return frozenset(p for version in versions() for p in _document(version)["products"])
 
 
 def product_name(code: str) -> str:
@@ -168,6 +175,11 @@ class Schema:
 
     def has(self, path: str) -> bool:
         return self.setting(path) is not None
+
+    def has_status(self, path: str) -> bool:
+        """Whether ``xStatus <path>`` exists (``SIP Registration 1 Status``; any index)."""
+        wanted = re.sub(r" \d+(?= |$)", "[n]", " ".join(path.split()))
+        return any(_INDEX_ANY.sub("[n]", known) == wanted for known in self.status)
 
     def accepts(self, path: str, value: str) -> bool:
         """Whether the setting exists and takes ``value`` (for choices in templates)."""

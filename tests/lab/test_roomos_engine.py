@@ -72,7 +72,7 @@ def test_which_settings_exist_depends_on_the_product(clock: FakeClock) -> None:
 
 
 def test_a_model_the_version_does_not_support_is_refused() -> None:
-    with pytest.raises(ValueError, match="hopen does not run roomos26.4.1"):
+    with pytest.raises(ValueError, match=r"hopen does not run roomos26\.4\.1"):
         RoomosDevice(spec("cisco_roomos", "Room Kit", firmware="roomos26"))
     with pytest.raises(ValueError, match="no codec model 'Polycom'"):
         RoomosDevice(spec("cisco_roomos", "Polycom", firmware="roomos"))

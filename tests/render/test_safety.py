@@ -53,8 +53,7 @@ def test_hostile_name_renders_literally_and_adds_no_line(
     assert f"description LAN {HOSTILE_FOLDED} q !x #y {{% raw %}} Son" in ce
     codec = after["thanh-son-vc1"].lines
     assert (
-        "xConfiguration SIP DisplayName: "
-        f'"UBND {HOSTILE_FOLDED} \\"q\\" !x #y {{% raw %}} Son"'
+        f'xConfiguration SIP DisplayName: "UBND {HOSTILE_FOLDED} \\"q\\" !x #y {{% raw %}} Son"'
     ) in codec
 
 
