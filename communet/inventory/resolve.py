@@ -228,11 +228,7 @@ class _Resolver:
             )
         if spec.firmware_families and spec.firmware_family(firmware) is None:
             families = ", ".join(spec.firmware_families)
-            versions = (
-                f" or a version such as {spec.firmware_aliases[-1][0]}"
-                if (spec.firmware_aliases)
-                else ""
-            )
+            versions = f" {spec.firmware_help}" if spec.firmware_help else ""
             self.problem(
                 origin,
                 f"platform {platform} needs a firmware family, one of: {families}{versions}"

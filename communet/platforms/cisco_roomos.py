@@ -191,5 +191,6 @@ SPEC = PlatformSpec(
     templates=(("video_endpoint", ("baseline.j2", "video_endpoint.j2")),),
     firmware=FIRMWARE,
     firmware_aliases=FIRMWARE_ALIASES,
+    firmware_help="or a version such as ce9.12 or roomos11.27 (docs/codecs.md)",
     plan=PLAN,
 )

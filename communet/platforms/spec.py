@@ -275,6 +275,8 @@ class PlatformSpec:
     firmware: tuple[FirmwareFamily, ...] = ()
     # Other names ``firmware:`` may carry (versions such as ``ce9.12``) → their family.
     firmware_aliases: Pairs = ()
+    # Said after the families when a firmware is missing or unknown.
+    firmware_help: str = ""
     plan: PlanRules | None = None
 
     def templates_for(self, role: str) -> tuple[str, ...]:
