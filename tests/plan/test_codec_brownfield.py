@@ -7,6 +7,7 @@ loaded on top of it, a real Desk Pro capture among them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -17,6 +18,7 @@ from communet.lab.roomos import RoomosDevice
 from communet.lab.runtime import specs_from_inventory
 from communet.plan.tree import xconfig_setting
 from communet.platforms import xapi
+from communet.platforms import xapi_getxml as getxml
 from communet.render import render_device
 
 from .conftest import BROWNFIELD, DEMO, LAB, SECRETS, Bench
@@ -134,3 +136,61 @@ def test_the_leftover_plan_writes_exactly_the_differing_settings(demo: LoadedInv
         "xConfiguration NetworkServices SSH Mode: On",
     ):
         assert same not in commands
+
+
+# Complete configurations of real codecs, as their web API's getxml returns them (see
+# brownfield/README.md), and the lab version closest to the one each codec ran.
+GETXML = BROWNFIELD / "getxml"
+REAL_DUMPS = {
+    "sx10-ce9.6.1.xml": ("SX10", "ce9.12", 223),
+    "dx80-ce9.15.0.11.xml": ("DX80", "ce9.15.0", 297),
+    "roomkit-roomos10.9.1.1.xml": ("Room Kit", "roomos10", 288),
+}
+# CE 9.6 settings gone by CE 9.12 (the SX10 dump is loaded on the nearest schema version).
+OWN_ADDRESS = re.compile(r"Network 1 IPv4 (?:Address|Gateway|SubnetMask|Assignment):")
+GONE_BY_CE912 = [
+    "NetworkServices HTTPS VerifyServerCertificate: Off",
+    'NetworkServices SNMP Host 1 Address: ""',
+    'NetworkServices SNMP Host 2 Address: ""',
+    'NetworkServices SNMP Host 3 Address: ""',
+]
+
+
+@pytest.mark.parametrize("dump", sorted(REAL_DUMPS))
+def test_a_real_codec_configuration_converges_on_the_lab(demo: LoadedInventory, dump: str) -> None:
+    model, firmware, count = REAL_DUMPS[dump]
+    lines = getxml.configuration_lines((GETXML / dump).read_text("utf-8"))
+    assert len(lines) == count
+    bench = _bench(demo, "dinh-hai-vc1", model, firmware)
+    engine: RoomosDevice = bench.engine  # type: ignore[assignment]
+    schema = xapi.schema(engine.schema_version, engine.product)
+    # The real codec's own settings are what the schema data says its product has.
+    lacking = [
+        line.removeprefix("*c xConfiguration ")
+        for line in lines
+        if schema.problem(line.removeprefix("*c "))
+    ]
+    assert lacking == (GONE_BY_CE912 if dump.startswith("sx10") else [])
+    # The dump's own address is the one the codec had where it was captured (DHCP there);
+    # at the commune it is reached at the inventory's address, which the lab already has.
+    addressing = [line for line in lines if OWN_ADDRESS.search(line)]
+    assert len(addressing) == 4
+    engine.load_config("\n".join(line for line in lines if line not in addressing))
+    have, unmanaged = _converges_touching_only_what_differs(bench)
+    # Every setting of the dump the lab's version has is the codec's state before the plan.
+    for line in lines:
+        path, value = line.removeprefix("*c ").split(": ", 1)
+        if line not in addressing and line.removeprefix("*c xConfiguration ") not in lacking:
+            assert have[path] == value, path
+    assert len(unmanaged) > 100  # the codec's own settings are reported, not touched
+
+
+def test_the_real_dumps_are_the_products_and_versions_they_say() -> None:
+    versions = {
+        dump: getxml.version((GETXML / dump).read_text("utf-8")) for dump in sorted(REAL_DUMPS)
+    }
+    assert versions == {
+        "dx80-ce9.15.0.11.xml": "ce9.15.0.11.aec227943ed",
+        "roomkit-roomos10.9.1.1.xml": "ce10.9.1.1.fb66b80147e",
+        "sx10-ce9.6.1.xml": "ce9.6.1.4516ae5aaa1",
+    }
