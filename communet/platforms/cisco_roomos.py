@@ -46,6 +46,9 @@ ERRORS = ErrorRules(
         # '*r Configuration XPath: "Configuration/…"' (older output indents them).
         r"^\*r \w+ (?:Reason|XPath): ",
         r"^\s*Reason: ",
+        # A value outside the setting's space: Cisco's jsxapi reads the codec's reply as the
+        # setting's own leaf marked error="True" with the value "Illegal value" (no XPath).
+        r"Illegal value\"?\s*$",
     ),
     success=r"^OK$",
     terminator=r"^\*\* end$",
