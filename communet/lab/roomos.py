@@ -333,26 +333,35 @@ class RoomosShell(Shell):
         words = rest.split()
         head = " ".join(words[:2]).lower()
         if head == "dial number:" or (words and words[0].lower() == "dial"):
-            return Reply(
-                "OK\n*r DialResult (status=OK):\n    CallId: 1\n    ConferenceId: 1\n** end\n"
-            )
+            return Reply(_result("DialResult", ("CallId: 1", "ConferenceId: 1")))
         if head == "call disconnect":
-            return Reply("OK\n*r CallDisconnectResult (status=OK):\n** end\n")
+            return Reply(_result("CallDisconnectResult"))
         if head == "systemunit boot":
             self.device.reboot()
-            return Reply("OK\n*r SystemUnitBootResult (status=OK):\n** end\n", close=True)
+            return Reply(_result("SystemUnitBootResult"), close=True)
         if head == "systemunit factoryreset":
             self.device.factory_reset()
-            return Reply("OK\n*r SystemUnitFactoryResetResult (status=OK):\n** end\n", close=True)
+            return Reply(_result("SystemUnitFactoryResetResult"), close=True)
         return Reply(
-            '*r Result (status=Error):\n*r Result Reason: "Unknown command"\n** end\n\nERROR\n'
+            "*r Result (status=Error): \n"
+            '*r Result Reason: "Unknown command"\n'
+            f'*r Result XPath: "/{"/".join(words)}"\n'
+            "** end\n\nERROR\n"
         )
+
+
+def _result(name: str, leaves: tuple[str, ...] = ()) -> str:
+    """A command's result as RoomOS prints it: ``OK``, the header with its status (and a
+    trailing space), then every leaf on its own ``*r <name>`` line (a RoomOS 11 terminal
+    capture in Cisco's WebexOne lab guide, WebexCC-SA/LAB-1451)."""
+    rows = "".join(f"*r {name} {leaf}\n" for leaf in leaves)
+    return f"OK\n*r {name} (status=OK): \n{rows}** end\n"
 
 
 def _error(kind: str, reason: str, path: str) -> Reply:
     """The xAPI terminal's refusal: every leaf of the result on its own ``*r`` line."""
     return Reply(
-        f"*r {kind} (status=Error):\n"
+        f"*r {kind} (status=Error): \n"
         f'*r {kind} Reason: "{reason}"\n'
         f'*r {kind} XPath: "{xpath(kind, path)}"\n'
         "** end\n\nERROR\n"

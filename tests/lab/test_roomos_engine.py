@@ -38,7 +38,7 @@ def test_paths_follow_the_firmware_family(
     _, con = console(clock, firmware, model)
     assert con.send(f'xConfiguration {good}: "vc@mcu.example.vn"') == "** end\n\nOK\n"
     assert con.send(f'xConfiguration {bad}: "vc@mcu.example.vn"') == (
-        "*r Configuration (status=Error):\n"
+        "*r Configuration (status=Error): \n"
         '*r Configuration Reason: "No match on address expression."\n'
         f'*r Configuration XPath: "{xpath("Configuration", bad)}"\n'
         "** end\n\nERROR\n"
@@ -52,7 +52,7 @@ def test_a_path_the_version_lacks_is_refused_in_the_real_reply_format(clock: Fak
     # No CE9 or RoomOS schema has a gatekeeper discovery setting; TC and CE8 have one.
     _, roomos = console(clock, "roomos11")
     assert roomos.send("xConfiguration H323 Gatekeeper Discovery: Manual") == (
-        "*r Configuration (status=Error):\n"
+        "*r Configuration (status=Error): \n"
         '*r Configuration Reason: "No match on address expression."\n'
         '*r Configuration XPath: "Configuration/H323/Gatekeeper/Discovery"\n'
         "** end\n\nERROR\n"
@@ -67,7 +67,7 @@ def test_which_settings_exist_depends_on_the_product(clock: FakeClock) -> None:
     _, mini = console(clock, "ce9.12", "Room Kit Mini")
     assert sx20.send("xConfiguration NetworkServices Telnet Mode: Off") == "** end\n\nOK\n"
     refused = mini.send("xConfiguration NetworkServices Telnet Mode: Off")
-    assert refused.startswith("*r Configuration (status=Error):\n")
+    assert refused.startswith("*r Configuration (status=Error): \n")
     assert '*r Configuration XPath: "Configuration/NetworkServices/Telnet/Mode"' in refused
 
 
@@ -82,7 +82,7 @@ def test_values_are_validated_against_the_value_space(clock: FakeClock) -> None:
     _, con = console(clock, "ce9")
     assert con.send("xConfiguration Network 1 QoS Diffserv Audio: 46") == "** end\n\nOK\n"
     assert con.send("xConfiguration Network 1 QoS Diffserv Audio: 99") == (
-        "*r Configuration (status=Error):\n"
+        "*r Configuration (status=Error): \n"
         '*r Configuration Reason: "Illegal value"\n'
         '*r Configuration XPath: "Configuration/Network[1]/QoS/Diffserv/Audio"\n'
         "** end\n\nERROR\n"
@@ -116,7 +116,7 @@ def test_tc_reports_sip_registration_under_its_profile(clock: FakeClock) -> None
         "*s SIP Profile 1 Registration 1 Status: Registered\n** end\n\nOK\n"
     )
     assert con.send("xStatus SIP Registration 1 Status") == (
-        "*r Status (status=Error):\n"
+        "*r Status (status=Error): \n"
         '*r Status Reason: "No match on address expression."\n'
         '*r Status XPath: "Status/SIP/Registration[1]/Status"\n'
         "** end\n\nERROR\n"
@@ -138,9 +138,15 @@ def test_registration_follows_the_registrars_in_the_lab(clock: FakeClock) -> Non
 def test_xcommand_prints_ok_before_its_result(clock: FakeClock) -> None:
     _, con = console(clock, "ce9")
     assert con.send('xCommand Dial Number: "1234"') == (
-        "OK\n*r DialResult (status=OK):\n    CallId: 1\n    ConferenceId: 1\n** end\n"
+        "OK\n*r DialResult (status=OK): \n*r DialResult CallId: 1\n"
+        "*r DialResult ConferenceId: 1\n** end\n"
     )
-    assert con.send("xCommand Nonsense").endswith("ERROR\n")
+    assert con.send("xCommand Nonsense Here") == (
+        "*r Result (status=Error): \n"
+        '*r Result Reason: "Unknown command"\n'
+        '*r Result XPath: "/Nonsense/Here"\n'
+        "** end\n\nERROR\n"
+    )
     assert con.send("frobnicate") == "Command not recognized.\n"
 
 
