@@ -92,3 +92,15 @@ def test_an_unnamed_space_is_typed_by_the_valuespace_document() -> None:
     assert configuration_lines(document, valuespace) == ['*c xConfiguration Audio X: "1"']
     with pytest.raises(GetxmlError, match=r"^expected a <Valuespace> document, got <Status>$"):
         configuration_lines(document, "<Status/>")
+
+
+def test_a_value_is_taken_exactly_as_the_codec_holds_it() -> None:
+    # A RoomOS 11 terminal capture shows a system name of one space (WebexCC-SA/LAB-1451).
+    document = (
+        '<Configuration><SystemUnit><Name valueSpaceRef="/Valuespace/STR_0_50"> </Name>'
+        '</SystemUnit><SIP><URI valueSpaceRef="/Valuespace/STR_0_255"/></SIP></Configuration>'
+    )
+    assert configuration_lines(document) == [
+        '*c xConfiguration SystemUnit Name: " "',
+        '*c xConfiguration SIP URI: ""',
+    ]

@@ -70,7 +70,7 @@ def _walk(node: ET.Element, words: list[str], out: list[tuple[str, str, str]]) -
     if "item" in node.attrib:
         here.append(node.attrib["item"])
     if len(node) == 0:
-        value = (node.text or "").strip()
+        value = node.text or ""  # exact: a name may be a single space
         out.append((" ".join(here), node.attrib.get("valueSpaceRef", ""), value))
         return
     for child in node:
