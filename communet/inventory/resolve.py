@@ -230,11 +230,12 @@ class _Resolver:
                 f"for {role} use one of: " + ", ".join(fitting),
                 *platform_at,
             )
-        if spec.firmware_families and firmware not in spec.firmware_families:
+        if spec.firmware_families and spec.firmware_family(firmware) is None:
             families = ", ".join(spec.firmware_families)
+            versions = f" {spec.firmware_help}" if spec.firmware_help else ""
             self.problem(
                 origin,
-                f"platform {platform} needs a firmware family, one of: {families}"
+                f"platform {platform} needs a firmware family, one of: {families}{versions}"
                 + (f" (got {firmware!r})" if firmware else ""),
                 f"set 'firmware:' to one of {families} (e.g. firmware: "
                 f"{spec.firmware_families[-1]}); the device's setting paths depend on it",

@@ -37,6 +37,10 @@ ADD, REPLACE, REMOVE, LIST_ADD, LIST_REMOVE, WRITE_ONLY = (
 )
 
 
+# A setting whose value is a credential: reported without it (codecs show "***" anyway).
+_SECRET_SETTING = re.compile(r"(?:Password|Passphrase|Secret|Key)$")
+
+
 @dataclass(frozen=True)
 class Change:
     """One edit inside the section ``path``: type ``node``; ``undo`` reverses it."""
@@ -175,17 +179,29 @@ class Planner:
         return out
 
     def _settings(self, running: Node, intended: Node, out: Diff) -> None:
+        """Settings devices: only the intended settings whose value differs are written.
+
+        Every other setting the device shows (a brownfield codec has hundreds: audio,
+        video, peripherals) is left as it is and reported as unmanaged.
+        """
         have = dict(filter(None, (xconfig_setting(c.text) for c in running.children)))
+        wanted: set[str] = set()
         for child in intended.children:
             setting = xconfig_setting(child.text)
             if setting is None:
                 continue
             path, value = setting
+            wanted.add(path)
             old = have.get(path)
             if old == value:
                 continue
             undo = (Node(f"{path}: {old}"),) if old is not None else ()
             out.changes.append(Change((), child, undo, REPLACE, f"{path}: {old}"))
+        out.unmanaged.extend(
+            f"{path}: {'(hidden)' if _SECRET_SETTING.search(path) else value}"
+            for path, value in have.items()
+            if path not in wanted
+        )
 
     def _section(  # noqa: PLR0912 - one pass over both sides, each case a few lines
         self,

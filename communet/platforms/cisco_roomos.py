@@ -9,6 +9,7 @@ family: TC and CE8 use ``SIP Profile 1 …`` / ``H323 Profile 1 …``, CE9+ and 
 
 from __future__ import annotations
 
+from communet.platforms import xapi
 from communet.platforms.spec import (
     ConfigSyntax,
     Connection,
@@ -41,7 +42,13 @@ ERRORS = ErrorRules(
         r"\(status=Error\)",
         r"^\*r \S+ Error",
         r"^Command not recognized",
+        # The refusal's leaves, each on its own line: '*r Configuration Reason: "…"' and
+        # '*r Configuration XPath: "Configuration/…"' (older output indents them).
+        r"^\*r \w+ (?:Reason|XPath): ",
         r"^\s*Reason: ",
+        # A value outside the setting's space: Cisco's jsxapi reads the codec's reply as the
+        # setting's own leaf marked error="True" with the value "Illegal value" (no XPath).
+        r"Illegal value\"?\s*$",
     ),
     success=r"^OK$",
     terminator=r"^\*\* end$",
@@ -114,29 +121,56 @@ SECRETS = (
     ),
 )
 
+# Setting and status paths by firmware family. TC puts SIP and H.323 under ``Profile 1``
+# (settings and SIP registration status alike); CE8 already uses the flat paths of CE9 and
+# RoomOS. Which settings exist beyond these depends on the product and the version, and
+# comes from Cisco's schema data (:mod:`communet.platforms.xapi`), not from here. The status
+# paths are what provisioning, the exporter and the readiness check read.
 FIRMWARE = (
     FirmwareFamily(
         "tc",
         (
             ("sip", "SIP Profile 1"),
             ("h323", "H323 Profile 1"),
-            ("telnet", "NetworkServices Telnet Mode"),
+            ("sip_registration_status", "SIP Profile 1 Registration 1 Status"),
+            ("sip_registration_reason", "SIP Profile 1 Registration 1 Reason"),
+            ("h323_gatekeeper_status", "H323 Gatekeeper Status"),
         ),
     ),
-    FirmwareFamily(
-        "ce8",
-        (
-            ("sip", "SIP Profile 1"),
-            ("h323", "H323 Profile 1"),
-            ("telnet", "NetworkServices Telnet Mode"),
-        ),
+    *(
+        FirmwareFamily(
+            family,
+            (
+                ("sip", "SIP"),
+                ("h323", "H323"),
+                ("sip_registration_status", "SIP Registration 1 Status"),
+                ("sip_registration_reason", "SIP Registration 1 Reason"),
+                ("h323_gatekeeper_status", "H323 Gatekeeper Status"),
+            ),
+        )
+        for family in ("ce8", "ce9", "roomos")
     ),
-    FirmwareFamily(
-        "ce9", (("sip", "SIP"), ("h323", "H323"), ("telnet", "NetworkServices Telnet Mode"))
-    ),
-    # RoomOS has no Telnet server at all: there is no setting to turn off.
-    FirmwareFamily("roomos", (("sip", "SIP"), ("h323", "H323"), ("telnet", ""))),
 )
+
+# Every firmware name the inventory may use (``ce9``, ``ce9.12``, ``roomos11.27.2.0`` …) and
+# the family whose paths it uses; the version itself selects the schema.
+FIRMWARE_ALIASES = tuple(
+    (name, xapi.schema_family(xapi.resolve_version(name))) for name in xapi.firmware_names()
+)
+
+
+def registration_status_paths(firmware: str) -> dict[str, str]:
+    """The ``xStatus`` paths of SIP and H.323 registration for a firmware name."""
+    family = SPEC.firmware_family(firmware)
+    if family is None:
+        raise ValueError(f"unknown firmware {firmware!r} for cisco_roomos")
+    paths = family.as_dict()
+    return {
+        "sip": paths["sip_registration_status"],
+        "sip_reason": paths["sip_registration_reason"],
+        "h323": paths["h323_gatekeeper_status"],
+    }
+
 
 # Settings are a flat list keyed by path; a changed value is set again, nothing is negated.
 PLAN = PlanRules(parser="xconfig")
@@ -159,5 +193,7 @@ SPEC = PlatformSpec(
     template_dirs=("cisco_roomos",),
     templates=(("video_endpoint", ("baseline.j2", "video_endpoint.j2")),),
     firmware=FIRMWARE,
+    firmware_aliases=FIRMWARE_ALIASES,
+    firmware_help="or a version such as ce9.12 or roomos11.27 (docs/codecs.md)",
     plan=PLAN,
 )

@@ -326,13 +326,18 @@ class PlatformSpec:
     template_dirs: tuple[str, ...] = ()
     templates: tuple[tuple[str, tuple[str, ...]], ...] = ()
     firmware: tuple[FirmwareFamily, ...] = ()
+    # Other names ``firmware:`` may carry (versions such as ``ce9.12``) → their family.
+    firmware_aliases: Pairs = ()
+    # Said after the families when a firmware is missing or unknown.
+    firmware_help: str = ""
     plan: PlanRules | None = None
 
     def templates_for(self, role: str) -> tuple[str, ...]:
         return dict(self.templates).get(role, ())
 
     def firmware_family(self, name: str | None) -> FirmwareFamily | None:
-        return next((f for f in self.firmware if f.name == name), None)
+        family = dict(self.firmware_aliases).get(name or "", name)
+        return next((f for f in self.firmware if f.name == family), None)
 
     def lint_hits(self, line: str) -> list[LintRule]:
         return [rule for rule in self.lint if rule.hits(line)]

@@ -17,7 +17,7 @@ from communet.errors import CommunetError
 from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan, ResolvedDevice, Site
 from communet.ipplan import VlanAssignment
-from communet.platforms import PlatformSpec, ports
+from communet.platforms import PlatformSpec, ports, xapi
 from communet.platforms.ports import PortRole
 from communet.secrets import Secret, SecretError, SecretResolver
 
@@ -729,6 +729,28 @@ def build_acls(
     ]
 
 
+def codec_schema(device: ResolvedDevice, host: str) -> xapi.Schema:
+    """Cisco's schema of this codec: its model's product on its firmware version."""
+    if not device.model:
+        raise RenderError(
+            host,
+            "no codec model: the settings a codec has depend on its product",
+            "set 'model:' (e.g. model: Room Kit) on the device or in device_defaults",
+        )
+    try:
+        product = xapi.product_id(device.model)
+        version = xapi.resolve_version(device.firmware or "")
+        return xapi.schema(version, product)
+    except xapi.SchemaError as exc:
+        known = ", ".join(sorted(set(xapi.PRODUCTS.values())))
+        hint = (
+            f"use one of the models: {known}"
+            if "model" in str(exc)
+            else "set 'firmware:' to a version this model runs (see docs/codecs.md)"
+        )
+        raise RenderError(host, str(exc), hint) from exc
+
+
 def codec_context(
     index: PlanIndex, device: ResolvedDevice, spec: PlatformSpec, host: str
 ) -> dict[str, Any]:
@@ -748,6 +770,7 @@ def codec_context(
     site = device.site
     return {
         "fw": family.as_dict(),
+        "xapi": codec_schema(device, host),
         "codec": {
             "display_name": f"UBND {site.name}",
             "e164": e164,
@@ -758,4 +781,7 @@ def codec_context(
             "vlan_tagged": ports.MEETING_ROOM_TAGGED,
         },
         "dscp": CODEC_DSCP,
+        # The inventory's syslog servers take plain syslog on UDP 514 (what the ACLs open):
+        # say so, since the codec's own default is SyslogTLS with certificate checks.
+        "syslog_port": PORT_SYSLOG,
     }

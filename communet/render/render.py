@@ -22,7 +22,7 @@ from communet.inventory.loader import LoadedInventory
 from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan, ResolvedDevice
 from communet.names import ascii_fold
-from communet.platforms import PLATFORMS, PlatformSpec, TextRules
+from communet.platforms import PLATFORMS, PlatformSpec, TextRules, xapi
 from communet.render.context import (
     LazySecrets,
     PlanIndex,
@@ -249,6 +249,7 @@ def render_device(
                 raise RenderError(
                     device.hostname, f"rendered line {line!r} contains a control character"
                 )
+        _check_schema(context.get("xapi"), lines, device.hostname)
         blocks.append(RenderedBlock(_template_name(template, name), lines))
     used = context["secrets"]
     laid_over = tuple(context.get("interfaces", ()))
@@ -265,6 +266,22 @@ def render_device(
         tuple(used.resolved()) if isinstance(used, LazySecrets) else (),
         laid_over,
     )
+
+
+def _check_schema(schema: object, lines: tuple[str, ...], host: str) -> None:
+    """Every line exists for the codec's product and version, with a value it takes."""
+    if not isinstance(schema, xapi.Schema):
+        return
+    for line in lines:
+        problem = schema.problem(line)
+        if problem:
+            # The problem names the setting, product and version, never a text value.
+            raise RenderError(
+                host,
+                f"the codec would refuse a rendered line: {problem}",
+                "fix the inventory value it comes from, or the model/firmware if they are "
+                "wrong (Cisco's xAPI schema, see docs/codecs.md)",
+            )
 
 
 def devices_in_scope(

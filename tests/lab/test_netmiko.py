@@ -264,7 +264,7 @@ def test_huawei_drivers_vrp5_save_and_vrpv8_commit(lab: Lab, known_hosts: Path) 
 
 def test_cisco_tp_driver_on_ce8_and_roomos(lab: Lab, known_hosts: Path) -> None:
     concurrently(
-        lambda: cisco_tp_xapi(lab, known_hosts, "codec-ce8", "Profile 1 "),
+        lambda: cisco_tp_xapi(lab, known_hosts, "codec-ce8", ""),
         lambda: cisco_tp_xapi(lab, known_hosts, "codec-roomos", ""),
     )
 

@@ -67,6 +67,15 @@ def test_error_patterns_match_real_messages() -> None:
     roomos = PLATFORMS["cisco_roomos"].errors
     assert roomos.first_error("*r Configuration (status=Error):\n** end\nERROR") is not None
     assert roomos.first_error("** end\n\nOK") is None
+    assert roomos.first_error("Command not recognized.") == "Command not recognized."
+    # A value error as Cisco's jsxapi tests show the codec's JSON reply to a bad value
+    # (cisco-ce/jsxapi test/backend/tsh.spec.ts): the leaf itself, marked error="True".
+    value_error = (
+        '{\n  "Configuration":{\n    "Audio":{\n      "DefaultVolume":{\n'
+        '        "error":"True",\n        "Value":"Illegal value"\n      }\n    }\n  }\n}'
+    )
+    assert roomos.first_error(value_error) == '"Value":"Illegal value"'
+    assert roomos.first_error('*c xConfiguration SystemUnit Name: "Illegal values"') is None
     assert roomos.terminator == r"^\*\* end$"
 
 

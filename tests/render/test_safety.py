@@ -53,8 +53,7 @@ def test_hostile_name_renders_literally_and_adds_no_line(
     assert f"description LAN {HOSTILE_FOLDED} q !x #y {{% raw %}} Son" in ce
     codec = after["thanh-son-vc1"].lines
     assert (
-        "xConfiguration SIP Profile 1 DisplayName: "
-        f'"UBND {HOSTILE_FOLDED} \\"q\\" !x #y {{% raw %}} Son"'
+        f'xConfiguration SIP DisplayName: "UBND {HOSTILE_FOLDED} \\"q\\" !x #y {{% raw %}} Son"'
     ) in codec
 
 
@@ -87,23 +86,35 @@ def test_firmware_families_choose_setting_paths(demo: LoadedInventory) -> None:
     codec = next(d for d in plan.devices if d.hostname == "phu-son-nghi-son-vc1")
     resolver = PlaceholderResolver()
     paths = {}
-    for family in ("tc", "ce8", "ce9", "roomos"):
-        lines = render_device(plan, replace(codec, firmware=family), resolver).lines
-        paths[family] = lines
-        assert "xConfiguration NetworkServices HTTP Mode: HTTPS" in lines
+    # The SX20 runs TC7, CE8 and CE9 up to 9.15.0; the Room Kit Mini CE9 and RoomOS.
+    for firmware, model in (
+        ("tc", "SX20"),
+        ("ce8", "SX20"),
+        ("ce9.12", "SX20"),
+        ("ce9", "Room Kit Mini"),
+        ("roomos", "Room Kit Mini"),
+    ):
+        device = replace(codec, firmware=firmware, model=model)
+        lines = render_device(plan, device, resolver).lines
+        paths[firmware] = lines
         assert "xConfiguration Network 1 QoS Diffserv Audio: 46" in lines
         assert "xConfiguration Network 1 QoS Diffserv Video: 34" in lines
         assert "xConfiguration Network 1 QoS Diffserv Signalling: 24" in lines
-    for family in ("tc", "ce8"):
-        assert 'xConfiguration SIP Profile 1 URI: "23816498@hnth.thanhhoa.gov.vn"' in paths[family]
-        assert 'xConfiguration H323 Profile 1 H323Alias E164: "23816498"' in paths[family]
-        assert "xConfiguration NetworkServices Telnet Mode: Off" in paths[family]
-    for family in ("ce9", "roomos"):
-        text = "\n".join(paths[family])
+    # TC alone has Profile paths and separate HTTP/HTTPS switches.
+    assert 'xConfiguration SIP Profile 1 URI: "23816498@hnth.thanhhoa.gov.vn"' in paths["tc"]
+    assert 'xConfiguration H323 Profile 1 H323Alias E164: "23816498"' in paths["tc"]
+    assert "xConfiguration NetworkServices HTTPS Mode: On" in paths["tc"]
+    for firmware in ("ce8", "ce9.12", "ce9", "roomos"):
+        text = "\n".join(paths[firmware])
         assert "Profile 1" not in text
-        assert 'xConfiguration SIP URI: "23816498@hnth.thanhhoa.gov.vn"' in paths[family]
-        assert 'xConfiguration H323 Gatekeeper Address: "10.38.250.11"' in paths[family]
-    assert not any("Telnet" in line for line in paths["roomos"])
+        assert 'xConfiguration SIP URI: "23816498@hnth.thanhhoa.gov.vn"' in paths[firmware]
+        assert 'xConfiguration H323 Gatekeeper Address: "10.38.250.11"' in paths[firmware]
+        assert "xConfiguration NetworkServices HTTP Mode: HTTPS" in paths[firmware]
+    # Telnet exists on the SX20 up to CE9.14, on no Room Kit Mini and in no RoomOS.
+    for firmware in ("tc", "ce8", "ce9.12"):
+        assert "xConfiguration NetworkServices Telnet Mode: Off" in paths[firmware]
+    for firmware in ("ce9", "roomos"):
+        assert not any("Telnet" in line for line in paths[firmware])
 
 
 def test_unknown_firmware_family_is_a_render_error(demo: LoadedInventory) -> None:

@@ -72,7 +72,10 @@ INVALID_ANSWER = {
     "cisco_ios": "% Invalid input detected at '^' marker.",
     "huawei_vrp": "Error: Unrecognized command found at '^' position.",
     "huawei_vrpv8": "Error: Unrecognized command found at '^' position.",
-    "cisco_roomos": "*r Configuration (status=Error): Reason: Illegal value ERROR",
+    "cisco_roomos": (
+        '*r Configuration (status=Error): *r Configuration Reason: "Illegal value" '
+        '*r Configuration XPath: "Configuration/Network[1]/QoS/Diffserv/Audio" ERROR'
+    ),
 }
 FAULT_ANSWER = {
     "cisco_ios": "% Invalid input detected at '^' marker.",
@@ -85,7 +88,7 @@ EDGES = {
     "cisco_ios": ("Building configuration...", "end"),
     "huawei_vrp": ("!Software Version V200R019C10SPC500", "return"),
     "huawei_vrpv8": ("!Software Version V200R022C00SPC500", "return"),
-    "cisco_roomos": ("*c xConfiguration Conference DefaultCall Protocol: Sip", "OK"),
+    "cisco_roomos": ("*c xConfiguration Apps WallpaperBundles HalfwakeImage: Auto", "OK"),
 }
 
 
