@@ -62,9 +62,7 @@ def test_the_plan_table_says_which_live_ports_it_leaves_and_why(site: Site, tmp_
     username, password, _ = LOGINS[real.name]
     env = {"COMMUNET_USERNAME": username, "COMMUNET_PASSWORD": password, "COMMUNET_ENABLE": ENABLE}
     args = ["--inventory", str(DEMO), "--lab", str(site.state / "lab")]
-    code, out, _ = invoke(
-        "plan", "dinh-hai-sw1", *args, "--secrets", vault_file(tmp_path), env=env
-    )
+    code, out, _ = invoke("plan", "dinh-hai-sw1", *args, "--secrets", vault_file(tmp_path), env=env)
     assert code == 0
     assert (
         "! interface Ethernet0/0: trunk port 'To_SW5', not shut; left as it is (to manage it, "
