@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import ansible_test
@@ -54,9 +55,9 @@ def main() -> None:
         REPO / "tools" / "ansible_test_get_pip.py",
         cache / f"get_pip_{pip_version().replace('.', '_')}.py",
     )
-    outside = BUILD / "sanity"
-    shutil.rmtree(outside, ignore_errors=True)
-    outside.mkdir(parents=True)
+    # outside the repository: inside it, ansible-test lists files with git, and build/ is
+    # ignored there, so it would find nothing to test ("All targets skipped")
+    outside = Path(tempfile.mkdtemp(prefix="communet-sanity-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env |= {
         "HOME": str(home),
@@ -83,8 +84,16 @@ def main() -> None:
         env,
     )
     root = outside / "ansible_collections" / "communet" / "network"
-    run([str(BIN / "ansible-test"), "sanity", "--python", args.python, "--color", "no"], root, env)
-    print(f"ansible-test sanity: clean ({root})")
+    argv = [str(BIN / "ansible-test"), "sanity", "--python", args.python, "--color", "no"]
+    print("$", " ".join(argv), flush=True)
+    done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=False)
+    out = done.stdout + done.stderr
+    print(out, end="")
+    ran = out.count("Running sanity test")
+    if done.returncode != 0 or "All targets skipped" in out or ran < 20:
+        raise SystemExit(f"ansible-test sanity failed or tested nothing ({ran} tests ran)")
+    shutil.rmtree(outside)
+    print(f"ansible-test sanity: clean, {ran} tests")
 
 
 if __name__ == "__main__":
