@@ -73,7 +73,7 @@ class SnmpStatus:
 
 @dataclass
 class _Agent:
-    if_index: dict[str, int] = field(default_factory=dict)
+    if_index: dict[str, int] = field(default_factory=dict)  # ifDescr -> ifIndex
     boots: int | None = None
 
 
@@ -85,6 +85,11 @@ def _value(bind: object) -> int | None:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
+
+
+def _text(value: object) -> str:
+    pretty = getattr(value, "prettyPrint", None)
+    return str(pretty()) if callable(pretty) else str(value)
 
 
 class SnmpPoller:
@@ -171,43 +176,50 @@ class SnmpPoller:
             current = tuple(oid)
             if current[: len(IF_DESCR)] != IF_DESCR or isinstance(value, EndOfMibView):
                 return None
-            if value.prettyPrint() == name:
+            if _text(value) == name:
                 return current[-1]
         return None
 
     async def status(
-        self, address: str, port: int, auth: SnmpAuth, wan_interface: str | None = None
+        self,
+        address: str,
+        port: int,
+        auth: SnmpAuth,
+        wan_interface: str | None = None,
+        *,
+        retried: bool = False,
     ) -> SnmpStatus:
         """Uptime, boots and (if asked) the WAN interface's oper state of one agent."""
         agent = self._agents.setdefault((address, port), _Agent())
         oids = [ENGINE_TIME, ENGINE_BOOTS, SYS_UPTIME]
-        wan_index: int | None = None
-        if wan_interface:
-            wan_index = agent.if_index.get(wan_interface)
-            if wan_index is not None:
-                oids.append((*IF_OPER_STATUS, wan_index))
+        wan_index = agent.if_index.get(wan_interface) if wan_interface else None
+        if wan_index is not None:
+            # ifDescr too: an index that names another interface now is found again.
+            oids += [(*IF_DESCR, wan_index), (*IF_OPER_STATUS, wan_index)]
         error, binds = await self._get(address, port, auth, oids)
         if error:
             return SnmpStatus(False, error=error)
         values = {oid: _value(value) for oid, value in binds}
+        names = {oid: value for oid, value in binds if oid[: len(IF_DESCR)] == IF_DESCR}
         engine_time, boots = values.get(ENGINE_TIME), values.get(ENGINE_BOOTS)
         ticks = values.get(SYS_UPTIME)
         uptime = float(engine_time) if engine_time is not None else None
         if uptime is None and ticks is not None:
             uptime = ticks / 100
-        if boots is not None and agent.boots is not None and boots != agent.boots:
-            agent.if_index.clear()  # a reboot may renumber interfaces
         agent.boots = boots
         wan_up: bool | None = None
-        if wan_interface:
-            if wan_index is None or wan_index not in agent.if_index.values():
+        if wan_interface and not retried:
+            name = names.get((*IF_DESCR, wan_index)) if wan_index is not None else None
+            if name is None or _text(name) != wan_interface:
+                agent.if_index.pop(wan_interface, None)
                 found = await self.interface_index(address, port, auth, wan_interface)
-                if found is not None:
-                    agent.if_index[wan_interface] = found
-                    return await self.status(address, port, auth, wan_interface)
-            else:
-                oper = values.get((*IF_OPER_STATUS, wan_index))
-                wan_up = None if oper is None else oper == 1
+                if found is None:
+                    return SnmpStatus(True, uptime=uptime, boots=boots, error="no WAN interface")
+                agent.if_index[wan_interface] = found
+                return await self.status(address, port, auth, wan_interface, retried=True)
+        if wan_index is not None:
+            oper = values.get((*IF_OPER_STATUS, wan_index))
+            wan_up = None if oper is None else oper == 1
         return SnmpStatus(True, uptime=uptime, boots=boots, wan_up=wan_up)
 
     def forget(self, address: str, port: int) -> None:

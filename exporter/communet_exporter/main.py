@@ -195,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s"
     )
+    if args.log_level != "debug":  # asyncssh logs every connection at INFO
+        logging.getLogger("asyncssh").setLevel(logging.WARNING)
     try:
         settings = settings_from(args)
         web = load_web_config(args.web_config)

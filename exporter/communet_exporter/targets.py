@@ -126,6 +126,11 @@ def load_vault_vars(path: Path | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+class _Resolver(EnvVaultResolver):
+    def vault_hint(self, name: str) -> str:
+        return f"give {name}: VALUE in the file passed with --vault-vars"
+
+
 def select(devices: list[ResolvedDevice], selection: Selection) -> list[ResolvedDevice]:
     chosen = [d for d in devices if d.status == Status.ACTIVE]
     if selection.scope:
@@ -167,7 +172,7 @@ def build_targets(
     tcp_services: tuple[str, ...] = (),
     environ: Mapping[str, str] | None = None,
 ) -> list[Target]:
-    resolver = EnvVaultResolver(vault, environ)
+    resolver = _Resolver(vault, environ)
     snmp_cache: dict[str, SnmpAuth] = {}
     ports = tuple((name, SERVICES[name]) for name in tcp_services)
     targets: list[Target] = []
@@ -217,7 +222,7 @@ def build_targets(
     return targets
 
 
-def _snmp_user(device: ResolvedDevice, settings: SnmpV3, resolver: EnvVaultResolver) -> SnmpV3User:
+def _snmp_user(device: ResolvedDevice, settings: SnmpV3, resolver: _Resolver) -> SnmpV3User:
     return SnmpV3User(
         resolver.resolve(settings.user, device.hostname).reveal(),
         resolver.resolve(settings.auth_key, device.hostname).reveal(),
