@@ -1,0 +1,24 @@
+"""How hard to measure: burst rate and length, timeouts, concurrency (no heavy imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from communet.readiness.verdict import Thresholds
+
+
+@dataclass(frozen=True)
+class Settings:
+    rate: float = 50.0  # echoes per second in the media burst
+    seconds: float = 12.0
+    window: float = 0.2  # burst-loss window (s), at least 10 echoes long
+    reach_echoes: int = 5
+    echo_timeout: float = 1.0
+    tcp_timeout: float = 3.0
+    codec_timeout: float = 10.0
+    drift: bool = True
+    workers: int = 20
+    processes: int = 1
+    concurrency: int = 600  # communes measured at once
+    lab: bool = False  # registrar and NTP are not simulated: SKIP them
+    thresholds: Thresholds = field(default_factory=Thresholds)
