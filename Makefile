@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksu
 
 .PHONY: demo test lint unit bench clean venv debian-deps
 
-# Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent).
-DEBIAN_PACKAGES := snmp
+# Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent; chromium
+# renders the readiness matrix headless).
+DEBIAN_PACKAGES := snmp chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 venv: $(STAMP)

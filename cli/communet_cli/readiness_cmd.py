@@ -192,15 +192,19 @@ def load(ctx: click.Context, path: Path) -> LoadedInventory:
         return load_inventory(path)
     except InventoryError as error:
         lines = str(error).strip().splitlines() or [type(error).__name__]
+        if len(lines) > 1 and lines[0].endswith(":"):  # "inventory has N problems:"
+            lines = lines[1:]
         fail(ctx, say("invalid", lang, first=lines[0]), *lines[1:])
 
 
-def choose(ctx: click.Context, loaded: LoadedInventory, scopes: Sequence[str]) -> list[Commune]:
-    from communet.readiness.scope import ScopeError, resolve  # noqa: PLC0415
+def choose(
+    ctx: click.Context, loaded: LoadedInventory, scopes: Sequence[str], *, single: bool
+) -> list[Commune]:
+    from communet.readiness.scope import ScopeError, resolve, resolve_one  # noqa: PLC0415
 
     lang = lang_of(ctx)
     try:
-        return resolve(loaded, scopes)
+        return resolve_one(loaded, scopes[0]) if single else resolve(loaded, scopes)
     except ScopeError as error:
         listed = "; ".join(c.label() for c in error.candidates)
         if error.ambiguous:
@@ -279,7 +283,7 @@ def measure(
 
     lang = lang_of(ctx)
     loaded = load(ctx, inventory_path)
-    chosen = choose(ctx, loaded, scopes)
+    chosen = choose(ctx, loaded, scopes, single=command == "check")
     reach = _reach(ctx, lab, known_hosts)
     secrets = EnvVaultResolver(vault=load_vault_vars(vault_vars))
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")

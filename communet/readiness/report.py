@@ -92,7 +92,8 @@ def rows(reports: Iterable[CommuneReport]) -> list[Row]:
 
 def _record(item: Row, words: Wording) -> dict[str, str]:
     commune = item.report.commune
-    reason, step = words(item.worst) if item.worst and item.state > State.PASS else ("", "")
+    flagged = item.worst if item.worst is not None and item.state > State.PASS else None
+    reason, step = words(flagged) if flagged is not None else ("", "")
     return {
         "commune": commune.slug,
         "name": commune.name,
@@ -100,9 +101,9 @@ def _record(item: Row, words: Wording) -> dict[str, str]:
         "hub": item.report.hub,
         "state": item.state.name,
         **{column: state.name for column, state in item.states.items()},
-        "worst_check": item.worst.check if item.worst else "",
-        "worst_device": item.worst.subject if item.worst else "",
-        "worst_value": item.worst.value if item.worst else "",
+        "worst_check": flagged.check if flagged else "",
+        "worst_device": flagged.subject if flagged else "",
+        "worst_value": flagged.value if flagged else "",
         "reason": reason,
         "next_step": step,
     }

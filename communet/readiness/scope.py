@@ -85,6 +85,16 @@ def resolve(loaded: LoadedInventory, scopes: Iterable[str]) -> list[Commune]:
     return [c for c in every if c.slug in chosen]
 
 
+def resolve_one(loaded: LoadedInventory, query: str) -> list[Commune]:
+    """Exactly one commune (``communet check``): a commune slug wins over a district's."""
+    every = communes(loaded)
+    query = query.strip()
+    found = [c for c in every if c.slug == query] or _one(loaded, every, query)
+    if len(found) > 1:
+        raise ScopeError(query, found, ambiguous=True)
+    return found
+
+
 def _one(loaded: LoadedInventory, every: list[Commune], query: str) -> list[Commune]:
     found = [c for c in every if query in (c.slug, c.district, c.province)]
     if found:

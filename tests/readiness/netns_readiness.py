@@ -107,7 +107,8 @@ def main(out: Path) -> None:
         switch = next(h for h in lab.site_hosts(DRIFTED) if h.endswith("-sw1"))
         with netmiko.ConnectHandler(**lab.netmiko_params(switch)) as connection:
             connection.enable()
-            connection.send_config_set(["no logging host 10.38.250.20"])
+            ntp = loaded.plans[0].province.services.ntp[0]
+            result["drift_reply"] = connection.send_config_set([f"no ntp server {ntp}"])
         result["faults"] = {
             "lossy": LOSSY,
             "slow": SLOW,
