@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from communet.inventory import load_inventory
+from communet.inventory.loader import LoadedInventory
 from communet.probe.burst import summarise
 from communet.probe.codec import CodecStatus, parse_status
 from communet.probe.tcp import TcpResult
@@ -191,7 +192,7 @@ def test_scopes_by_slug_district_name_and_hostname(demo) -> None:  # type: ignor
         resolve(demo, ["hanoi"])
 
 
-def _reports(demo):  # type: ignore[no-untyped-def]
+def _reports(demo: LoadedInventory) -> list[CommuneReport]:
     communes = {c.slug: c for c in resolve(demo, ["demo"])}
     ok = judge_burst("x-vc1", summarise("a", [0.01] * 100, 50, 0.2), LIMITS)
     lossy = judge_burst("dinh-hai-vc1", summarise("a", [0.01] * 90 + [None] * 10, 50, 0.2), LIMITS)
