@@ -165,7 +165,9 @@ def _snmp_lines(state: TargetState, parts: dict[str, list[str]]) -> None:
         line = f"{prefix['communet_snmp_engine_boots']}{snmp.boots}\n"
         parts["communet_snmp_engine_boots"].append(line)
     if state.target.wan_interface and snmp.wan_up is not None:
-        parts["communet_wan_link_up"].append(f"{prefix['communet_wan_link_up']}{int(snmp.wan_up)}\n")
+        parts["communet_wan_link_up"].append(
+            f"{prefix['communet_wan_link_up']}{int(snmp.wan_up)}\n"
+        )
 
 
 def _codec_lines(state: TargetState, parts: dict[str, list[str]]) -> None:

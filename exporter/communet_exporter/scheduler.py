@@ -10,6 +10,7 @@ late each tick wakes is the loop lag (a stalled loop shows here first).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -50,10 +51,8 @@ class Spread(Generic[T]):
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _run(self) -> None:
