@@ -29,7 +29,7 @@ from communet_cli.readiness_text import CHECK_WORDS, headers, wording
 
 CHECK_HELP = (
     "Check one commune (slug, name or one of its hostnames) before an online meeting: a "
-    "burst of 50 echoes a second for 12 s to the meeting-room codec (RTT, RFC 3550 jitter, "
+    "burst of 50 echoes a second for 10 s to the meeting-room codec (RTT, RFC 3550 jitter, "
     "loss, burst loss; limits RTT 300 ms, jitter 30 ms, loss 1 %), ping of the switch, CE "
     "router and hub, the SSH port of each device, the codec's SIP/H.323 registration and "
     "call rate against the circuit, and each device's configuration against the inventory "
@@ -50,7 +50,7 @@ CHECK_HELP = (
 @click.option(
     "--seconds",
     type=click.FloatRange(1, 60),
-    default=12.0,
+    default=10.0,
     show_default=True,
     help="Length of the media burst.",
 )

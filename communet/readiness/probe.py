@@ -2,7 +2,7 @@
 
 Per commune, concurrently with every other commune in scope:
 
-- a burst at a media-like rate (default 50 echoes/s for 12 s) to the meeting-room codec
+- a burst at a media-like rate (default 50 echoes/s for 10 s) to the meeting-room codec
   (the CE router where there is none): RTT percentiles, RFC 3550 jitter, loss, burst loss;
 - a few echoes to every other device of the commune and to its hub's devices (each hub
   once, however many of its communes are in scope);

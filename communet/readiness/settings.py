@@ -10,7 +10,7 @@ from communet.readiness.verdict import Thresholds
 @dataclass(frozen=True)
 class Settings:
     rate: float = 50.0  # echoes per second in the media burst
-    seconds: float = 12.0
+    seconds: float = 10.0
     window: float = 0.2  # burst-loss window (s), at least 10 echoes long
     reach_echoes: int = 5
     echo_timeout: float = 1.0
