@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -62,6 +63,21 @@ def cli(out: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, A
         "stderr": done.stderr,
         "seconds": time.monotonic() - began,
     }
+
+
+def cli_tty(out: Path, command: str) -> dict[str, Any]:
+    """``command`` with a terminal as stdout and stderr (script(1) allocates the pty)."""
+    env = {**os.environ, **ENVIRON, "COMMUNET_LOG_DIR": str(out / "logs"), "COLUMNS": "200"}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        env={**env, "TERM": "xterm-256color"},
+        check=False,
+        timeout=300,
+    )
+    return {"code": done.returncode, "stdout": done.stdout, "stderr": done.stderr, "seconds": 0}
 
 
 def main(out: Path) -> None:
@@ -132,6 +148,21 @@ def main(out: Path) -> None:
         result["readiness_plain"] = cli(
             out, "--lang", "vi", "readiness", SLOW, LOSSY, *common, "--seconds", "2", "--no-drift"
         )
+        # On a terminal: rich tables (the same two communes, under script(1)'s pty).
+        tty = " ".join(
+            shlex.quote(a)
+            for a in [
+                str(COMMUNET),
+                "readiness",
+                SLOW,
+                LOSSY,
+                *common,
+                "--seconds",
+                "2",
+                "--no-drift",
+            ]
+        )
+        result["readiness_tty"] = cli_tty(out, tty)
         # Failure modes of one device: down, then a wrong password.
         down = next(h for h in lab.site_hosts(HEALTHY) if h.endswith("-sw1"))
         lab.set_fault(down, down=True)

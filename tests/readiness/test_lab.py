@@ -122,6 +122,17 @@ def test_plain_vietnamese_matrix_when_piped(scenario) -> None:  # type: ignore[n
     assert "nhật ký lần chạy này: " in run["stderr"]
 
 
+def test_rich_table_on_a_terminal(scenario) -> None:  # type: ignore[no-untyped-def]
+    _out, result = scenario
+    run = result["readiness_tty"]
+    assert run["code"] == 2, run["stdout"][-2000:]
+    screen = run["stdout"]
+    assert "\x1b[" in screen  # colours
+    assert "┃" in screen or "│" in screen  # a table's borders
+    assert "Vĩnh Quang" in screen
+    assert "Vĩnh Yên" in screen
+
+
 def test_check_of_a_healthy_commune_passes_within_20_s(scenario) -> None:  # type: ignore[no-untyped-def]
     out, result = scenario
     run = result["check_healthy"]
