@@ -22,6 +22,8 @@ from communet.lab.core import Device
 ECHO_REQUEST = 8
 ECHO_REPLY = 0
 SYSCTL = Path("/proc/sys/net/ipv4/icmp_echo_ignore_all")
+SO_RCVBUFFORCE = 33  # <asm-generic/socket.h>; allowed with CAP_NET_ADMIN in the lab's netns
+RECEIVE_BUFFER = 16 << 20
 
 
 class NamespaceUnavailableError(RuntimeError):
@@ -72,6 +74,15 @@ class IcmpResponder:
             )
         self._in = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
         self._out = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        # A province bursting at media rates is >10,000 echoes a second into one socket; the
+        # default receive buffer (a few hundred packets) overflows whenever the lab's loop is
+        # busy with SSH for a few ms, and the drops would look like loss on the simulated link.
+        for option in (SO_RCVBUFFORCE, socket.SO_RCVBUF):
+            try:
+                self._in.setsockopt(socket.SOL_SOCKET, option, RECEIVE_BUFFER)
+                break
+            except OSError:
+                continue
         self._in.setblocking(False)
         self._out.setblocking(False)
         asyncio.get_running_loop().add_reader(self._in.fileno(), self._readable)
@@ -85,10 +96,14 @@ class IcmpResponder:
 
     def _readable(self) -> None:
         assert self._in is not None
-        try:
-            packet = self._in.recv(65535)
-        except BlockingIOError:
-            return
+        for _ in range(512):  # drain what is queued; give the loop back now and then
+            try:
+                packet = self._in.recv(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            self._answer(packet)
+
+    def _answer(self, packet: bytes) -> None:
         answer = echo_reply(packet)
         if answer is None:
             return

@@ -19,6 +19,7 @@ that device's finding; nothing here raises for a device, only for the probe host
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -69,6 +70,15 @@ class CommuneReport:
     @property
     def state(self) -> State:
         return worst(self.findings)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """At most this many TCP connects and codec sessions at once: a province's worth at the
+    same instant would stall the event loop on key exchanges and time the rest out."""
+
+    connects: asyncio.Semaphore
+    sessions: asyncio.Semaphore
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -139,6 +149,7 @@ async def assess(
         )
         counter = _Counter(len(chosen), report, "communes")
         gate = asyncio.Semaphore(settings.concurrency)
+        limits = _Limits(asyncio.Semaphore(settings.connects), asyncio.Semaphore(settings.sessions))
         measured = await asyncio.gather(
             *(
                 _commune(
@@ -151,6 +162,7 @@ async def assess(
                     gate=gate,
                     counter=counter,
                     gatekeepers=gatekeepers,
+                    limits=limits,
                 )
                 for c in chosen
             )
@@ -248,6 +260,7 @@ async def _commune(
     gate: asyncio.Semaphore,
     counter: _Counter,
     gatekeepers: set[tuple[str, str]],
+    limits: _Limits,
 ) -> tuple[list[Finding], dict[str, Any], float]:
     async with gate:
         began = time.monotonic()
@@ -262,7 +275,7 @@ async def _commune(
         for device, where in present:
             if media is None or device is not media[0]:
                 jobs.append(_reach(pinger, device, reach, settings))
-            jobs.append(_tcp(device, where, settings))
+            jobs.append(_tcp(device, where, settings, limits.connects))
             if device.role == "video_endpoint":
                 h323 = (device.province, device.registrar or "") in gatekeepers
                 jobs.append(
@@ -274,6 +287,7 @@ async def _commune(
                         settings=settings,
                         raw=raw,
                         expect_h323=h323,
+                        gate=limits.sessions,
                     )
                 )
         for outcome in await asyncio.gather(*jobs):
@@ -292,6 +306,9 @@ async def _media(
     pinger: Pinger, device: ResolvedDevice, where: Reach, settings: Settings, raw: dict[str, Any]
 ) -> list[Finding]:
     window = max(settings.window, 10 / settings.rate)
+    # Spread the communes' bursts over one echo interval: in step, a province's echoes would
+    # leave (and come back) in one clump every interval instead of a steady stream.
+    await asyncio.sleep(random.random() / settings.rate)  # noqa: S311 - not crypto
     result = await burst(
         pinger, where.address, rate=settings.rate, duration=settings.seconds, window=window
     )
@@ -299,12 +316,38 @@ async def _media(
     return judge_burst(device.hostname, result, settings.thresholds)
 
 
-async def _tcp(device: ResolvedDevice, where: Reach, settings: Settings) -> Finding:
-    result = await tcp_connect(where.address, where.port, settings.tcp_timeout)
+async def _tcp(
+    device: ResolvedDevice, where: Reach, settings: Settings, gate: asyncio.Semaphore
+) -> Finding:
+    async with gate:
+        result = await tcp_connect(where.address, where.port, settings.tcp_timeout)
     return judge_tcp(device.hostname, "ssh", result)
 
 
 async def _codec(
+    device: ResolvedDevice,
+    where: Reach,
+    commune: Commune,
+    *,
+    secrets: SecretResolver,
+    settings: Settings,
+    raw: dict[str, Any],
+    expect_h323: bool,
+    gate: asyncio.Semaphore,
+) -> list[Finding]:
+    async with gate:
+        return await _codec_session(
+            device,
+            where,
+            commune,
+            secrets=secrets,
+            settings=settings,
+            raw=raw,
+            expect_h323=expect_h323,
+        )
+
+
+async def _codec_session(
     device: ResolvedDevice,
     where: Reach,
     commune: Commune,

@@ -20,5 +20,7 @@ class Settings:
     workers: int = 20
     processes: int = 1
     concurrency: int = 600  # communes measured at once
+    connects: int = 64  # TCP connects at once
+    sessions: int = 16  # codec xAPI sessions at once
     lab: bool = False  # registrar and NTP are not simulated: SKIP them
     thresholds: Thresholds = field(default_factory=Thresholds)
