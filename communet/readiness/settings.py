@@ -19,8 +19,18 @@ class Settings:
     drift: bool = True
     workers: int = 20
     processes: int = 1
-    concurrency: int = 600  # communes measured at once
+    echo_budget: float = 4000.0  # echoes per second over all bursts and reach probes
     connects: int = 64  # TCP connects at once
     sessions: int = 16  # codec xAPI sessions at once
     lab: bool = False  # registrar and NTP are not simulated: SKIP them
     thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def bursts_at_once(self) -> int:
+        """Media bursts at once: 80 % of the echo budget (the rest for reach probes)."""
+        return max(1, int(self.echo_budget * 0.8 // self.rate))
+
+    @property
+    def reaches_at_once(self) -> int:
+        """Reach probes sending at once (10 echoes a second each)."""
+        return max(1, int(self.echo_budget * 0.2 // 10))
