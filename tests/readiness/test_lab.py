@@ -66,7 +66,8 @@ def test_readiness_flags_exactly_the_five_faulty_communes(scenario) -> None:  # 
     assert 1.5 <= loss <= 10, loss  # 5 % injected, 200 echoes
     assert lossy["reason"].startswith(f"loss {lossy['worst_value']} (")
     assert (slow["state"], slow["worst_check"]) == ("WARN", "rtt")
-    assert 195 <= int(slow["worst_value"].removesuffix(" ms")) <= 260
+    # 200 ms injected; the p90 also carries the lab's own scheduling on a shared machine
+    assert 195 <= int(slow["worst_value"].removesuffix(" ms")) < 300
     assert (jittery["state"], jittery["worst_check"]) == ("FAIL", "jitter")
     assert 30 < int(jittery["worst_value"].removesuffix(" ms")) <= 55  # 40 ms expected
     assert (unregistered["state"], unregistered["worst_check"], unregistered["worst_value"]) == (
