@@ -243,6 +243,9 @@ class Pinger:
         self._targets[address] = target
         return target
 
+    def probing(self, address: str) -> bool:
+        return address in self._targets
+
     def remove(self, target: EchoTarget) -> None:
         if self._targets.get(target.address) is target:
             del self._targets[target.address]
