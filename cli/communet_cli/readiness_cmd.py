@@ -382,7 +382,8 @@ def _styled(state: str, lang: str) -> str:
 READINESS_HELP = (
     "Is every commune of SCOPES ready for the online meeting? SCOPES: a province, "
     "district/hub, communes or hostnames; several may be given.\n\n"
-    "Every commune is measured at once: a burst of echoes at a media-like rate to its video "
+    "Communes are measured concurrently (their bursts in waves that keep within --echo-budget): "
+    "a burst of echoes at a media-like rate to its video "
     "codec (RTT, RFC 3550 jitter, loss, burst loss), a few echoes to each of its devices and "
     "to its hub, the SSH port, the codec's registration and call rate against the circuit, "
     "and each device's configuration against the inventory (read-only). Prints the matrix, "
@@ -406,6 +407,13 @@ READINESS_HELP = (
     default=10.0,
     show_default=True,
     help="Length of each commune's media burst.",
+)
+@click.option(
+    "--echo-budget",
+    type=click.FloatRange(50, 100_000),
+    default=4000.0,
+    show_default=True,
+    help="Echoes per second over all communes (bursts beyond it wait their turn).",
 )
 @click.option(
     "--workers",
@@ -449,6 +457,7 @@ def readiness(
     as_json: bool,
     rate: float,
     seconds: float,
+    echo_budget: float,
     workers: int,
     processes: int,
     csv_path: Path | None,
@@ -458,6 +467,7 @@ def readiness(
     settings = Settings(
         rate=rate,
         seconds=seconds,
+        echo_budget=echo_budget,
         drift=not no_drift,
         workers=workers,
         processes=processes,
