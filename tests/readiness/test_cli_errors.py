@@ -56,6 +56,17 @@ def test_shared_name_lists_the_candidates_in_vietnamese(tmp_path: Path) -> None:
     )
 
 
+def test_lang_from_the_environment(tmp_path: Path) -> None:
+    result = CliRunner(env={"LC_ALL": "", "LC_MESSAGES": "", "LANG": "vi_VN.UTF-8"}).invoke(
+        cli, ["check", "vinh loc", "--inventory", str(PROVINCE), "--lab", str(tmp_path)]
+    )
+    assert result.exit_code == 3
+    assert result.output.strip() == (
+        "không có xã/phường 'vinh loc' trong dữ liệu kiểm kê; "
+        "có phải: Vĩnh Lộc (vinh-loc, Vĩnh Lộc)?"
+    )
+
+
 def test_unknown_scope(tmp_path: Path) -> None:
     code, output = run("readiness", "ha-noi", "--inventory", str(DEMO), "--lab", str(tmp_path))
     assert (code, output.strip()) == (

@@ -201,6 +201,8 @@ def test_wrong_password_is_named_per_device(scenario) -> None:  # type: ignore[n
     assert run["code"] == 2
     failures = [line for line in run["stdout"].splitlines() if line.startswith("FAIL ")]
     assert len(failures) == 5  # four devices' config sessions and the codec's xAPI
+    log = Path(run["stderr"].strip().splitlines()[-1].removeprefix("log of this run: "))
+    assert "not-the-password" not in log.read_text(encoding="utf-8")
     for line in failures:
         assert ": login refused: wrong user name or password (" in line
         assert line.endswith(
