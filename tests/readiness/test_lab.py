@@ -111,9 +111,12 @@ def test_plain_vietnamese_matrix_when_piped(scenario) -> None:  # type: ignore[n
     run = result["readiness_plain"]
     assert run["code"] == 2
     lines = run["stdout"].splitlines()
-    assert lines[0].startswith("KHÔNG ĐẠT vinh-quang (Vĩnh Quang, hub-vinh-loc) vinh-quang-vc1: ")
-    assert "vượt giới hạn 1.0 %" in lines[0]
-    assert lines[1].startswith("CẢNH BÁO  vinh-yen (Vĩnh Yên, hub-vinh-loc) vinh-yen-vc1: ")
+    assert lines[0].startswith(
+        "KHÔNG ĐẠT vinh-long (Vĩnh Long, hub-vinh-loc) vinh-long-vc1: Failed: "
+    )
+    assert "thiết bị hội nghị chưa đăng ký với MCU (trạng thái SIP Failed)" in lines[0]
+    assert lines[1].startswith("CẢNH BÁO  vinh-phuc (Vĩnh Phúc, hub-vinh-loc) vinh-phuc-sw1: ")
+    assert "cấu hình khác dữ liệu kiểm kê (" in lines[1]
     assert "\x1b[" not in run["stdout"]  # no terminal colours in a pipe
     assert (
         lines[2]
@@ -130,8 +133,8 @@ def test_rich_table_on_a_terminal(scenario) -> None:  # type: ignore[no-untyped-
     screen = run["stdout"]
     assert "\x1b[" in screen  # colours
     assert "┃" in screen or "│" in screen  # a table's borders
-    assert "Vĩnh Quang" in screen
-    assert "Vĩnh Yên" in screen
+    assert "Vĩnh Long" in screen
+    assert "Vĩnh Phúc" in screen
 
 
 def test_check_of_a_healthy_commune_passes_within_20_s(scenario) -> None:  # type: ignore[no-untyped-def]
