@@ -155,12 +155,11 @@ def main(out: Path) -> None:
             for a in [
                 str(COMMUNET),
                 "readiness",
-                SLOW,
-                LOSSY,
+                DRIFTED,
+                UNREGISTERED,
                 *common,
                 "--seconds",
                 "2",
-                "--no-drift",
             ]
         )
         result["readiness_tty"] = cli_tty(out, tty)
