@@ -330,7 +330,15 @@ def run_smokeping(targets: list[str], seconds: float, workdir: Path) -> dict[str
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        time.sleep(INTERVAL + 2)
+        first = ""
+        for _ in range(240):  # it listens once every pinger started (interval / targets apart)
+            time.sleep(0.5)
+            try:
+                first = scrape_text(port)
+                break
+            except OSError:
+                continue
+        time.sleep(INTERVAL)  # a full interval of pings before measuring
         first = scrape_text(port)
         cpu0 = cpu_seconds(process.pid)
         time.sleep(seconds)
