@@ -6,9 +6,11 @@ import click
 
 from communet import __version__
 from communet_cli.apply_cmd import apply, plan
+from communet_cli.check_cmd import check
 from communet_cli.i18n import pick_language
 from communet_cli.inventory_cmd import inventory
 from communet_cli.lab_cmd import lab
+from communet_cli.readiness_cmd import readiness
 from communet_cli.render_cmd import render
 
 
@@ -31,6 +33,8 @@ cli.add_command(lab)
 cli.add_command(render)
 cli.add_command(plan)
 cli.add_command(apply)
+cli.add_command(check)
+cli.add_command(readiness)
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from communet.lab.core import Device
 ECHO_REQUEST = 8
 ECHO_REPLY = 0
 SYSCTL = Path("/proc/sys/net/ipv4/icmp_echo_ignore_all")
+SO_RCVBUFFORCE = 33  # <asm-generic/socket.h>; allowed with CAP_NET_ADMIN in the lab's netns
+RECEIVE_BUFFER = 16 << 20
 
 
 class NamespaceUnavailableError(RuntimeError):
@@ -71,7 +73,20 @@ class IcmpResponder:
                 "lab's ICMP mode inside its own network namespace (communet lab up --netns)"
             )
         self._in = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        # Only echo requests reach the responder (a raw socket otherwise also gets every
+        # reply it sends itself back over loopback): ICMP_FILTER drops the types whose bit
+        # is set (<linux/icmp.h>; SOL_RAW = 255, ICMP_FILTER = 1).
+        self._in.setsockopt(255, 1, struct.pack("I", ~(1 << ECHO_REQUEST) & 0xFFFFFFFF))
         self._out = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        # A province bursting at media rates is >10,000 echoes a second into one socket; the
+        # default receive buffer (a few hundred packets) overflows whenever the lab's loop is
+        # busy with SSH for a few ms, and the drops would look like loss on the simulated link.
+        for option in (SO_RCVBUFFORCE, socket.SO_RCVBUF):
+            try:
+                self._in.setsockopt(socket.SOL_SOCKET, option, RECEIVE_BUFFER)
+                break
+            except OSError:
+                continue
         self._in.setblocking(False)
         self._out.setblocking(False)
         asyncio.get_running_loop().add_reader(self._in.fileno(), self._readable)
@@ -85,10 +100,14 @@ class IcmpResponder:
 
     def _readable(self) -> None:
         assert self._in is not None
-        try:
-            packet = self._in.recv(65535)
-        except BlockingIOError:
-            return
+        for _ in range(256):  # what is queued, a bounded batch at a time
+            try:
+                packet = self._in.recv(65535)
+            except BlockingIOError:
+                return
+            self._request(packet)
+
+    def _request(self, packet: bytes) -> None:
         answer = echo_reply(packet)
         if answer is None:
             return

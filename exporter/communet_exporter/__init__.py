@@ -1,2 +1,4 @@
-"""communet Prometheus exporter (NOC). The probes and /metrics arrive with the monitoring issue;
-this package exists now so the import name is reserved and never a generic ``exporter``."""
+"""communet's Prometheus exporter for the NOC: ``communet-exporter`` (see docs/exporter.md).
+
+It imports the core (inventory, probes) and prometheus_client, never Ansible or the CLI.
+"""

@@ -1,0 +1,379 @@
+"""ICMP echo for any number of targets on ONE socket (pure asyncio, Linux).
+
+Why one socket: a raw socket per target (smokeping_prober, icmplib) sees every reply of every
+target, so the CPU grows with the square of the targets and a busy receive queue drops
+replies that are then counted as loss. Here one socket carries every echo; a reply is matched
+to its target by the source address and the sequence number, under one random identifier
+per run.
+
+The socket is an unprivileged ``SOCK_DGRAM`` ping socket where ``net.ipv4.ping_group_range``
+allows the caller's group (the kernel then fills the identifier and checksum and delivers
+only our replies), otherwise a raw socket with an ``ICMP_FILTER`` that lets only echo replies
+in (needs root or CAP_NET_RAW). RTTs are measured from the kernel's receive timestamp
+(``SO_TIMESTAMPNS``), so a busy event loop delays the bookkeeping, not the measurement.
+
+A target that does not answer costs one ``sendto`` and one entry in a deque, like one that
+does: expiry walks the deque of outstanding echoes in send order, never the targets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import socket
+import struct
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+ECHO_REPLY = 0
+ECHO_REQUEST = 8
+# <linux/socket.h>, <linux/icmp.h>, <linux/in.h>: not exported by Python's socket module.
+SO_TIMESTAMPNS = 35
+SO_RXQ_OVFL = 40  # ancillary: how many packets the kernel dropped on this socket's queue
+SOL_RAW = 255
+ICMP_FILTER = 1
+_TIMESPEC = struct.Struct("@qq")
+_HEADER = struct.Struct("!BBHHH")
+PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
+WINDOW = 64  # replies to this many latest echoes per target are told apart (late/duplicate)
+_WINDOW_MASK = (1 << WINDOW) - 1
+
+# RTT histogram bounds (seconds) around the video thresholds (ITU-T G.114 / Cisco: one-way
+# delay <= 150 ms, i.e. RTT <= 300 ms): comfortable, half the budget, the budget. Few
+# buckets keep a province's series count small; loss, mean RTT and jitter do not need them.
+DEFAULT_BUCKETS: tuple[float, ...] = (0.05, 0.15, 0.3)
+
+
+class IcmpUnavailableError(OSError):
+    """Neither an unprivileged ping socket nor a raw socket can be opened here."""
+
+
+def checksum(data: bytes) -> int:
+    """RFC 1071 Internet checksum."""
+    if len(data) % 2:
+        data += b"\0"
+    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total = (total >> 16) + (total & 0xFFFF)
+    total += total >> 16
+    return ~total & 0xFFFF
+
+
+def ping_socket_allowed(gid: int | None = None) -> bool:
+    """Whether ``net.ipv4.ping_group_range`` lets group ``gid`` open ping sockets."""
+    try:
+        with open(PING_GROUP_RANGE, encoding="ascii") as handle:
+            low, high = (int(x) for x in handle.read().split())
+    except (OSError, ValueError):
+        return False
+    return low <= (os.getgid() if gid is None else gid) <= high
+
+
+@dataclass
+class EchoStats:
+    """Counters of one target since it was added (monotonic, like Prometheus counters)."""
+
+    buckets: tuple[float, ...] = DEFAULT_BUCKETS
+    sent: int = 0
+    received: int = 0
+    duplicates: int = 0
+    late: int = 0
+    rtt_sum: float = 0.0
+    bucket_counts: list[int] = field(default_factory=list)  # not cumulative; last is +Inf
+    last_rtt: float | None = None
+    # RFC 3550 §6.4.1 interarrival jitter, J += (|D| - J) / 16, where D is the difference of
+    # two consecutive replies' RTTs (the send spacing cancels out of the transit times).
+    jitter: float = 0.0
+    ipdv_sum: float = 0.0  # sum of |D|, for a mean jitter over any window
+    ipdv_count: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.bucket_counts:
+            self.bucket_counts = [0] * (len(self.buckets) + 1)
+
+    def observe(self, rtt: float) -> None:
+        self.received += 1
+        self.rtt_sum += rtt
+        index = 0
+        for bound in self.buckets:
+            if rtt <= bound:
+                break
+            index += 1
+        self.bucket_counts[index] += 1
+        if self.last_rtt is not None:
+            delta = abs(rtt - self.last_rtt)
+            self.jitter += (delta - self.jitter) / 16
+            self.ipdv_sum += delta
+            self.ipdv_count += 1
+        self.last_rtt = rtt
+
+
+Observer = Callable[[int, float], None]  # (sequence number, RTT seconds)
+
+
+class EchoTarget:
+    """One address probed through a :class:`Pinger`; its counters live in :attr:`stats`."""
+
+    __slots__ = ("_answered", "_seq", "address", "observer", "stats")
+
+    def __init__(
+        self,
+        address: str,
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
+        observer: Observer | None = None,
+    ) -> None:
+        self.address = address
+        self.stats = EchoStats(tuple(buckets))
+        self.observer = observer
+        self._seq = int.from_bytes(os.urandom(2), "big")  # next sequence number to send
+        self._answered = 0  # bit d: the echo sent d echoes ago was answered
+
+    def last_sequence(self) -> int:
+        return (self._seq - 1) & 0xFFFF
+
+    def answered_recently(self, echoes: int = 4) -> bool:
+        """Whether any of the latest ``echoes`` echoes was answered (in time or late)."""
+        return bool(self._answered & ((1 << echoes) - 1))
+
+
+@dataclass
+class PingerCounters:
+    """What the socket did, over every target (the exporter's self-metrics)."""
+
+    sent: int = 0
+    send_errors: int = 0
+    received: int = 0
+    duplicates: int = 0
+    late: int = 0
+    foreign: int = 0  # replies to nobody we are waiting for (other runs, removed targets)
+    timeouts: int = 0
+    receive_drops: int = 0  # replies the kernel dropped because our queue was full
+
+
+class Pinger:
+    """Echo requests to many targets over one socket, on the running event loop.
+
+    ``send(target)`` never blocks; replies are matched as they arrive; an echo unanswered
+    after ``timeout`` seconds counts as lost (only ``sent`` grew). A reply arriving later is
+    counted in ``late``, a second reply to the same echo in ``duplicates``; neither counts
+    as received.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 2.0,
+        payload: bytes = b"communet-probe\0\0",
+        poll: float | None = None,
+    ) -> None:
+        """``poll``: read the socket every ``poll`` seconds instead of on every reply.
+
+        RTTs come from kernel timestamps, so a reply waiting in the socket's queue is timed
+        as exactly as one read at once; at thousands of echoes a second this saves an event
+        loop wake-up per reply (the dominant cost in Python). The queue must hold ``poll``
+        seconds of replies (``communet_exporter_icmp_receive_drops`` says if it did not).
+        """
+        self.timeout = timeout
+        self.poll = poll
+        self.payload = payload
+        self.identifier = int.from_bytes(os.urandom(2), "big")
+        self.counters = PingerCounters()
+        self.mode = ""
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._targets: dict[str, EchoTarget] = {}
+        # (address, sequence) -> (target, send time ns); expiry in send order
+        self._pending: dict[tuple[str, int], tuple[EchoTarget, int]] = {}
+        self._expiry: collections.deque[tuple[int, str, int]] = collections.deque()
+        self._sweeper: asyncio.TimerHandle | None = None
+        self._base_sum = 0
+        self._ip_header = 0
+
+    # -- lifecycle
+    def open(self, prefer: str = "auto") -> None:
+        """Open the shared socket on the running loop: ``auto`` (ping socket if allowed,
+        else raw), ``dgram`` or ``raw``."""
+        self._loop = asyncio.get_running_loop()
+        errors: list[str] = []
+        kinds = ["dgram", "raw"] if prefer == "auto" else [prefer]
+        if prefer == "auto" and not ping_socket_allowed():
+            kinds = ["raw"]
+        for kind in kinds:
+            try:
+                self._sock = self._open(kind)
+            except OSError as error:
+                errors.append(f"{kind}: {error.strerror or error}")
+                continue
+            self.mode = kind
+            break
+        else:
+            raise IcmpUnavailableError(
+                "cannot open an ICMP socket ("
+                + "; ".join(errors)
+                + "): allow unprivileged ping with sysctl net.ipv4.ping_group_range, "
+                "or run as root / with CAP_NET_RAW"
+            )
+        if self.poll is None:
+            self._loop.add_reader(self._sock.fileno(), self._readable)
+        self._schedule_sweep()
+
+    def _open(self, kind: str) -> socket.socket:
+        if kind == "dgram":
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+            sock.bind(("0.0.0.0", self.identifier))  # noqa: S104 - the echo id, not a listener
+            # The kernel writes the socket's own identifier into every request.
+            self.identifier = sock.getsockname()[1]
+            self._ip_header = 0
+        else:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            # Let only echo replies reach this socket (a bit set = that type is dropped).
+            sock.setsockopt(SOL_RAW, ICMP_FILTER, struct.pack("I", ~(1 << ECHO_REPLY) & 0xFFFFFFFF))
+            self._ip_header = 1
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.setblocking(False)
+        # Checksum of everything but the sequence number, added per packet (RFC 1624 style).
+        template = _HEADER.pack(ECHO_REQUEST, 0, 0, self.identifier, 0) + self.payload
+        self._base_sum = (~checksum(template)) & 0xFFFF
+        return sock
+
+    def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
+        if self._sock is not None and self._loop is not None:
+            if self.poll is None:
+                self._loop.remove_reader(self._sock.fileno())
+            self._sock.close()
+            self._sock = None
+
+    # -- targets
+    def add(
+        self,
+        address: str,
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
+        observer: Observer | None = None,
+    ) -> EchoTarget:
+        """A new target (a second target for the same address replaces the first)."""
+        socket.inet_aton(address)  # ValueError-like OSError for anything but IPv4
+        target = EchoTarget(address, buckets, observer)
+        self._targets[address] = target
+        return target
+
+    def probing(self, address: str) -> bool:
+        return address in self._targets
+
+    def remove(self, target: EchoTarget) -> None:
+        if self._targets.get(target.address) is target:
+            del self._targets[target.address]
+
+    # -- sending
+    def packet(self, sequence: int) -> bytes:
+        total = self._base_sum + sequence
+        total = (total & 0xFFFF) + (total >> 16)
+        total = (total & 0xFFFF) + (total >> 16)
+        return (
+            _HEADER.pack(ECHO_REQUEST, 0, ~total & 0xFFFF, self.identifier, sequence) + self.payload
+        )
+
+    def send(self, target: EchoTarget) -> int:
+        """Send the next echo to ``target``; return its sequence number."""
+        sock = self._sock
+        if sock is None:
+            raise RuntimeError("the pinger is not open")
+        seq = target._seq
+        target._seq = (seq + 1) & 0xFFFF
+        target._answered = (target._answered << 1) & _WINDOW_MASK
+        target.stats.sent += 1
+        self.counters.sent += 1
+        sent = time.time_ns()
+        try:
+            sock.sendto(self.packet(seq), (target.address, 0))
+        except OSError:
+            # Unreachable from here (no route, buffer full): the echo is lost, as on a wire.
+            self.counters.send_errors += 1
+        key = (target.address, seq)
+        self._pending[key] = (target, sent)
+        self._expiry.append((sent + int(self.timeout * 1e9), target.address, seq))
+        return seq
+
+    # -- receiving
+    def _readable(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        recvmsg = sock.recvmsg
+        for _ in range(4096):  # drain what is queued, but give the loop back now and then
+            try:
+                data, ancillary, _flags, source = recvmsg(2048, 128)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            received = 0
+            for level, kind, value in ancillary:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                    seconds, nanos = _TIMESPEC.unpack_from(value)
+                    received = seconds * 1_000_000_000 + nanos
+                elif level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(value) >= 4:
+                    self.counters.receive_drops = struct.unpack_from("I", value)[0]
+            self._reply(data, source[0], received or time.time_ns())
+
+    def _reply(self, data: bytes, address: str, received_ns: int) -> None:
+        offset = (data[0] & 0x0F) * 4 if self._ip_header else 0
+        if len(data) < offset + 8:
+            return
+        kind, _code, _sum, identifier, seq = _HEADER.unpack_from(data, offset)
+        if kind != ECHO_REPLY or identifier != self.identifier:
+            return
+        entry = self._pending.pop((address, seq), None)
+        if entry is not None:
+            target, sent_ns = entry
+            if self._targets.get(address) is not target:
+                self.counters.foreign += 1
+                return
+            distance = (target._seq - 1 - seq) & 0xFFFF
+            if distance < WINDOW:
+                target._answered |= 1 << distance
+            rtt = max(0, received_ns - sent_ns) / 1e9
+            target.stats.observe(rtt)
+            self.counters.received += 1
+            if target.observer is not None:
+                target.observer(seq, rtt)
+            return
+        found = self._targets.get(address)
+        if found is None:
+            self.counters.foreign += 1
+            return
+        distance = (found._seq - 1 - seq) & 0xFFFF
+        if distance >= WINDOW:
+            self.counters.foreign += 1
+        elif found._answered >> distance & 1:
+            found.stats.duplicates += 1
+            self.counters.duplicates += 1
+        else:
+            found.stats.late += 1
+            found._answered |= 1 << distance
+            self.counters.late += 1
+
+    # -- expiry
+    def _schedule_sweep(self) -> None:
+        assert self._loop is not None
+        pause = self.poll if self.poll is not None else min(0.25, self.timeout / 4)
+        self._sweeper = self._loop.call_later(pause, self._sweep)
+
+    def _sweep(self) -> None:
+        if self.poll is not None:
+            self._readable()  # replies first: one waiting in the queue is not late
+        now = time.time_ns()
+        expiry, pending = self._expiry, self._pending
+        while expiry and expiry[0][0] <= now:
+            _, address, seq = expiry.popleft()
+            if pending.pop((address, seq), None) is not None:
+                self.counters.timeouts += 1
+        self._schedule_sweep()
+
+    def outstanding(self) -> int:
+        return len(self._pending)

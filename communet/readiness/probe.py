@@ -1,0 +1,420 @@
+"""Measure communes: the I/O edge of readiness, on the shared probes and the plan engine.
+
+Per commune, concurrently with every other commune in scope:
+
+- a burst at a media-like rate (default 50 echoes/s for 10 s) to the meeting-room codec
+  (the CE router where there is none): RTT percentiles, RFC 3550 jitter, loss, burst loss;
+- a few echoes to every other device of the commune and to its hub's devices (each hub
+  once, however many of its communes are in scope);
+- a TCP connect to every device's SSH port;
+- the codec's SIP/H.323 registration and configured call rate over its xAPI (one session);
+- configuration drift of every device: the plan engine, read-only (``Options(check=True)``),
+  in a worker thread (it forks its own processes for a province), while the probes run.
+
+All echoes go through ONE :class:`~communet.probe.icmp.Pinger` socket. Every failure is
+that device's finding; nothing here raises for a device, only for the probe host itself
+(no ICMP privilege: :class:`~communet.probe.icmp.IcmpUnavailableError`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import asyncssh
+
+from communet.apply import Options, Result, apply_all, login_secrets, plannable
+from communet.connect import LabOverlayError, Reach, Reacher, netmiko_connector
+from communet.inventory.loader import LoadedInventory
+from communet.inventory.resolve import ResolvedDevice
+from communet.probe.burst import burst
+from communet.probe.codec import STATUS_COMMANDS, XapiError, XapiSession, parse_status
+from communet.probe.icmp import Pinger
+from communet.probe.tcp import tcp_connect
+from communet.readiness.scope import Commune
+from communet.readiness.settings import Settings
+from communet.readiness.verdict import (
+    Finding,
+    State,
+    judge_burst,
+    judge_call_rate,
+    judge_codec,
+    judge_drift,
+    judge_reach,
+    judge_tcp,
+    login_failure,
+    not_measured,
+    worst,
+)
+from communet.secrets import SecretResolver
+
+CALL_RATE = "xConfiguration Conference DefaultCall Rate"
+_RATE_LINE = re.compile(r"^\*c xConfiguration Conference DefaultCall Rate:\s*(\d+)", re.MULTILINE)
+MEDIA_ROLES = ("video_endpoint", "ce_router")  # the burst goes to the first one present
+HUB_ROLES = ("ce_router", "aggregation_switch")
+DRIFT_NICENESS = 10
+
+
+@dataclass(frozen=True)
+class CommuneReport:
+    commune: Commune
+    hub: str
+    findings: tuple[Finding, ...]
+    measured: dict[str, Any]  # raw measurements, for the run's log
+    seconds: float
+
+    @property
+    def state(self) -> State:
+        return worst(self.findings)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """At most this many TCP connects, codec sessions, bursts and reach probes at once: a
+    province's worth at the same instant would stall the event loop on key exchanges and
+    overflow socket buffers (measured: 549 bursts of 20/s at once lost 60 % of the echoes on
+    a shared 2-core machine, 250 lost none), which would read as loss on every line."""
+
+    connects: asyncio.Semaphore
+    sessions: asyncio.Semaphore
+    bursts: asyncio.Semaphore
+    reaches: asyncio.Semaphore
+
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass
+class _Counter:
+    total: int
+    report: Progress
+    what: str
+    done: int = 0
+
+    def step(self) -> None:
+        self.done += 1
+        self.report(self.what, self.done, self.total)
+
+
+async def assess(
+    loaded: LoadedInventory,
+    chosen: Sequence[Commune],
+    *,
+    reach: Reacher,
+    secrets: SecretResolver,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> list[CommuneReport]:
+    """Measure every commune of ``chosen``; results in the order given."""
+    report = progress or (lambda _what, _done, _total: None)
+    by_site: dict[str, list[ResolvedDevice]] = {}
+    hubs: dict[str, list[ResolvedDevice]] = {}
+    for device in loaded.devices:
+        by_site.setdefault(device.site.slug, []).append(device)
+        if device.site.kind == "hub" and device.role in HUB_ROLES:
+            hubs.setdefault(device.district, []).append(device)
+    gatekeepers = {
+        (plan.province.slug, registrar.name)
+        for plan in loaded.plans
+        for registrar in plan.province.services.registrars
+        if registrar.h323_gatekeeper is not None
+    }
+    pinger = Pinger(timeout=settings.echo_timeout)
+    pinger.open()  # IcmpUnavailableError: the one line the caller prints
+    try:
+        drift_devices = plannable(d for c in chosen for d in by_site.get(c.slug, []))
+        drift = (
+            asyncio.create_task(
+                _drift(
+                    loaded,
+                    drift_devices,
+                    reach=reach,
+                    secrets=secrets,
+                    settings=settings,
+                    report=report,
+                )
+            )
+            if settings.drift
+            else None
+        )
+        limits = _Limits(
+            connects=asyncio.Semaphore(settings.connects),
+            sessions=asyncio.Semaphore(settings.sessions),
+            bursts=asyncio.Semaphore(settings.bursts_at_once),
+            reaches=asyncio.Semaphore(settings.reaches_at_once),
+        )
+        hub_devices = [
+            d for district in {c.district for c in chosen} for d in hubs.get(district, [])
+        ]
+        hub_task = asyncio.gather(
+            *(_reach(pinger, d, reach, settings, limits.reaches) for d in hub_devices)
+        )
+        counter = _Counter(len(chosen), report, "communes")
+        measured = await asyncio.gather(
+            *(
+                _commune(
+                    pinger,
+                    c,
+                    by_site.get(c.slug, []),
+                    reach=reach,
+                    secrets=secrets,
+                    settings=settings,
+                    counter=counter,
+                    gatekeepers=gatekeepers,
+                    limits=limits,
+                )
+                for c in chosen
+            )
+        )
+        hub_findings = dict(zip([d.hostname for d in hub_devices], await hub_task, strict=True))
+        drifts = await drift if drift is not None else {}
+    finally:
+        pinger.close()
+    reports = []
+    for commune, (findings, raw, seconds) in zip(chosen, measured, strict=True):
+        hub = hubs.get(commune.district, [])
+        extra = [hub_findings[d.hostname] for d in hub if hub_findings.get(d.hostname)]
+        for device in plannable(by_site.get(commune.slug, [])):
+            result = drifts.get(device.hostname)
+            if result is not None:
+                extra.append(
+                    judge_drift(
+                        device.hostname,
+                        failed=result.failed,
+                        error=result.error,
+                        lines=len(result.commands),
+                    )
+                )
+                raw.setdefault("drift", {})[device.hostname] = {
+                    "failed": result.failed,
+                    "error": result.error,
+                    "commands": list(result.commands),
+                }
+        hub_name = hub[0].site.slug if hub else ""
+        reports.append(
+            CommuneReport(
+                commune, hub_name, tuple(findings + [f for f in extra if f]), raw, seconds
+            )
+        )
+    return reports
+
+
+async def _drift(
+    loaded: LoadedInventory,
+    devices: list[ResolvedDevice],
+    *,
+    reach: Reacher,
+    secrets: SecretResolver,
+    settings: Settings,
+    report: Progress,
+) -> dict[str, Result]:
+    counter = _Counter(len(devices), report, "drift")
+    loop = asyncio.get_running_loop()
+
+    def done(_result: Result) -> None:
+        loop.call_soon_threadsafe(counter.step)
+
+    options = Options(check=True, workers=settings.workers, processes=settings.processes)
+    connect = netmiko_connector(reach, secrets)
+
+    def compare() -> list[Result]:
+        # The measurement comes first: the comparison (and the processes it forks, which
+        # inherit this thread's niceness) takes the CPU the probes leave, so a busy planner
+        # does not delay the echo replies the probes timestamp.
+        os.nice(DRIFT_NICENESS)
+        return apply_all(loaded, devices, secrets, connect, options, progress=done)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="readiness-drift") as pool:
+        results = await loop.run_in_executor(pool, compare)
+    return {r.hostname: r for r in results}
+
+
+def _where(device: ResolvedDevice, reach: Reacher) -> Reach | None:
+    try:
+        return reach(device)
+    except LabOverlayError:
+        return None  # not simulated (an exporter host in the lab): nothing to measure
+
+
+async def _reach(
+    pinger: Pinger,
+    device: ResolvedDevice,
+    reach: Reacher,
+    settings: Settings,
+    gate: asyncio.Semaphore,
+) -> Finding | None:
+    where = _where(device, reach)
+    if where is None:
+        return None
+    rtts: list[float] = []
+    target = pinger.add(where.address, observer=lambda _seq, rtt: rtts.append(rtt))
+    try:
+        async with gate:  # held while sending only: the budget is echoes per second
+            for _ in range(settings.reach_echoes):
+                pinger.send(target)
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(settings.echo_timeout)
+    finally:
+        pinger.remove(target)
+    received = min(len(rtts), settings.reach_echoes)
+    rtt = sorted(rtts)[len(rtts) // 2] if rtts else None
+    return judge_reach(device.hostname, str(device.role), settings.reach_echoes, received, rtt)
+
+
+async def _commune(
+    pinger: Pinger,
+    commune: Commune,
+    devices: list[ResolvedDevice],
+    *,
+    reach: Reacher,
+    secrets: SecretResolver,
+    settings: Settings,
+    counter: _Counter,
+    gatekeepers: set[tuple[str, str]],
+    limits: _Limits,
+) -> tuple[list[Finding], dict[str, Any], float]:
+    began = time.monotonic()
+    findings: list[Finding] = []
+    raw: dict[str, Any] = {}
+    located = [(d, _where(d, reach)) for d in devices]
+    present = [(d, w) for d, w in located if w is not None]
+    media = next(((d, w) for role in MEDIA_ROLES for d, w in present if d.role == role), None)
+    jobs: list[Any] = []
+    if media is not None:
+        jobs.append(_media(pinger, media[0], media[1], settings, raw, limits.bursts))
+    for device, where in present:
+        if media is None or device is not media[0]:
+            jobs.append(_reach(pinger, device, reach, settings, limits.reaches))
+        jobs.append(_tcp(device, where, settings, limits.connects))
+        if device.role == "video_endpoint":
+            h323 = (device.province, device.registrar or "") in gatekeepers
+            jobs.append(
+                _codec(
+                    device,
+                    where,
+                    commune,
+                    secrets=secrets,
+                    settings=settings,
+                    raw=raw,
+                    expect_h323=h323,
+                    gate=limits.sessions,
+                )
+            )
+    for outcome in await asyncio.gather(*jobs):
+        if isinstance(outcome, list):
+            findings += outcome
+        elif outcome is not None:
+            findings.append(outcome)
+    if settings.lab:
+        findings.append(not_measured("registrar", commune.slug, "skip.lab"))
+        findings.append(not_measured("ntp", commune.slug, "skip.lab"))
+    counter.step()
+    return findings, raw, time.monotonic() - began
+
+
+async def _media(  # noqa: PLR0917
+    pinger: Pinger,
+    device: ResolvedDevice,
+    where: Reach,
+    settings: Settings,
+    raw: dict[str, Any],
+    gate: asyncio.Semaphore,
+) -> list[Finding]:
+    window = max(settings.window, 10 / settings.rate)
+    async with gate:  # waves: the echoes of all bursts together stay within the budget
+        # Spread the bursts over one echo interval: in step, a province's echoes would leave
+        # (and come back) in one clump every interval instead of a steady stream.
+        await asyncio.sleep(random.random() / settings.rate)  # noqa: S311 - not crypto
+        result = await burst(
+            pinger, where.address, rate=settings.rate, duration=settings.seconds, window=window
+        )
+    raw["burst"] = {"device": device.hostname, **asdict(result), "window": window}
+    return judge_burst(device.hostname, result, settings.thresholds)
+
+
+async def _tcp(
+    device: ResolvedDevice, where: Reach, settings: Settings, gate: asyncio.Semaphore
+) -> Finding:
+    async with gate:
+        result = await tcp_connect(where.address, where.port, settings.tcp_timeout)
+    return judge_tcp(device.hostname, "ssh", result)
+
+
+async def _codec(
+    device: ResolvedDevice,
+    where: Reach,
+    commune: Commune,
+    *,
+    secrets: SecretResolver,
+    settings: Settings,
+    raw: dict[str, Any],
+    expect_h323: bool,
+    gate: asyncio.Semaphore,
+) -> list[Finding]:
+    async with gate:
+        return await _codec_session(
+            device,
+            where,
+            commune,
+            secrets=secrets,
+            settings=settings,
+            raw=raw,
+            expect_h323=expect_h323,
+        )
+
+
+async def _codec_session(
+    device: ResolvedDevice,
+    where: Reach,
+    commune: Commune,
+    *,
+    secrets: SecretResolver,
+    settings: Settings,
+    raw: dict[str, Any],
+    expect_h323: bool,
+) -> list[Finding]:
+    username, password, _enable = login_secrets(device, secrets)
+    try:
+        session = await XapiSession.open(
+            where.address,
+            where.port,
+            username=username.reveal(),
+            password=password.reveal(),
+            known_hosts=where.known_hosts,
+            timeout=settings.codec_timeout,
+        )
+        try:
+            replies = [
+                await session.request(c, settings.codec_timeout)
+                for c in (*STATUS_COMMANDS, CALL_RATE)
+            ]
+        finally:
+            session.close()
+    except (OSError, asyncssh.Error, XapiError, TimeoutError) as error:
+        reason = str(error) or type(error).__name__
+        raw["codec"] = {"device": device.hostname, "error": reason}
+        return [login_failure("sip", device.hostname, reason)]
+    text = "\n".join(replies)
+    status = parse_status(text)
+    match = _RATE_LINE.search(text)
+    rate = int(match.group(1)) if match else None
+    link = commune.site.link
+    bandwidth = link.bandwidth_mbps if link is not None else None
+    raw["codec"] = {
+        "device": device.hostname,
+        "sip": status.sip,
+        "h323": status.h323,
+        "call_rate_kbps": rate,
+        "bandwidth_mbps": bandwidth,
+    }
+    return [
+        *judge_codec(device.hostname, status, expect_h323=expect_h323),
+        judge_call_rate(device.hostname, rate, bandwidth, settings.thresholds),
+    ]

@@ -1,0 +1,382 @@
+"""The exporter's runtime: targets, the shared probes, their schedules, reloads, self-metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from communet.probe.codec import CodecPoller
+from communet.probe.icmp import Pinger
+from communet.probe.snmp import SnmpPoller
+from communet.probe.tcp import tcp_connect
+from communet_exporter.metrics import TargetState, render_async
+from communet_exporter.scheduler import Spread
+from communet_exporter.targets import (
+    ConfigError,
+    Reach,
+    Selection,
+    Target,
+    load_targets,
+    load_vault_vars,
+)
+
+log = logging.getLogger("communet_exporter")
+ICMP_POLL = 0.02
+
+
+@dataclass(frozen=True)
+class Settings:
+    inventory: Path
+    selection: Selection = field(default_factory=Selection)
+    reach: Reach = field(default_factory=Reach)
+    vault_vars: Path | None = None
+    icmp_interval: float = 5.0
+    icmp_timeout: float = 2.0
+    icmp_socket: str = "auto"
+    snmp_interval: float = 60.0
+    snmp_timeout: float = 2.0
+    codec_interval: float = 60.0
+    tcp_interval: float = 60.0
+    tcp_timeout: float = 3.0
+    tcp_services: tuple[str, ...] = ()
+    environ: Mapping[str, str] | None = None
+
+    def targets(self) -> list[Target]:
+        return load_targets(
+            self.inventory,
+            self.selection,
+            self.reach,
+            load_vault_vars(self.vault_vars),
+            tcp_services=self.tcp_services,
+            environ=self.environ,
+        )
+
+
+@dataclass
+class SelfStats:
+    reloads: int = 0
+    reload_failures: int = 0
+    last_reload_ok: bool = True
+    last_reload_error: str = ""
+    scrapes: int = 0
+    render_seconds_total: float = 0.0
+    last_render_seconds: float = 0.0
+    last_render_bytes: int = 0
+    lag_max: float = 0.0
+    lag_sum: float = 0.0
+    lag_count: int = 0
+    skipped: dict[str, int] = field(default_factory=lambda: {"snmp": 0, "codec": 0, "tcp": 0})
+
+
+class Exporter:
+    """Owns the probes; call :meth:`start` on the running loop, then :meth:`metrics`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # Replies are read every 20 ms rather than one loop wake-up each (their RTTs come
+        # from kernel timestamps): at 10,000 targets that is 50 wake-ups a second, not 2,000.
+        self.pinger = Pinger(timeout=settings.icmp_timeout, poll=ICMP_POLL)
+        self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
+        self.codec = CodecPoller()
+        self.states: dict[tuple[str, str], TargetState] = {}
+        self.ordered: list[TargetState] = []
+        self.stats = SelfStats()
+        self.ready = False
+        self._busy: set[tuple[str, tuple[str, str]]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._spreads: list[Spread[TargetState]] = []
+        self._reload_lock = asyncio.Lock()
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry.register(_SelfCollector(self))
+
+    # -- lifecycle
+    async def start(self, targets: list[Target] | None = None) -> None:
+        if targets is None:
+            targets = await asyncio.to_thread(self.settings.targets)
+        self.pinger.open(self.settings.icmp_socket)
+        self._apply(targets)
+        s = self.settings
+        self._spreads = [
+            Spread(s.icmp_interval, self._ping, key=_key, on_lag=self._lag),
+            Spread(s.snmp_interval, self._poll_snmp, key=_key),
+            Spread(s.codec_interval, self._poll_codec, key=_key),
+            Spread(s.tcp_interval, self._poll_tcp, key=_key),
+        ]
+        self._assign()
+        for spread in self._spreads:
+            spread.start()
+        self.ready = True
+
+    async def stop(self) -> None:
+        self.ready = False
+        for spread in self._spreads:
+            await spread.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.codec.close()
+        self.snmp.close()
+        self.pinger.close()
+
+    # -- targets
+    def _apply(self, targets: list[Target]) -> tuple[int, int, int]:
+        """Keep the state (counters) of every target whose identity did not change."""
+        old = self.states
+        new: dict[tuple[str, str], TargetState] = {}
+        kept = 0
+        for target in targets:
+            state = old.get(target.key)
+            if state is not None and state.target == target:
+                new[target.key] = state
+                kept += 1
+                continue
+            if state is not None:  # same host and address, other labels or settings
+                echo = state.echo
+                new[target.key] = TargetState(target, echo)
+                kept += 1
+                continue
+            new[target.key] = TargetState(target, self.pinger.add(target.address))
+        for key, state in old.items():
+            if key not in new:
+                self.pinger.remove(state.echo)
+                self.snmp.forget(state.target.address, state.target.snmp_port)
+                self.codec.drop(state.target.hostname)
+        self.states = new
+        self.ordered = sorted(new.values(), key=lambda s: s.target.hostname)
+        added = len(new) - kept
+        removed = len(old) - kept
+        return added, removed, kept
+
+    def _assign(self) -> None:
+        if not self._spreads:
+            return
+        icmp, snmp, codec, tcp = self._spreads
+        icmp.set_items(self.ordered)
+        snmp.set_items([s for s in self.ordered if s.target.snmp is not None])
+        codec.set_items([s for s in self.ordered if s.target.codec is not None])
+        tcp.set_items([s for s in self.ordered if s.target.tcp])
+
+    async def reload(self) -> tuple[int, int, int]:
+        """Re-read the inventory; on any error keep the running targets and raise."""
+        async with self._reload_lock:
+            try:
+                targets = await asyncio.to_thread(self.settings.targets)
+            except ConfigError as error:
+                self.stats.reload_failures += 1
+                self.stats.last_reload_ok = False
+                self.stats.last_reload_error = str(error)
+                raise
+            counts = self._apply(targets)
+            self._assign()
+            self.stats.reloads += 1
+            self.stats.last_reload_ok = True
+            self.stats.last_reload_error = ""
+            log.info("reloaded: %d added, %d removed, %d kept", *counts)
+            return counts
+
+    # -- probes
+    def _ping(self, state: TargetState) -> None:
+        self.pinger.send(state.echo)
+
+    def _lag(self, lag: float) -> None:
+        self.stats.lag_count += 1
+        self.stats.lag_sum += lag
+        self.stats.lag_max = max(self.stats.lag_max, lag)
+
+    def _spawn(
+        self, kind: str, state: TargetState, work: Callable[[], Coroutine[Any, Any, None]]
+    ) -> None:
+        busy = (kind, state.target.key)
+        if busy in self._busy:  # the previous poll has not finished: skip, do not pile up
+            self.stats.skipped[kind] += 1
+            return
+        self._busy.add(busy)
+
+        async def run() -> None:
+            try:
+                await work()
+            except Exception:  # a probe's failure is its target's alone
+                log.exception("%s probe of %s failed", kind, state.target.hostname)
+            finally:
+                self._busy.discard(busy)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _poll_snmp(self, state: TargetState) -> None:
+        target = state.target
+        auth = target.snmp
+        if auth is None:
+            return
+
+        async def work() -> None:
+            state.snmp = await self.snmp.status(
+                target.address, target.snmp_port, auth, target.wan_interface
+            )
+
+        self._spawn("snmp", state, work)
+
+    def _poll_codec(self, state: TargetState) -> None:
+        target = state.target
+        login = target.codec
+        if login is None:
+            return
+
+        async def work() -> None:
+            state.codec = await self.codec.status(
+                target.hostname, target.address, target.ssh_port, login, target.known_hosts
+            )
+
+        self._spawn("codec", state, work)
+
+    def _poll_tcp(self, state: TargetState) -> None:
+        target = state.target
+
+        async def work() -> None:
+            for service, port in target.tcp:
+                state.tcp[service] = await tcp_connect(
+                    target.address, port, self.settings.tcp_timeout
+                )
+
+        self._spawn("tcp", state, work)
+
+    # -- exposition
+    async def metrics(self) -> bytes:
+        began = time.process_time()
+        text = await render_async(self.ordered)
+        body = text.encode() + generate_latest(self.registry)
+        spent = time.process_time() - began
+        self.stats.scrapes += 1
+        self.stats.last_render_seconds = spent
+        self.stats.render_seconds_total += spent
+        self.stats.last_render_bytes = len(body)
+        return body
+
+    def target_states(self) -> dict[str, int]:
+        counts = {"up": 0, "down": 0, "unknown": 0}
+        for state in self.ordered:
+            counts[state.state()] += 1
+        return counts
+
+
+def _key(state: TargetState) -> str:
+    return state.target.hostname
+
+
+class _SelfCollector(Collector):
+    def __init__(self, exporter: Exporter) -> None:
+        self.exporter = exporter
+
+    def collect(self) -> Iterator[Metric]:
+        e = self.exporter
+        c = e.pinger.counters
+        s = e.stats
+        yield _counter("communet_exporter_icmp_requests", "Echo requests sent.", c.sent)
+        yield _counter(
+            "communet_exporter_icmp_send_errors", "Echo requests the kernel refused.", c.send_errors
+        )
+        replies = CounterMetricFamily(
+            "communet_exporter_icmp_replies",
+            "Echo replies by kind: in time, late (after the timeout), duplicate, foreign.",
+            labels=["kind"],
+        )
+        for kind, value in (
+            ("in_time", c.received),
+            ("late", c.late),
+            ("duplicate", c.duplicates),
+            ("foreign", c.foreign),
+        ):
+            replies.add_metric([kind], value)
+        yield replies
+        yield _counter(
+            "communet_exporter_icmp_timeouts", "Echo requests unanswered in time.", c.timeouts
+        )
+        yield _counter(
+            "communet_exporter_icmp_receive_drops",
+            "Replies the kernel dropped because the ICMP socket's queue was full.",
+            c.receive_drops,
+        )
+        yield _gauge(
+            "communet_exporter_icmp_outstanding", "Echoes awaiting a reply.", e.pinger.outstanding()
+        )
+        yield _gauge(
+            "communet_exporter_icmp_raw_socket",
+            "1 if the shared ICMP socket is raw (0: an unprivileged ping socket).",
+            int(e.pinger.mode == "raw"),
+        )
+        states = GaugeMetricFamily(
+            "communet_exporter_targets",
+            "Targets by state of their latest echoes (up, down, unknown).",
+            labels=["state"],
+        )
+        for name, value in e.target_states().items():
+            states.add_metric([name], value)
+        yield states
+        yield _counter("communet_exporter_snmp_requests", "SNMP requests sent.", e.snmp.requests)
+        yield _counter(
+            "communet_exporter_codec_connects", "xAPI sessions opened to codecs.", e.codec.connects
+        )
+        skipped = CounterMetricFamily(
+            "communet_exporter_polls_skipped",
+            "Polls skipped because the previous poll of the target was still running.",
+            labels=["probe"],
+        )
+        for probe, value in s.skipped.items():
+            skipped.add_metric([probe], value)
+        yield skipped
+        yield _gauge(
+            "communet_exporter_loop_lag_max_seconds",
+            "Longest delay of a scheduler tick behind its time since start.",
+            s.lag_max,
+        )
+        lag = CounterMetricFamily(
+            "communet_exporter_loop_lag_seconds", "Sum of the scheduler ticks' delays."
+        )
+        lag.add_metric([], s.lag_sum)
+        yield lag
+        yield _counter("communet_exporter_scrapes", "Scrapes of /metrics served.", s.scrapes)
+        yield _counter(
+            "communet_exporter_render_cpu_seconds",
+            "CPU seconds spent rendering /metrics.",
+            s.render_seconds_total,
+        )
+        yield _gauge(
+            "communet_exporter_last_render_cpu_seconds",
+            "CPU seconds the previous /metrics render took.",
+            s.last_render_seconds,
+        )
+        yield _gauge(
+            "communet_exporter_last_render_bytes",
+            "Size of the previous /metrics response before compression.",
+            s.last_render_bytes,
+        )
+        yield _counter("communet_exporter_reloads", "Inventory reloads applied.", s.reloads)
+        yield _counter(
+            "communet_exporter_reload_failures",
+            "Inventory reloads refused (the running targets were kept).",
+            s.reload_failures,
+        )
+        yield _gauge(
+            "communet_exporter_last_reload_successful",
+            "1 if the last inventory reload succeeded.",
+            int(s.last_reload_ok),
+        )
+
+
+def _counter(name: str, help_text: str, value: float) -> CounterMetricFamily:
+    return CounterMetricFamily(name, help_text, value=value)
+
+
+def _gauge(name: str, help_text: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, help_text, value=value)
