@@ -92,7 +92,7 @@ def main_in_namespace(args: argparse.Namespace) -> dict[str, Any]:
     loaded = load_inventory(province)
     out = Path(tempfile.mkdtemp(prefix="bench-readiness-"))
     vault = out / "vault.yml"
-    vault.write_text("".join(f"{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
+    vault.write_text("".join(f"vault_{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
     specs = specs_from_inventory(province)
     result: dict[str, Any] = {
         "machine": machine(),
@@ -117,7 +117,7 @@ def main_in_namespace(args: argparse.Namespace) -> dict[str, Any]:
             str(province),
             "--lab",
             str(out / "lab"),
-            "--vault-vars",
+            "--secrets",
             str(vault),
         ]
         scope = loaded.plans[0].province.slug

@@ -33,6 +33,33 @@ class SecretError(CommunetError):
         super().__init__(f"{host}: secret {ref}: {problem}\n    fix: {hint}")
 
 
+SECRETS_FILE_PREFIX = "vault_"
+
+
+class SecretsFileError(CommunetError):
+    """A secrets file is not a mapping of ``vault_NAME: value`` lines."""
+
+
+def secrets_from_mapping(data: object, source: str) -> dict[str, str]:
+    """``vault:NAME`` values from a parsed secrets file: one format for the CLI, the exporter
+    and Ansible (``vault_NAME: value``, the file ansible-playbook reads with ``-e @FILE``)."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SecretsFileError(f"{source} must hold a mapping of vault_NAME: value")
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        name = str(key)
+        if not name.startswith(SECRETS_FILE_PREFIX) or name == SECRETS_FILE_PREFIX:
+            raise SecretsFileError(
+                f"{source}: key {name!r}: a secrets file holds 'vault_NAME: value' lines (the "
+                f"inventory's vault:NAME; the same file works as ansible-playbook -e @FILE): "
+                f"write vault_{name}"
+            )
+        values[name.removeprefix(SECRETS_FILE_PREFIX)] = "" if value is None else str(value)
+    return values
+
+
 class Secret:
     """A secret value that prints as ``********``; :meth:`reveal` gives the value."""
 

@@ -14,9 +14,8 @@ from pathlib import Path
 import click
 import yaml
 
-from communet.secrets import EnvVaultResolver
+from communet.secrets import EnvVaultResolver, SecretsFileError, secrets_from_mapping
 
-PREFIX = "vault_"
 INVENTORY_ENV = "COMMUNET_INVENTORY"
 PROJECT_FILE = "communet.toml"
 
@@ -30,22 +29,10 @@ def load_secrets_file(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise click.BadParameter(
-            f"{path} must hold a mapping of vault_NAME: value", param_hint="'--secrets'"
-        )
-    values = {}
-    for key, value in data.items():
-        name = str(key)
-        if not name.startswith(PREFIX) or name == PREFIX:
-            raise click.BadParameter(
-                f"{path}: key {name!r}: a secrets file holds 'vault_NAME: value' lines (the "
-                f"inventory's vault:NAME; the same file works as ansible-playbook -e @FILE): "
-                f"write vault_{name}",
-                param_hint="'--secrets'",
-            )
-        values[name.removeprefix(PREFIX)] = "" if value is None else str(value)
-    return values
+    try:
+        return secrets_from_mapping(data, str(path))
+    except SecretsFileError as error:
+        raise click.BadParameter(str(error), param_hint="'--secrets'") from None
 
 
 class CliVaultResolver(EnvVaultResolver):

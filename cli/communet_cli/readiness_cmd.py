@@ -30,8 +30,7 @@ from communet.probe.icmp import IcmpUnavailableError
 from communet.readiness import report
 from communet.readiness.settings import Settings
 from communet.readiness.verdict import State, Thresholds, exit_code
-from communet.secrets import EnvVaultResolver
-from communet_cli.options import load_vault_vars
+from communet_cli.options import CliVaultResolver, load_secrets_file
 from communet_cli.readiness_text import STATE_WORDS, headers, wording
 
 if TYPE_CHECKING:  # the heavy modules (netmiko, asyncssh) load only when a run starts
@@ -148,10 +147,12 @@ def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
             help="OpenSSH known_hosts for real devices (host keys are always verified).",
         ),
         click.option(
-            "--vault-vars",
+            "--secrets",
+            "secrets_file",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
             default=None,
-            help="YAML mapping of vault variables (for 'vault:name' references).",
+            help="Secrets file: 'vault_NAME: value' lines for the inventory's vault:NAME "
+            "references (the file ansible-playbook reads with -e @FILE).",
         ),
         click.option("--no-drift", is_flag=True, help="Skip the configuration comparison."),
         click.option(
@@ -274,7 +275,7 @@ def measure(
     inventory_path: Path,
     lab: Path | None,
     known_hosts: Path | None,
-    vault_vars: Path | None,
+    secrets_file: Path | None,
     settings: Settings,
     log_directory: Path | None,
     quiet: bool,
@@ -285,7 +286,7 @@ def measure(
     loaded = load(ctx, inventory_path)
     chosen = choose(ctx, loaded, scopes, single=command == "check")
     reach = _reach(ctx, lab, known_hosts)
-    secrets = EnvVaultResolver(vault=load_vault_vars(vault_vars))
+    secrets = CliVaultResolver(vault=load_secrets_file(secrets_file))
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     began = time.monotonic()
     try:
@@ -451,7 +452,7 @@ def readiness(
     inventory_path: Path,
     lab: Path | None,
     known_hosts: Path | None,
-    vault_vars: Path | None,
+    secrets_file: Path | None,
     no_drift: bool,
     log_dir: Path | None,
     as_json: bool,
@@ -481,7 +482,7 @@ def readiness(
         inventory_path=inventory_path,
         lab=lab,
         known_hosts=known_hosts,
-        vault_vars=vault_vars,
+        secrets_file=secrets_file,
         settings=settings,
         log_directory=log_dir,
         quiet=False,

@@ -30,8 +30,8 @@ from typing import Any
 
 import asyncssh
 
-from communet.apply import Options, Result, apply_all, login_secrets, plannable
-from communet.connect import LabOverlayError, Reach, Reacher, netmiko_connector
+from communet.apply import Options, Result, apply_all, plannable
+from communet.connect import LabOverlayError, Reach, Reacher, login_secrets, netmiko_connector
 from communet.inventory.loader import LoadedInventory
 from communet.inventory.resolve import ResolvedDevice
 from communet.probe.burst import burst

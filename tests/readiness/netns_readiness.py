@@ -89,7 +89,7 @@ def main(out: Path) -> None:
     specs = [s for s in specs_from_inventory(PROVINCE) if s.hostname in names]
     state = out / "lab"
     vault = out / "vault.yml"
-    vault.write_text("".join(f"{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
+    vault.write_text("".join(f"vault_{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
     result: dict[str, Any] = {"district": DISTRICT, "devices": len(specs)}
     with Lab(specs, state_dir=state, icmp=True) as lab:
         began = time.monotonic()
@@ -103,7 +103,7 @@ def main(out: Path) -> None:
         )
         result["converge_failed"] = [r.hostname for r in converged if r.failed]
         result["converge_seconds"] = time.monotonic() - began
-        common = ["--inventory", str(PROVINCE), "--lab", str(state), "--vault-vars", str(vault)]
+        common = ["--inventory", str(PROVINCE), "--lab", str(state), "--secrets", str(vault)]
         # A healthy commune first: the on-site check, timed.
         result["check_healthy"] = cli(out, "check", HEALTHY, *common)
         result["check_healthy_vi"] = cli(
