@@ -333,13 +333,20 @@ def run_smokeping(targets: list[str], seconds: float, workdir: Path) -> dict[str
     try:
         return _measure_smokeping(process, port, seconds)
     except OSError:
-        process.wait(30)
+        state = "exited" if process.poll() is not None else "still running, not listening"
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no log)"]
-        return {"error": f"smokeping_prober stopped at {len(targets)} targets: {tail[0][:300]}"}
+        return {
+            "error": f"smokeping_prober at {len(targets)} targets: no /metrics within "
+            f"{SMOKEPING_START:g} s ({state}); last log line: {tail[0][:200]}"
+        }
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(30)
 
 
 def _measure_smokeping(
