@@ -51,6 +51,7 @@ IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
 TICKS = os.sysconf("SC_CLK_TCK")
 INTERVAL = 5.0
 NETWORK = "127.16.0.0/12"
+SMOKEPING_START = 90.0  # seconds smokeping_prober gets to start its pingers and listen
 
 
 # ------------------------------------------------------------------------------ measuring
@@ -353,7 +354,7 @@ def _measure_smokeping(
     process: subprocess.Popen[bytes], port: int, seconds: float
 ) -> dict[str, Any]:
     first = ""
-    for _ in range(240):  # it listens once every pinger started (interval / targets apart)
+    for _ in range(int(SMOKEPING_START / 0.5)):  # it listens once every pinger started
         time.sleep(0.5)
         try:
             first = scrape_text(port)
