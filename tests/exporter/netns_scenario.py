@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -88,8 +89,32 @@ def register(lab: Lab, codec: str) -> None:
     lab.load_config(codec, text)
 
 
-async def run_exporter(
-    state: Path, scope: str, seconds: float, interval: float, watch: list[str]
+async def lab_lateness(lab: Lab, stop: threading.Event) -> list[float]:
+    """How late the lab's own 80 ms timers fire while the exporter runs (the lab delays each
+    reply with such a timer, on a thread of this busy process): the truth a measured delay
+    is compared with is 80 ms plus this lateness, not 80 ms alone."""
+    loop = lab.loop
+    assert loop is not None
+
+    async def probe() -> list[float]:
+        late: list[float] = []
+        while not stop.is_set():
+            began = loop.time()
+            await asyncio.sleep(0.08)
+            late.append(loop.time() - began - 0.08)
+        return late
+
+    future = asyncio.run_coroutine_threadsafe(probe(), loop)
+    return await asyncio.wrap_future(future)
+
+
+async def run_exporter(  # noqa: PLR0917 - a test helper read at its call sites
+    state: Path,
+    scope: str,
+    seconds: float,
+    interval: float,
+    watch: list[str],
+    lab: Lab | None = None,
 ) -> tuple[Samples, dict[str, list[float]], Exporter]:
     """Probe ``scope`` every ``interval`` for ``seconds``; scrape every 0.25 s (the jitter
     gauge of the ``watch`` hosts is averaged over the scrapes, like PromQL's avg_over_time)."""
@@ -100,6 +125,8 @@ async def run_exporter(
     server = WebServer(exporter, WebConfig())
     port = await server.start("127.0.0.1", 0)
     gauges: dict[str, list[float]] = {h: [] for h in watch}
+    stop = threading.Event()
+    lateness = asyncio.ensure_future(lab_lateness(lab, stop)) if lab is not None else None
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         await asyncio.sleep(0.25)
@@ -114,6 +141,9 @@ async def run_exporter(
     samples = parse(await scrape(port))
     await server.stop()
     await exporter.stop()
+    stop.set()
+    if lateness is not None:
+        gauges["_lab_lateness"] = await lateness
     return samples, gauges, exporter
 
 
@@ -163,11 +193,15 @@ async def faults(lab: Lab, state: Path) -> dict[str, Any]:
         "targets": per_target(samples, exporter),
         "groups": {"lossy": lossy, "slow": slow, "jittery": jittery},
     }
-    samples, _, exporter = await run_exporter(state, "phu-son-nghi-son", 5, 0.05, [])
+    samples, lab_timers, exporter = await run_exporter(state, "phu-son-nghi-son", 5, 0.05, [], lab)
     result["targets"] |= per_target(samples, exporter)
+    result["lateness_slow"] = lab_timers["_lab_lateness"]
     samples, _, exporter = await run_exporter(state, "thanh-son", 4, 0.02, [])
     result["targets"] |= per_target(samples, exporter)
-    samples, gauges, exporter = await run_exporter(state, "phu-son-thach-thanh", 12, 0.05, jittery)
+    samples, gauges, exporter = await run_exporter(
+        state, "phu-son-thach-thanh", 12, 0.05, jittery, lab
+    )
+    result["lateness_jitter"] = gauges.pop("_lab_lateness")
     result["jitter_targets"] = per_target(samples, exporter)
     result["jitter_avg"] = {h: sum(v) / len(v) for h, v in gauges.items()}
     return result

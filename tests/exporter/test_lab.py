@@ -9,6 +9,7 @@ the event scenario are 0.5-1 s instead of 5-60 s.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -86,10 +87,14 @@ def test_five_percent_loss(faults: dict[str, Any]) -> None:
 
 
 def test_eighty_ms_delay(faults: dict[str, Any]) -> None:
+    """Truth: 80 ms plus how late the lab's own 80 ms timers fired meanwhile (measured on
+    the lab's loop during the run; near zero on a quiet machine)."""
     targets = faults["targets"]
+    late = faults["lateness_slow"]
+    truth = 0.080 + sum(late) / len(late)
     for host in faults["groups"]["slow"]:
         mean = targets[host]["rtt_sum"] / targets[host]["received"]
-        assert within(mean, 0.080), (host, mean)
+        assert within(mean, truth), (host, mean, truth)
         assert targets[host]["le_0.05"] == 0  # every reply in the 50-150 ms bucket
         assert targets[host]["le_0.15"] == targets[host]["received"]
     for host in faults["groups"]["lossy"]:
@@ -100,11 +105,19 @@ def test_twenty_ms_jitter(faults: dict[str, Any]) -> None:
     """The lab jitters each reply by a uniform ±J; the RFC 3550 jitter of such a link (the
     mean |difference| of two consecutive delays) is 2J/3: 13.3 ms for J = 20 ms."""
     truth = 2 * 0.020 / 3
+    # The lab's timers also fire late by a varying amount (it runs on a thread of this
+    # process, on a shared machine): the band is 10 % plus that measured variation (mean
+    # |difference| of consecutive lateness samples; a fraction of a ms on a quiet machine).
+    late = faults["lateness_jitter"]
+    noise = sum(abs(a - b) for a, b in itertools.pairwise(late)) / (len(late) - 1)
+    band = 0.10 * truth + noise
+    mean_late = sum(late) / len(late)
     for host in faults["groups"]["jittery"]:
-        assert within(faults["jitter_avg"][host], truth), (host, faults["jitter_avg"][host])
+        gauge = faults["jitter_avg"][host]
+        assert abs(gauge - truth) <= band, (host, gauge, truth, band)
         target = faults["jitter_targets"][host]
-        assert within(target["ipdv_mean"], truth), (host, target["ipdv_mean"])
-        assert within(target["rtt_sum"] / target["received"], 0.080)
+        assert abs(target["ipdv_mean"] - truth) <= band, (host, target["ipdv_mean"], band)
+        assert within(target["rtt_sum"] / target["received"], 0.080 + mean_late)
         assert target["sent"] > 200
 
 
