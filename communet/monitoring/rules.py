@@ -115,10 +115,16 @@ def _level_quality(level: str, by: str, selector: str, t: Timing) -> list[Rule]:
     answering = f"and device:communet_up:bool{selector} == 1"
     sent = f"sum by ({by}) (device:communet_icmp_requests:rate{selector} {answering})"
     got = f"sum by ({by}) (device:communet_icmp_replies:rate{selector} {answering})"
+    w = duration(t.rate_window)
+    rtt_sum = _uplink(f"rate(communet_icmp_rtt_seconds_sum{selector}[{w}])")
     return [
         {
             "record": f"{level}:communet_icmp_loss:ratio",
             "expr": f"clamp_min(1 - {got} / ({sent} > 0), 0)",
+        },
+        {
+            "record": f"{level}:communet_icmp_rtt:mean_seconds",
+            "expr": f"sum by ({by}) ({rtt_sum}) / ({got} > 0) >= 0",
         },
         {
             "record": f"{level}:communet_icmp_rtt:max_mean_seconds",
