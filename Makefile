@@ -5,10 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint unit bench clean venv debian-deps
+.PHONY: demo test lint unit bench bench-exporter clean venv debian-deps bench-debian-deps
 
-# Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent).
-DEBIAN_PACKAGES := snmp
+# Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent; promtool,
+# from prometheus, checks the exporter's exposition).
+DEBIAN_PACKAGES := snmp prometheus
+# Only the exporter bench needs the peers it compares against.
+BENCH_DEBIAN_PACKAGES := prometheus-blackbox-exporter prometheus-smokeping-prober
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 venv: $(STAMP)
@@ -19,8 +22,9 @@ $(STAMP): pyproject.toml requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-debian-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+debian-deps bench-debian-deps: PACKAGES = $(if $(filter bench-%,$@),$(BENCH_DEBIAN_PACKAGES),$(DEBIAN_PACKAGES))
+debian-deps bench-debian-deps:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing (as root; otherwise through sudo)"; \
@@ -44,6 +48,10 @@ test: lint unit
 bench: $(STAMP)
 	$(BIN)/python bench/inventory_load.py
 	$(BIN)/python bench/ansible_inventory.py
+
+# communet-exporter vs blackbox_exporter and smokeping_prober (about 15 minutes).
+bench-exporter: $(STAMP) bench-debian-deps
+	$(BIN)/python bench/exporter.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -71,6 +71,10 @@ class IcmpResponder:
                 "lab's ICMP mode inside its own network namespace (communet lab up --netns)"
             )
         self._in = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        # Only echo requests reach the responder (a raw socket otherwise also gets every
+        # reply it sends itself back over loopback): ICMP_FILTER drops the types whose bit
+        # is set (<linux/icmp.h>; SOL_RAW = 255, ICMP_FILTER = 1).
+        self._in.setsockopt(255, 1, struct.pack("I", ~(1 << ECHO_REQUEST) & 0xFFFFFFFF))
         self._out = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
         self._in.setblocking(False)
         self._out.setblocking(False)
@@ -85,10 +89,14 @@ class IcmpResponder:
 
     def _readable(self) -> None:
         assert self._in is not None
-        try:
-            packet = self._in.recv(65535)
-        except BlockingIOError:
-            return
+        for _ in range(256):  # what is queued, a bounded batch at a time
+            try:
+                packet = self._in.recv(65535)
+            except BlockingIOError:
+                return
+            self._request(packet)
+
+    def _request(self, packet: bytes) -> None:
         answer = echo_reply(packet)
         if answer is None:
             return

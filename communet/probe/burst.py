@@ -85,7 +85,9 @@ def burst_loss(rtts: Sequence[float | None], per_window: int) -> tuple[float, in
     return worst, longest
 
 
-def summarise(address: str, rtts: Sequence[float | None], rate: float, window: float) -> BurstResult:
+def summarise(
+    address: str, rtts: Sequence[float | None], rate: float, window: float
+) -> BurstResult:
     answered = [r for r in rtts if r is not None]
     jitter, mean_ipdv = rfc3550_jitter(rtts)
     worst, longest = burst_loss(rtts, max(1, round(window * rate)))

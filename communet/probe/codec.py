@@ -77,7 +77,9 @@ class XapiError(Exception):
 class XapiSession:
     """One SSH session to a codec's xAPI terminal; requests are serialised."""
 
-    def __init__(self, connection: asyncssh.SSHClientConnection, process: asyncssh.SSHClientProcess[str]) -> None:
+    def __init__(
+        self, connection: asyncssh.SSHClientConnection, process: asyncssh.SSHClientProcess[str]
+    ) -> None:
         self.connection = connection
         self.process = process
         self._buffer = ""

@@ -53,7 +53,7 @@ def checksum(data: bytes) -> int:
     """RFC 1071 Internet checksum."""
     if len(data) % 2:
         data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
     total = (total >> 16) + (total & 0xFFFF)
     total += total >> 16
     return ~total & 0xFFFF
@@ -117,8 +117,10 @@ class EchoTarget:
     __slots__ = ("_answered", "_seq", "address", "observer", "stats")
 
     def __init__(
-        self, address: str, buckets: Sequence[float] = DEFAULT_BUCKETS, observer: Observer | None
-        = None
+        self,
+        address: str,
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
+        observer: Observer | None = None,
     ) -> None:
         self.address = address
         self.stats = EchoStats(tuple(buckets))
@@ -230,8 +232,10 @@ class Pinger:
 
     # -- targets
     def add(
-        self, address: str, buckets: Sequence[float] = DEFAULT_BUCKETS, observer: Observer | None
-        = None
+        self,
+        address: str,
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
+        observer: Observer | None = None,
     ) -> EchoTarget:
         """A new target (a second target for the same address replaces the first)."""
         socket.inet_aton(address)  # ValueError-like OSError for anything but IPv4
@@ -249,8 +253,7 @@ class Pinger:
         total = (total & 0xFFFF) + (total >> 16)
         total = (total & 0xFFFF) + (total >> 16)
         return (
-            _HEADER.pack(ECHO_REQUEST, 0, ~total & 0xFFFF, self.identifier, sequence)
-            + self.payload
+            _HEADER.pack(ECHO_REQUEST, 0, ~total & 0xFFFF, self.identifier, sequence) + self.payload
         )
 
     def send(self, target: EchoTarget) -> int:

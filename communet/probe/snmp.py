@@ -82,7 +82,8 @@ def _value(bind: object) -> int | None:
     if isinstance(value, NoSuchObject | NoSuchInstance | EndOfMibView):
         return None
     try:
-        return int(value)  # type: ignore[call-overload]
+        number: int = int(value)  # type: ignore[call-overload]
+        return number
     except (TypeError, ValueError):
         return None
 
@@ -126,7 +127,7 @@ class SnmpPoller:
                     privProtocol=usmAesCfb128Protocol,
                 )
             else:
-                data = CommunityData(auth.community, mpModel=1)
+                data = CommunityData(auth.community, mpModel=1)  # noqa: S508 - only where asked
             self._auth[auth] = data
         return data
 

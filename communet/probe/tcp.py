@@ -30,9 +30,7 @@ async def tcp_connect(address: str, port: int, timeout: float = 3.0) -> TcpResul
     """Open and close one TCP connection; never raises for network failures."""
     began = time.perf_counter()
     try:
-        _reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(address, port), timeout
-        )
+        _reader, writer = await asyncio.wait_for(asyncio.open_connection(address, port), timeout)
     except TimeoutError:
         return TcpResult(address, port, False, time.perf_counter() - began, "timeout")
     except OSError as error:

@@ -35,8 +35,8 @@ log = logging.getLogger("communet_exporter")
 @dataclass(frozen=True)
 class Settings:
     inventory: Path
-    selection: Selection = Selection()
-    reach: Reach = Reach()
+    selection: Selection = field(default_factory=Selection)
+    reach: Reach = field(default_factory=Reach)
     vault_vars: Path | None = None
     icmp_interval: float = 5.0
     icmp_timeout: float = 2.0

@@ -48,9 +48,9 @@ def duration(text: str) -> float:
     match = _DURATION.match(text.strip())
     if match is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration (e.g. 5s, 500ms, 1m)")
-    value = float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[
-        match.group(2)
-    ]
+    value = (
+        float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+    )
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be longer than zero")
     return value
@@ -109,8 +109,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load inventory, secrets and web config, print what would be probed, exit",
     )
-    p.add_argument("--log.level", dest="log_level", default="info",
-                   choices=("debug", "info", "warning", "error"))
+    p.add_argument(
+        "--log.level",
+        dest="log_level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+    )
     return p
 
 
@@ -164,6 +168,8 @@ async def serve(settings: Settings, web: WebConfig, listen: tuple[str, int]) -> 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 
+    reloads: set[asyncio.Task[None]] = set()
+
     def reload() -> None:
         async def run() -> None:
             try:
@@ -171,7 +177,9 @@ async def serve(settings: Settings, web: WebConfig, listen: tuple[str, int]) -> 
             except ConfigError as error:
                 log.error("reload failed, keeping %d targets: %s", len(exporter.ordered), error)
 
-        loop.create_task(run())
+        task = loop.create_task(run())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
 
     loop.add_signal_handler(signal.SIGHUP, reload)
     loop.add_signal_handler(signal.SIGTERM, stop.set)

@@ -27,6 +27,8 @@ a dead agent); the ``_up`` series are always there.
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -81,9 +83,28 @@ def label_text(labels: Iterable[tuple[str, str]]) -> str:
     return ",".join(f'{name}="{escape(value)}"' for name, value in labels)
 
 
+@functools.cache
+def histogram_template(buckets: tuple[float, ...]) -> str:
+    """One ``str.format`` template for a target's whole RTT histogram: ``{0}`` the labels,
+    then the cumulative bucket counts, the sum and the count (one call per target)."""
+    bounds = [*(_number(b) for b in buckets), "+Inf"]
+    lines = [
+        f'communet_icmp_rtt_seconds_bucket{{{{{{0}},le="{bound}"}}}} {{{index + 1}}}\n'
+        for index, bound in enumerate(bounds)
+    ]
+    lines.append(f"communet_icmp_rtt_seconds_sum{{{{{{0}}}}}} {{{len(bounds) + 1}!r}}\n")
+    lines.append(f"communet_icmp_rtt_seconds_count{{{{{{0}}}}}} {{{len(bounds) + 2}}}\n")
+    return "".join(lines)
+
+
 @dataclass
 class TargetState:
-    """A target and everything measured about it; replaced only when the target changes."""
+    """A target and everything measured about it; replaced only when the target changes.
+
+    Only the label text is kept per target (built once): the lines are formatted around it
+    at each scrape, which costs less memory than caching every line's prefix and about the
+    same CPU.
+    """
 
     target: Target
     echo: EchoTarget
@@ -91,21 +112,9 @@ class TargetState:
     snmp: SnmpStatus | None = None
     codec: CodecStatus | None = None
     tcp: dict[str, TcpResult] = field(default_factory=dict)
-    _buckets: tuple[str, ...] = ()
-    _prefix: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.labels = label_text(self.target.labels)
-        lbl = self.labels
-        bounds = [*(_number(b) for b in self.echo.stats.buckets), "+Inf"]
-        self._buckets = tuple(
-            f'communet_icmp_rtt_seconds_bucket{{{lbl},le="{b}"}} ' for b in bounds
-        )
-        self._prefix = {name: f"{name}{{{lbl}}} " for name, _, _ in FAMILIES}
-        self._prefix["communet_icmp_rtt_seconds_sum"] = f"communet_icmp_rtt_seconds_sum{{{lbl}}} "
-        self._prefix["communet_icmp_rtt_seconds_count"] = (
-            f"communet_icmp_rtt_seconds_count{{{lbl}}} "
-        )
 
     def state(self) -> str:
         """up / down / unknown, from the latest echoes (for the self-metrics)."""
@@ -126,25 +135,24 @@ def render_slice(states: list[TargetState], parts: dict[str, list[str]]) -> None
     rtt = parts["communet_icmp_rtt_seconds"]
     jitter = parts["communet_icmp_jitter_seconds"]
     for state in states:
-        prefix = state._prefix
+        lbl = state.labels
         stats = state.echo.stats
-        requests.append(f"{prefix['communet_icmp_requests_total']}{stats.sent}\n")
-        cumulative = 0
-        for line, count in zip(state._buckets, stats.bucket_counts, strict=True):
-            cumulative += count
-            rtt.append(f"{line}{cumulative}\n")
-        rtt.append(f"{prefix['communet_icmp_rtt_seconds_sum']}{stats.rtt_sum!r}\n")
-        rtt.append(f"{prefix['communet_icmp_rtt_seconds_count']}{stats.received}\n")
-        jitter.append(f"{prefix['communet_icmp_jitter_seconds']}{stats.jitter!r}\n")
-        if state.target.snmp is not None:
+        requests.append(f"communet_icmp_requests_total{{{lbl}}} {stats.sent}\n")
+        counts = stats.bucket_counts
+        cumulative = list(itertools.accumulate(counts))
+        template = histogram_template(stats.buckets)
+        rtt.append(template.format(lbl, *cumulative, stats.rtt_sum, stats.received))
+        jitter.append(f"communet_icmp_jitter_seconds{{{lbl}}} {stats.jitter!r}\n")
+        target = state.target
+        if target.snmp is not None and state.snmp is not None:
             _snmp_lines(state, parts)
-        if state.target.codec is not None:
+        if target.codec is not None and state.codec is not None:
             _codec_lines(state, parts)
-        for service, _port in state.target.tcp:
+        for service, _port in target.tcp:
             result = state.tcp.get(service)
             if result is None:
                 continue
-            label = f'{{{state.labels},service="{service}"}} '
+            label = f'{{{lbl},service="{service}"}} '
             parts["communet_tcp_up"].append(f"communet_tcp_up{label}{int(result.success)}\n")
             parts["communet_tcp_connect_duration_seconds"].append(
                 f"communet_tcp_connect_duration_seconds{label}{result.duration!r}\n"
@@ -152,36 +160,35 @@ def render_slice(states: list[TargetState], parts: dict[str, list[str]]) -> None
 
 
 def _snmp_lines(state: TargetState, parts: dict[str, list[str]]) -> None:
-    prefix, snmp = state._prefix, state.snmp
-    if snmp is None:
-        return
-    parts["communet_snmp_up"].append(f"{prefix['communet_snmp_up']}{int(snmp.success)}\n")
+    lbl, snmp = state.labels, state.snmp
+    assert snmp is not None
+    parts["communet_snmp_up"].append(f"communet_snmp_up{{{lbl}}} {int(snmp.success)}\n")
     if not snmp.success:
         return
     if snmp.uptime is not None:
-        line = f"{prefix['communet_device_uptime_seconds']}{snmp.uptime!r}\n"
+        line = f"communet_device_uptime_seconds{{{lbl}}} {snmp.uptime!r}\n"
         parts["communet_device_uptime_seconds"].append(line)
     if snmp.boots is not None:
-        line = f"{prefix['communet_snmp_engine_boots']}{snmp.boots}\n"
-        parts["communet_snmp_engine_boots"].append(line)
+        parts["communet_snmp_engine_boots"].append(
+            f"communet_snmp_engine_boots{{{lbl}}} {snmp.boots}\n"
+        )
     if state.target.wan_interface and snmp.wan_up is not None:
-        parts["communet_wan_link_up"].append(f"{prefix['communet_wan_link_up']}{int(snmp.wan_up)}\n")
+        parts["communet_wan_link_up"].append(f"communet_wan_link_up{{{lbl}}} {int(snmp.wan_up)}\n")
 
 
 def _codec_lines(state: TargetState, parts: dict[str, list[str]]) -> None:
-    prefix, codec = state._prefix, state.codec
-    if codec is None:
-        return
-    parts["communet_codec_up"].append(f"{prefix['communet_codec_up']}{int(codec.success)}\n")
+    lbl, codec = state.labels, state.codec
+    assert codec is not None
+    parts["communet_codec_up"].append(f"communet_codec_up{{{lbl}}} {int(codec.success)}\n")
     if not codec.success:
         return
     if codec.uptime is not None:
-        line = f"{prefix['communet_device_uptime_seconds']}{codec.uptime!r}\n"
+        line = f"communet_device_uptime_seconds{{{lbl}}} {codec.uptime!r}\n"
         parts["communet_device_uptime_seconds"].append(line)
     registered = parts["communet_codec_registered"]
     for protocol, value in (("sip", codec.sip_registered), ("h323", codec.h323_registered)):
         registered.append(
-            f'communet_codec_registered{{{state.labels},protocol="{protocol}"}} {int(value)}\n'
+            f'communet_codec_registered{{{lbl},protocol="{protocol}"}} {int(value)}\n'
         )
 
 

@@ -3,13 +3,15 @@
 Each target gets a phase in [0, 1) of the interval from its position in a hash-ordered list,
 so N targets at interval T are probed one every T/N seconds, not all at the top of the
 interval (a burst of 10,000 echoes would overflow socket buffers and the responders' rate
-limits). A tick wakes every few milliseconds and starts the probes whose phase has come; how
-late each tick wakes is the loop lag (a stalled loop shows here first).
+limits). A tick wakes when the next probe is due (at most every 10 ms, then in batches) and
+starts the probes whose phase has come; how late each tick wakes is the loop lag (a stalled
+loop shows here first).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -34,7 +36,7 @@ class Spread(Generic[T]):
         self.interval = interval
         self.action = action
         self.key = key
-        self.tick = min(tick, interval / 2)
+        self.min_tick = min(tick, interval / 2)
         self.on_lag = on_lag
         self._items: list[T] = []
         self._task: asyncio.Task[None] | None = None
@@ -50,10 +52,8 @@ class Spread(Generic[T]):
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _run(self) -> None:
@@ -75,8 +75,12 @@ class Spread(Generic[T]):
                 done = 0.0
             self._fire(items, done, fraction)
             done = fraction
-            wake = now + self.tick
-            await asyncio.sleep(self.tick)
+            # Wake as often as the next item is due, never more than every min_tick (10 ms:
+            # a batch of items per wake-up) nor less than once a second; idle when empty.
+            pause = self.interval / len(items) if items else 1.0
+            pause = min(1.0, max(self.min_tick, pause))
+            wake = now + pause
+            await asyncio.sleep(pause)
 
     def _fire(self, items: list[T], low: float, high: float) -> None:
         count = len(items)

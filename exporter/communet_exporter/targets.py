@@ -19,9 +19,9 @@ from communet.inventory import ResolvedDevice, load_inventory
 from communet.inventory.model import Role, SnmpV3, Status
 from communet.probe.codec import CodecLogin
 from communet.probe.snmp import SnmpAuth, SnmpV3User
+from communet.probe.tcp import SERVICES
 from communet.render.ports import router_model
 from communet.secrets import EnvVaultResolver, SecretError
-from communet.probe.tcp import SERVICES
 
 # Roles whose uptime and WAN state are read over SNMP; codecs report theirs over xAPI.
 SNMP_ROLES = frozenset(

@@ -126,7 +126,7 @@ class WebServer:
             return False
         return self.config.authorised(username, password)
 
-    async def _route(
+    async def _route(  # noqa: PLR0911 - one return per route
         self, method: str, path: str, headers: dict[str, str]
     ) -> tuple[int, bytes, str, dict[str, str]]:
         exporter = self.exporter

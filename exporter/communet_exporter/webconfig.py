@@ -46,10 +46,23 @@ CLIENT_AUTH = {
     "VerifyClientCertIfGiven": ssl.CERT_OPTIONAL,
     "RequireAndVerifyClientCert": ssl.CERT_REQUIRED,
 }
-TLS_KEYS = {"cert_file", "key_file", "min_version", "max_version", "client_auth_type",
-            "client_ca_file"}
-NOT_IMPLEMENTED = {"cipher_suites", "curve_preferences", "client_allowed_sans",
-                   "prefer_server_cipher_suites", "cert", "key", "client_ca"}
+TLS_KEYS = {
+    "cert_file",
+    "key_file",
+    "min_version",
+    "max_version",
+    "client_auth_type",
+    "client_ca_file",
+}
+NOT_IMPLEMENTED = {
+    "cipher_suites",
+    "curve_preferences",
+    "client_allowed_sans",
+    "prefer_server_cipher_suites",
+    "cert",
+    "key",
+    "client_ca",
+}
 
 
 @dataclass
@@ -139,12 +152,12 @@ def _tls_context(tls: Mapping[str, Any], path: Path) -> ssl.SSLContext:
         )
     base = path.parent
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    cert, key = base / str(tls["cert_file"]), base / str(tls["key_file"])
+    cert_path, key_path = base / str(tls["cert_file"]), base / str(tls["key_file"])
     try:
-        context.load_cert_chain(cert, key)
+        context.load_cert_chain(cert_path, key_path)
     except (OSError, ssl.SSLError) as error:
         raise ConfigError(
-            f"--web.config.file {path}: cannot load {cert} / {key}: {one_line(error)}"
+            f"--web.config.file {path}: cannot load {cert_path} / {key_path}: {one_line(error)}"
         ) from None
     for name, attribute, default in (
         ("min_version", "minimum_version", "TLS12"),

@@ -59,7 +59,7 @@ async def scrape(port: int, path: str = "/metrics", method: str = "GET") -> str:
     return data.split(b"\r\n\r\n", 1)[1].decode()
 
 
-def settings(state: Path, inventory: Path = DEMO, **rates: Any) -> Settings:
+def settings(state: Path, *, inventory: Path = DEMO, **rates: Any) -> Settings:
     vault = state / "vault.yml"
     vault.write_text(VAULT, encoding="utf-8")
     return Settings(
@@ -166,9 +166,7 @@ async def faults(lab: Lab, state: Path) -> dict[str, Any]:
     return result
 
 
-async def wait_for(
-    port: int, condition: Callable[[Samples], bool], limit: float
-) -> float | None:
+async def wait_for(port: int, condition: Callable[[Samples], bool], limit: float) -> float | None:
     """Seconds until ``condition`` holds on a scrape (None: not within ``limit``)."""
     began = time.monotonic()
     while time.monotonic() - began < limit:
@@ -183,7 +181,7 @@ async def events(lab: Lab, state: Path) -> dict[str, Any]:
     each must show within one interval of its probe."""
     codec = first(lab, "video_endpoint", "dinh-hai")
     register(lab, codec)
-    rates = {"icmp_interval": 0.5, "icmp_timeout": 0.3, "snmp_interval": 1.0}
+    rates: dict[str, Any] = {"icmp_interval": 0.5, "icmp_timeout": 0.3, "snmp_interval": 1.0}
     rates |= {"snmp_timeout": 0.3, "codec_interval": 1.0}
     exporter = Exporter(settings(state, **rates))
     await exporter.start()
@@ -196,9 +194,11 @@ async def events(lab: Lab, state: Path) -> dict[str, Any]:
     before = parse(await scrape(port))
     ready = await wait_for(
         port,
-        lambda s: s.get(("communet_codec_registered", codec, "sip")) == 1
-        and s.get(("communet_wan_link_up", wan, "")) == 1
-        and s.get(("communet_snmp_engine_boots", rebooted, "")) == 1,
+        lambda s: (
+            s.get(("communet_codec_registered", codec, "sip")) == 1
+            and s.get(("communet_wan_link_up", wan, "")) == 1
+            and s.get(("communet_snmp_engine_boots", rebooted, "")) == 1
+        ),
         5,
     )
     before = parse(await scrape(port))
@@ -230,8 +230,10 @@ async def events(lab: Lab, state: Path) -> dict[str, Any]:
     lab.reboot(rebooted)
     result["reboot"] = await wait_for(
         port,
-        lambda s: s.get(("communet_snmp_engine_boots", rebooted, "")) == 2
-        and s.get(("communet_device_uptime_seconds", rebooted, ""), 1e9) < uptime_before,
+        lambda s: (
+            s.get(("communet_snmp_engine_boots", rebooted, "")) == 2
+            and s.get(("communet_device_uptime_seconds", rebooted, ""), 1e9) < uptime_before
+        ),
         5,
     )
     result["uptime_before_reboot"] = uptime_before
@@ -243,9 +245,7 @@ async def events(lab: Lab, state: Path) -> dict[str, Any]:
     )
     assert shut != device.base_config()
     lab.load_config(wan, shut)
-    result["wan"] = await wait_for(
-        port, lambda s: s.get(("communet_wan_link_up", wan, "")) == 0, 5
-    )
+    result["wan"] = await wait_for(port, lambda s: s.get(("communet_wan_link_up", wan, "")) == 0, 5)
 
     lab.load_config(codec, 'xConfiguration SIP Proxy 1 Address: "10.99.99.99"\n')
     result["codec"] = await wait_for(
@@ -257,8 +257,10 @@ async def events(lab: Lab, state: Path) -> dict[str, Any]:
     snmp_cut = [h for h in cut if ("communet_snmp_up", h, "") in base]
     result["cut"] = await wait_for(
         port,
-        lambda s: all(lost(h, base)(s) for h in cut)
-        and all(s.get(("communet_snmp_up", h, "")) == 0 for h in snmp_cut),
+        lambda s: (
+            all(lost(h, base)(s) for h in cut)
+            and all(s.get(("communet_snmp_up", h, "")) == 0 for h in snmp_cut)
+        ),
         5,
     )
     result["cut_hosts"] = cut
@@ -293,7 +295,9 @@ async def reload(lab: Lab, state: Path) -> dict[str, Any]:
         thach_thanh = [h for h in lab.devices if lab.devices[h].spec.site.endswith("thach-thanh")]
         kept = "dinh-hai-sw1"
         result: dict[str, Any] = {
-            "initial": sorted({k[1] for k in first_scrape if k[0] == "communet_icmp_requests_total"}),
+            "initial": sorted(
+                {k[1] for k in first_scrape if k[0] == "communet_icmp_requests_total"}
+            ),
             "kept_before": first_scrape[("communet_icmp_requests_total", kept, "")],
             "thach_thanh": thach_thanh,
         }
@@ -312,9 +316,7 @@ async def reload(lab: Lab, state: Path) -> dict[str, Any]:
             {k[1] for k in after_post if k[0] == "communet_icmp_requests_total"}
         )
         survivor = "phu-son-thach-thanh-sw1"
-        result["survivor_after_sighup"] = after_hup[
-            ("communet_icmp_requests_total", survivor, "")
-        ]
+        result["survivor_after_sighup"] = after_hup[("communet_icmp_requests_total", survivor, "")]
         result["survivor_after_post"] = after_post[("communet_icmp_requests_total", survivor, "")]
         (inventory / "province.yml").write_text("code: [\n", encoding="utf-8")
         result["bad_post"] = await scrape(port, "/-/reload", "POST")
@@ -356,7 +358,9 @@ def main() -> None:
     scenario = SCENARIOS[sys.argv[1]]
     state = Path(tempfile.mkdtemp(prefix="communet-exporter-test-"))
     try:
-        with Lab(specs_from_inventory(DEMO), network="127.70.0.0/16", icmp=True, state_dir=state) as lab:
+        with Lab(
+            specs_from_inventory(DEMO), network="127.70.0.0/16", icmp=True, state_dir=state
+        ) as lab:
             result = asyncio.run(scenario(lab, state))
     finally:
         shutil.rmtree(state, ignore_errors=True)

@@ -98,13 +98,18 @@ def test_unknown_hub(capsys: pytest.CaptureFixture[str], vault: str) -> None:
 
 @pytest.mark.parametrize(
     ("shard", "message"),
-    [("3/2", "--shard '3/2': i must be between 1 and n"), ("x", "--shard 'x': write it as i/n, e.g. 1/4")],
+    [
+        ("3/2", "--shard '3/2': i must be between 1 and n"),
+        ("x", "--shard 'x': write it as i/n, e.g. 1/4"),
+    ],
 )
 def test_bad_shard(capsys: pytest.CaptureFixture[str], shard: str, message: str) -> None:
     assert error_of(["--inventory", DEMO, "--shard", shard], capsys) == (1, P + message)
 
 
-def test_missing_snmp_secret(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_snmp_secret(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("COMMUNET_USERNAME", raising=False)
     assert error_of(["--inventory", DEMO, "--config.check"], capsys) == (
         1,

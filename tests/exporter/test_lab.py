@@ -138,7 +138,9 @@ def test_hot_reload_adds_and_removes_targets_and_keeps_the_others_counters() -> 
     assert added <= set(result["after_sighup"])  # SIGHUP added the district's devices
     assert result["kept_after_sighup"] > result["kept_before"]  # counters went on
     assert result["post"].startswith("reloaded: 0 added, 9 removed")
-    assert not set(result["after_post"]) & {h for h in initial if "nghi-son" in h or "dinh-hai" in h}
+    assert not set(result["after_post"]) & {
+        h for h in initial if "nghi-son" in h or "dinh-hai" in h
+    }
     assert result["survivor_after_post"] >= result["survivor_after_sighup"] > 0
     # a broken inventory is refused in one line and the running targets stay
     assert result["bad_post"].startswith("reload failed: inventory ")

@@ -8,7 +8,6 @@ import base64
 import datetime
 import gzip
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 import bcrypt
@@ -84,7 +83,7 @@ def basic(user: str, password: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def web_dir(tmp_path: Path) -> Iterator[tuple[Path, bytes]]:
+def web_dir(tmp_path: Path) -> tuple[Path, bytes]:
     der = certificate(tmp_path)
     hashed = bcrypt.hashpw(b"s3cret-noc", bcrypt.gensalt(4)).decode()
     (tmp_path / "web.yml").write_text(
@@ -93,7 +92,7 @@ def web_dir(tmp_path: Path) -> Iterator[tuple[Path, bytes]]:
         "http_server_config:\n  headers:\n    X-Frame-Options: deny\n",
         encoding="utf-8",
     )
-    yield tmp_path, der
+    return tmp_path, der
 
 
 def client_context() -> ssl.SSLContext:

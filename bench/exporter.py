@@ -1,0 +1,587 @@
+"""Probing bench: communet-exporter against blackbox_exporter and smokeping_prober, side by side.
+
+    .venv/bin/python bench/exporter.py [--sizes 1000,5000,10000] [--seconds 40] \\
+        [--probers communet,blackbox,smokeping] [--json out.json]
+
+Re-runs itself in a fresh user + network namespace (``unshare -rn``): every target is a
+127.x.y.z address answered by the lab's own ICMP responder (``communet.lab.icmp``, the kernel's
+echo replies switched off) in a child process, for scale copies of the Thanh Hóa province's
+lab devices. Nothing leaves the namespace.
+
+For each size, and at the largest also with 30 % of the targets down, each prober in turn
+probes the targets at one echo per 5 s for ``--seconds``:
+
+- **communet**: the exporter's runtime (``communet_exporter.app.Exporter``: one shared ICMP
+  socket, the spread scheduler) in a child process, ICMP only;
+- **blackbox**: ``prometheus-blackbox-exporter`` (Debian, 0.23) with an ``icmp`` module, driven
+  as Prometheus drives it: one ``/probe`` request per target per interval, spread evenly (the
+  driver's own CPU is reported apart);
+- **smokeping**: ``prometheus-smokeping-prober`` (Debian, 0.6.1) pinging every target itself.
+
+CPU is the prober's own user + system time from /proc (children included), so other load on
+the shared machine does not count; false loss = echoes to answering targets that the prober
+counted lost, against the responder's own count of what it answered. Then, for communet at the
+largest size: CPU and size of ``/metrics`` renders (hand-rendered text) and the RTTs of echoes
+answered during scrapes against those outside them. Prints a markdown table and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "exporter"))
+
+IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
+TICKS = os.sysconf("SC_CLK_TCK")
+INTERVAL = 5.0
+NETWORK = "127.16.0.0/12"
+
+
+# ------------------------------------------------------------------------------ measuring
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` and its waited-for children (clock ticks → seconds)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICKS
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    memory = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            memory = int(line.split()[1]) // (1024 * 1024)
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    return (
+        f"{model}, {os.cpu_count()} CPUs, {memory} GiB, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, load average {' '.join(load)}"
+    )
+
+
+def addresses(count: int) -> list[str]:
+    from communet.lab.runtime import lab_addresses  # noqa: PLC0415
+
+    out: list[str] = []
+    for address in lab_addresses(NETWORK):
+        out.append(address)
+        if len(out) == count:
+            break
+    return out
+
+
+def down_set(count: int, fraction: float) -> set[int]:
+    chosen = random.Random(7).sample(range(count), round(count * fraction))  # noqa: S311
+    return set(chosen)
+
+
+# ------------------------------------------------------------------------------ responder
+def responder(count: int) -> None:
+    """Child: the lab's ICMP responder for ``count`` lab devices (scale copies of Thanh Hóa).
+    stdin commands: ``down N FRACTION`` (only the first N answer, a FRACTION of them down),
+    ``stats`` (print answered/dropped as JSON)."""
+    from communet.lab.icmp import IcmpResponder  # noqa: PLC0415
+    from communet.lab.runtime import make_device, specs_from_inventory  # noqa: PLC0415
+    from communet.lab.server import Credentials  # noqa: PLC0415
+
+    scale = max(1, -(-count // 2200))
+    specs = specs_from_inventory(REPO / "inventory" / "thanh-hoa", scale)[:count]
+    devices = [make_device(spec, Credentials()) for spec in specs]
+    targets = addresses(count)
+    by_address = dict(zip(targets, devices, strict=True))
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        icmp = IcmpResponder(by_address)
+        icmp.start()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        print("ready", flush=True)
+        while line := (await reader.readline()).decode().split():
+            if line[0] == "down":
+                size, fraction = int(line[1]), float(line[2])
+                down = down_set(size, fraction)
+                for index, device in enumerate(devices):
+                    device.faults.down = index >= size or index in down
+            elif line[0] == "stats":
+                print(json.dumps({"answered": icmp.answered, "dropped": icmp.dropped}), flush=True)
+        icmp.stop()
+
+    asyncio.run(main())
+
+
+class Responder:
+    def __init__(self, count: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--responder", str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"the responder did not start: {line!r}")
+
+    def command(self, text: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def stats(self) -> dict[str, int]:
+        self.command("stats")
+        assert self.process.stdout is not None
+        data: dict[str, int] = json.loads(self.process.stdout.readline())
+        return data
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(30)
+
+
+# ------------------------------------------------------------------------------ communet
+def communet_child(count: int, seconds: float, scrapes: int) -> None:
+    """Child: the exporter's runtime for ``count`` ICMP targets; prints one JSON result."""
+    from communet_exporter.app import Exporter, Settings  # noqa: PLC0415
+    from communet_exporter.targets import Target  # noqa: PLC0415
+
+    targets = [
+        Target(
+            hostname=f"th-{index:05d}",
+            address=address,
+            labels=(
+                ("province", "thanh-hoa"),
+                ("district", f"huyen-{index % 27:02d}"),
+                ("commune", f"xa-{index // 4:05d}"),
+                ("instance", f"th-{index:05d}"),
+                (
+                    "role",
+                    ("access_switch", "ce_router", "video_endpoint", "internet_router")[index % 4],
+                ),
+                ("platform", "cisco_ios"),
+            ),
+            role="access_switch",
+            snmp=None,
+            snmp_port=161,
+            wan_interface=None,
+            codec=None,
+            ssh_port=22,
+            known_hosts=None,
+            tcp=(),
+        )
+        for index, address in enumerate(addresses(count))
+    ]
+    settings = Settings(inventory=REPO / "inventory" / "thanh-hoa", icmp_interval=INTERVAL)
+    rtts: list[tuple[float, float]] = []
+
+    async def main() -> dict[str, Any]:
+        exporter = Exporter(settings)
+        await exporter.start(targets)
+
+        def observe(_seq: int, rtt: float) -> None:
+            rtts.append((time.monotonic(), rtt))
+
+        for state in exporter.ordered:
+            state.echo.observer = observe
+        await asyncio.sleep(INTERVAL)  # one full cycle before measuring
+        before = os.times()
+        first = {
+            s.target.address: (s.echo.stats.sent, s.echo.stats.received) for s in exporter.ordered
+        }
+        sent0 = exporter.pinger.counters.sent
+        await asyncio.sleep(seconds)
+        after = os.times()
+        probe_cpu = (after.user - before.user) + (after.system - before.system)
+        sent = exporter.pinger.counters.sent - sent0
+        last = {
+            s.target.address: (s.echo.stats.sent, s.echo.stats.received) for s in exporter.ordered
+        }
+        windows: list[tuple[float, float]] = []
+        renders: list[tuple[float, int]] = []
+        for _ in range(scrapes):
+            await asyncio.sleep(0.5)
+            began_cpu, began = time.process_time(), time.monotonic()
+            body = await exporter.metrics()
+            renders.append((time.process_time() - began_cpu, len(body)))
+            windows.append((began, time.monotonic()))
+        await asyncio.sleep(2.5)  # replies of echoes sent during the last scrape
+        for spread in exporter._spreads:
+            await spread.stop()
+        await asyncio.sleep(2.5)  # every echo answered or timed out
+        result = {
+            "received_total": exporter.pinger.counters.received,
+            "cpu": probe_cpu,
+            "echoes": sent,
+            "sent_by_target": {a: last[a][0] - first[a][0] for a in last},
+            "received_by_target": {a: last[a][1] - first[a][1] for a in last},
+            "late": exporter.pinger.counters.late,
+            "send_errors": exporter.pinger.counters.send_errors,
+            "lag_max": exporter.stats.lag_max,
+            "rss_mib": rss_mib(os.getpid()),
+            "socket": exporter.pinger.mode,
+            "renders": renders,
+        }
+        inside: list[float] = []
+        outside: list[float] = []
+        if windows:
+            for at, rtt in rtts:
+                if at < windows[0][0] - 10:
+                    continue
+                during = any(a <= at <= b + 0.05 for a, b in windows)
+                (inside if during else outside).append(rtt)
+        result["rtt_during_scrapes"] = _mean(inside)
+        result["rtt_outside_scrapes"] = _mean(outside)
+        result["echoes_during_scrapes"] = len(inside)
+        await exporter.stop()
+        return result
+
+    print(json.dumps(asyncio.run(main())), flush=True)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def run_communet(count: int, seconds: float, scrapes: int) -> dict[str, Any]:
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--communet-child", str(count), str(seconds), str(scrapes)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    out, _ = process.communicate(timeout=seconds + 300)
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+# ------------------------------------------------------------------------------ peers
+def free_port() -> int:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _http_get(port: int, path: str) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    # HTTP/1.0: Go answers it without chunked transfer encoding
+    writer.write(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+    data = await reader.read()
+    writer.close()
+    return data.split(b"\r\n\r\n", 1)[1]
+
+
+def scrape_text(port: int, path: str = "/metrics") -> str:
+    return asyncio.run(_http_get(port, path)).decode()
+
+
+def samples(text: str, name: str, label: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{") and " " in line:
+            labels, value = line.rsplit(" ", 1)
+            key = labels.split(f'{label}="', 1)[1].split('"', 1)[0]
+            out[key] = out.get(key, 0.0) + float(value)
+    return out
+
+
+def run_smokeping(targets: list[str], seconds: float, workdir: Path) -> dict[str, Any]:
+    binary = shutil.which("prometheus-smokeping-prober")
+    if binary is None:
+        return {"error": "prometheus-smokeping-prober is not installed"}
+    config = workdir / "smokeping.yml"
+    hosts = "\n".join(f"  - {t}" for t in targets)
+    config.write_text(
+        f"targets:\n- hosts:\n{hosts}\n  interval: {INTERVAL:g}s\n  network: ip4\n"
+        "  protocol: icmp\n  size: 56\n",
+        encoding="utf-8",
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
+         "--privileged", "--log.level=error"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(INTERVAL + 2)
+        first = scrape_text(port)
+        cpu0 = cpu_seconds(process.pid)
+        time.sleep(seconds)
+        cpu = cpu_seconds(process.pid) - cpu0
+        rss = rss_mib(process.pid)
+        time.sleep(2.5)
+        last = scrape_text(port)  # then stopped at once: a few ms of echoes go uncounted
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    sent = _delta(samples(last, "smokeping_requests_total", "host"),
+                  samples(first, "smokeping_requests_total", "host"))  # fmt: skip
+    got = _delta(
+        samples(last, "smokeping_response_duration_seconds_count", "host"),
+        samples(first, "smokeping_response_duration_seconds_count", "host"),
+    )
+    # the counters cover the CPU window plus 2.5 s (so that the last replies are in)
+    echoes = sum(sent.values()) * seconds / (seconds + 2.5)
+    received_total = sum(
+        samples(last, "smokeping_response_duration_seconds_count", "host").values()
+    )
+    return {"cpu": cpu, "echoes": echoes, "rss_mib": rss, "sent_by_target": sent,
+            "received_by_target": got, "received_total": received_total}  # fmt: skip
+
+
+def _delta(last: dict[str, float], first: dict[str, float]) -> dict[str, float]:
+    return {k: v - first.get(k, 0.0) for k, v in last.items()}
+
+
+def run_blackbox(targets: list[str], seconds: float, workdir: Path) -> dict[str, Any]:
+    binary = shutil.which("prometheus-blackbox-exporter")
+    if binary is None:
+        return {"error": "prometheus-blackbox-exporter is not installed"}
+    config = workdir / "blackbox.yml"
+    config.write_text(
+        "modules:\n  icmp:\n    prober: icmp\n    timeout: 2s\n"
+        "    icmp:\n      preferred_ip_protocol: ip4\n      ip_protocol_fallback: false\n",
+        encoding="utf-8",
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
+         "--log.level=error"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)
+        driver_before = os.times()
+        cpu0 = cpu_seconds(process.pid)
+        results = asyncio.run(_drive_blackbox(port, targets, seconds))
+        cpu = cpu_seconds(process.pid) - cpu0
+        driver_after = os.times()
+        rss = rss_mib(process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    driver = (driver_after.user - driver_before.user) + (driver_after.system - driver_before.system)
+    return {"cpu": cpu, "driver_cpu": driver, "rss_mib": rss, **results}
+
+
+async def _drive_blackbox(port: int, targets: list[str], seconds: float) -> dict[str, Any]:
+    """One /probe per target per interval, each target at its own phase (as Prometheus
+    spreads its scrapes); every probe on its own connection, as Prometheus' per-target
+    scrape loops do."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    sent: dict[str, int] = dict.fromkeys(targets, 0)
+    success: dict[str, int] = dict.fromkeys(targets, 0)
+    failures = 0
+    semaphore = asyncio.Semaphore(800)
+
+    async def probe(target: str) -> None:
+        nonlocal failures
+        async with semaphore:
+            try:
+                body = await asyncio.wait_for(
+                    _http_get(port, f"/probe?module=icmp&target={target}"), 10
+                )
+            except (OSError, TimeoutError, IndexError):
+                failures += 1
+                return
+        sent[target] += 1
+        if b"\nprobe_success 1" in b"\n" + body:
+            success[target] += 1
+
+    tasks: set[asyncio.Task[None]] = set()
+    cycles = int(seconds / INTERVAL)
+    count = len(targets)
+    for cycle in range(cycles):
+        for index, target in enumerate(targets):
+            due = start + cycle * INTERVAL + INTERVAL * index / count
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = loop.create_task(probe(target))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.gather(*tasks)
+    return {
+        "echoes": sum(sent.values()),
+        "received_total": sum(success.values()),
+        "sent_by_target": sent,
+        "received_by_target": success,
+        "driver_failures": failures,
+    }
+
+
+# ------------------------------------------------------------------------------ the run
+def false_loss(result: dict[str, Any], targets: list[str], down: set[int]) -> tuple[int, int]:
+    """(echoes lost to answering targets, echoes sent to answering targets)."""
+    up = [t for i, t in enumerate(targets) if i not in down]
+    sent = result["sent_by_target"]
+    got = result["received_by_target"]
+    lost = sum(max(0.0, sent.get(t, 0) - got.get(t, 0)) for t in up)
+    return int(lost), int(sum(sent.get(t, 0) for t in up))
+
+
+@dataclass(frozen=True)
+class Run:
+    prober: str
+    size: int
+    fraction: float
+    seconds: float
+    scrapes: int
+
+
+def measure(
+    run: Run, targets: list[str], down: set[int], lab: Responder, workdir: Path
+) -> dict[str, Any] | None:
+    """One prober over ``targets``; its row, judged against what the lab answered."""
+    time.sleep(2)
+    truth0 = lab.stats()
+    if run.prober == "communet":
+        result = run_communet(run.size, run.seconds, run.scrapes)
+    elif run.prober == "blackbox":
+        result = run_blackbox(targets, run.seconds, workdir)
+    else:
+        result = run_smokeping(targets, run.seconds, workdir)
+    truth = lab.stats()
+    if "error" in result:
+        print(f"{run.prober}: {result['error']}", flush=True)
+        return None
+    lost, sent_up = false_loss(result, targets, down)
+    echoes = result["echoes"]
+    answered = truth["answered"] - truth0["answered"]
+    missed = max(0, answered - int(result["received_total"]))
+    row = {
+        "prober": run.prober,
+        "targets": run.size,
+        "down": run.fraction,
+        "seconds": run.seconds,
+        "cpu_s": round(result["cpu"], 3),
+        "cpu_per_1000_echoes_s": round(1000 * result["cpu"] / max(1, echoes), 4),
+        "core_percent": round(100 * result["cpu"] / run.seconds, 2),
+        # replies the lab sent that the prober did not count in time
+        "false_loss_percent": round(100 * missed / max(1, answered), 3),
+        # echoes to answering targets the prober counted lost in its window, including
+        # requests the lab's responder itself never saw (harness loss) and echoes in flight
+        "lost_up_percent": round(100 * lost / max(1, sent_up), 3),
+        "rss_mib": round(result["rss_mib"], 1),
+        "lab_answered": answered,
+    }
+    for key in ("driver_cpu", "driver_failures", "socket", "lag_max", "late", "send_errors",
+                "renders", "rtt_during_scrapes", "rtt_outside_scrapes",
+                "echoes_during_scrapes"):  # fmt: skip
+        if key in result:
+            row[key] = result[key]
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,5000,10000")
+    parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--probers", default="communet,blackbox,smokeping")
+    parser.add_argument("--down", type=float, default=0.3)
+    parser.add_argument("--scrapes", type=int, default=10)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--responder", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--communet-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.responder:
+        responder(args.responder)
+        return 0
+    if args.communet_child:
+        count, seconds, scrapes = args.communet_child
+        communet_child(int(count), float(seconds), int(scrapes))
+        return 0
+    if os.environ.get(IN_NETNS) != "1":
+        argv = ["unshare", "-rn", sys.executable, __file__, *sys.argv[1:]]
+        os.execvpe("unshare", argv, {**os.environ, IN_NETNS: "1"})  # noqa: S606
+    from communet.lab.icmp import prepare_namespace  # noqa: PLC0415
+
+    prepare_namespace()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    probers = args.probers.split(",")
+    print(f"machine: {machine()}", flush=True)
+    began = time.monotonic()
+    responder_proc = Responder(max(sizes))
+    print(
+        f"responder: {max(sizes)} lab devices ready in {time.monotonic() - began:.1f} s", flush=True
+    )
+    rows: list[dict[str, Any]] = []
+    workdir = Path(tempfile.mkdtemp(prefix="communet-bench-"))
+    try:
+        runs = [(size, 0.0) for size in sizes] + [(max(sizes), args.down)]
+        for size, fraction in runs:
+            targets = addresses(size)
+            down = down_set(size, fraction)
+            responder_proc.command(f"down {size} {fraction}")
+            for prober in probers:
+                scrapes = args.scrapes if (size == max(sizes) and fraction == 0) else 0
+                run = Run(prober, size, fraction, args.seconds, scrapes)
+                row = measure(run, targets, down, responder_proc, workdir)
+                if row is not None:
+                    rows.append(row)
+                    print(json.dumps({k: v for k, v in row.items() if k != "renders"}), flush=True)
+    finally:
+        responder_proc.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print_table(rows)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1) + "\n")
+    return 0
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print("\n| prober | targets | down | CPU s | % of a core | CPU per 1,000 echoes ", end="")
+    print("| false loss | lost (prober's view) | RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row['prober']} | {row['targets']:,} | {row['down']:.0%} | {row['cpu_s']} | "
+            f"{row['core_percent']} | {row['cpu_per_1000_echoes_s']} s | "
+            f"{row['false_loss_percent']} % | {row['lost_up_percent']} % | {row['rss_mib']} |"
+        )
+    for row in rows:
+        if row.get("renders"):
+            cpu = [r[0] for r in row["renders"]]
+            size = row["renders"][0][1]
+            print(
+                f"\n/metrics at {row['targets']:,} targets: CPU per render "
+                f"min {min(cpu) * 1000:.0f} ms, median {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms, "
+                f"max {max(cpu) * 1000:.0f} ms; {size / 1e6:.1f} MB; RTT of echoes answered during "
+                f"scrapes {1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
+                f"({row.get('echoes_during_scrapes')} echoes) vs outside "
+                f"{1000 * (row.get('rtt_outside_scrapes') or 0):.3f} ms"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""The hand-rendered exposition: valid for Prometheus' own checker, parseable by
+prometheus_client's parser, and few series per target."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from communet.inventory import load_inventory
+from communet.probe.codec import CodecStatus
+from communet.probe.icmp import EchoTarget
+from communet.probe.snmp import SnmpStatus
+from communet.probe.tcp import TcpResult
+from communet_exporter.metrics import TargetState, render
+from communet_exporter.targets import Reach, Selection, build_targets, select
+
+REPO = Path(__file__).resolve().parents[2]
+ENV = {"COMMUNET_USERNAME": "admin", "COMMUNET_PASSWORD": "lab", "COMMUNET_ENABLE": "lab"}
+VAULT = {"snmp_user": "u", "snmp_auth_key": "authkey1", "snmp_priv_key": "privkey1"}
+
+
+def states(tcp: tuple[str, ...] = ()) -> list[TargetState]:
+    loaded = load_inventory(REPO / "inventory" / "demo")
+    devices = select(loaded.devices, Selection())
+    snmp = {plan.province.slug: plan.province.snmp for plan in loaded.plans}
+    targets = build_targets(devices, snmp, Reach(), VAULT, tcp_services=tcp, environ=ENV)
+    out = []
+    for index, target in enumerate(targets):
+        echo = EchoTarget(target.address)
+        echo.stats.sent = 100 + index
+        for rtt in (0.004, 0.090, 0.200, 0.400):
+            echo.stats.observe(rtt)
+        state = TargetState(target, echo)
+        if target.snmp is not None:
+            state.snmp = SnmpStatus(True, uptime=123.0, boots=3, wan_up=index % 2 == 0)
+        if target.codec is not None:
+            state.codec = CodecStatus(True, sip="Registered", h323="Inactive", uptime=55.0)
+        for service, port in target.tcp:
+            state.tcp[service] = TcpResult(target.address, port, True, 0.0012)
+        out.append(state)
+    return out
+
+
+def test_promtool_check_metrics_passes(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool (Debian package prometheus; make test installs it) is missing")
+    text = render(states(("ssh",)))
+    result = subprocess.run(
+        [promtool, "check", "metrics"], input=text, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout + result.stderr == ""
+
+
+def test_series_per_target_by_role() -> None:
+    text = render(states())
+    per_host: Counter[str] = Counter()
+    role_of: dict[str, str] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            per_host[sample.labels["instance"]] += 1
+            role_of[sample.labels["instance"]] = sample.labels["role"]
+    by_role = {
+        role: {per_host[h] for h, r in role_of.items() if r == role}
+        for role in set(role_of.values())
+    }
+    assert by_role == {
+        "access_switch": {11},
+        "aggregation_switch": {11},
+        "internet_router": {11},
+        "ce_router": {12},  # plus the TSLCD WAN link state
+        "video_endpoint": {12},
+        "exporter_host": {8},  # ICMP only
+    }
+    assert max(per_host.values()) <= 12
+
+
+def test_every_series_carries_the_topology() -> None:
+    text = render(states(("ssh", "https")))
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            assert {"province", "district", "commune", "instance", "role", "platform"} <= set(
+                sample.labels
+            )
+    assert 'communet_tcp_up{province="demo",district="nghi-son",commune="dinh-hai",' in text
+
+
+def test_histogram_is_cumulative_and_values_exact() -> None:
+    text = render(states()[:1])
+    samples = {
+        (s.name, s.labels.get("le", "")): s.value
+        for f in text_string_to_metric_families(text)
+        for s in f.samples
+    }
+    assert samples[("communet_icmp_rtt_seconds_bucket", "0.05")] == 1
+    assert samples[("communet_icmp_rtt_seconds_bucket", "0.15")] == 2
+    assert samples[("communet_icmp_rtt_seconds_bucket", "0.3")] == 3
+    assert samples[("communet_icmp_rtt_seconds_bucket", "+Inf")] == 4
+    assert samples[("communet_icmp_rtt_seconds_count", "")] == 4
+    assert samples[("communet_icmp_rtt_seconds_sum", "")] == pytest.approx(0.694)
+    assert samples[("communet_icmp_requests_total", "")] == 100
+
+
+def test_failed_polls_hide_uptime_but_keep_up() -> None:
+    state = states()[0]
+    assert state.target.snmp is not None
+    state.snmp = SnmpStatus(False, error="timeout")
+    text = render([state])
+    assert "communet_snmp_up{" in text
+    assert text.count("communet_snmp_up{") == 1
+    assert "} 0\n" in text.split("communet_snmp_up{", 1)[1].split("\n", 1)[0] + "\n"
+    assert "communet_device_uptime_seconds{" not in text
