@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksu
 
 # Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent; promtool,
 # from prometheus, checks the exporter's exposition).
-DEBIAN_PACKAGES := snmp prometheus
+DEBIAN_PACKAGES := snmp prometheus prometheus-alertmanager
 # Only the exporter bench needs the peers it compares against.
 BENCH_DEBIAN_PACKAGES := prometheus-blackbox-exporter prometheus-smokeping-prober
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

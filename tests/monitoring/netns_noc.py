@@ -34,6 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from communet_dashboards.build import all_queries
+
 from communet.inventory import load_inventory
 from communet.lab import Lab
 from communet.lab.icmp import prepare_namespace
@@ -64,7 +66,17 @@ TIMING = Timing(
     group_wait=3,
     group_interval=5,
     repeat_interval=3600,
+    availability_period=20,  # "hourly" records every 20 s, so that the report panels have data
 )
+# Grafana's variables, as a dashboard viewer would pick them on the lab
+PANEL_VARIABLES = {
+    "$__rate_interval": "4s",  # Grafana: max(4 × scrape interval, interval + scrape interval)
+    "$__range_s": "120",
+    "$__range": "2m",
+    "$province": "demo",
+    "$hub": "nghi-son",
+    "$commune": "dinh-hai",
+}
 ECHO_INTERVAL = "0.2s"
 
 
@@ -301,7 +313,35 @@ def phases(lab: Lab, hook: Webhook, prom: int, am: int) -> dict[str, Any]:
     r["codec_seconds"] = wait_until(
         lambda: notified(hook, began, "CodecUnregistered", instance="dinh-hai-vc1"), 60
     )
+    r["panels"] = panels(prom)
     return r
+
+
+def panels(prom: int) -> list[dict[str, Any]]:
+    """Every dashboard panel's query, variables substituted, evaluated on this Prometheus."""
+    out = []
+    for q in all_queries():
+        expr = q.expr
+        for name, text in PANEL_VARIABLES.items():
+            expr = expr.replace(name, text)
+        try:
+            series = [s["metric"] for s in query(prom, expr)]
+            error = None
+        except OSError as failure:  # a bad query: Prometheus answers 400
+            series, error = [], str(failure)
+        out.append(
+            {
+                "dashboard": q.dashboard,
+                "panel": q.panel,
+                "expr": expr,
+                "series": len(series),
+                "error": error,
+                "legend": list(q.legend_labels),
+                "missing": sorted({n for m in series for n in q.legend_labels if n not in m}),
+                "labels": sorted({n for m in series for n in m}),
+            }
+        )
+    return out
 
 
 def quality(lab: Lab, hook: Webhook, prom: int) -> dict[str, Any]:

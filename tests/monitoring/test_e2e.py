@@ -90,3 +90,16 @@ def test_a_reboot_and_an_unregistered_codec_alert(noc: dict[str, Any]) -> None:
     assert noc["codec_seconds"] is not None
     assert noc["reboot_seconds"] < 30
     assert noc["codec_seconds"] < 30
+
+
+def test_every_dashboard_query_returns_series_with_its_legend_labels(
+    noc: dict[str, Any],
+) -> None:
+    panels = noc["panels"]
+    assert len(panels) >= 20
+    for panel in panels:
+        assert panel["error"] is None, panel
+        assert panel["series"] > 0, panel
+        assert panel["missing"] == [], panel
+    geomap = next(p for p in panels if p["panel"].startswith("Communes by state"))
+    assert {"lat", "lon", "name"} <= set(geomap["labels"])  # a commune with coordinates
