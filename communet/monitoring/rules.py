@@ -29,7 +29,13 @@ RTT_MAX = 0.300  # one-way ≤ 150 ms
 JITTER_MAX = 0.030
 COMMUNE = "province, uplink_hub, district, commune"
 HUB = "province, uplink_hub, district"
-SITE = "province, district, commune"  # unique per site (commune "" for a hub site)
+SITE = "province, district, commune"
+STATES = (
+    ("up", 1),
+    ("down", 0),
+    ("upstream", 2),
+    ("unknown", -1),
+)  # commune:communet_state:code  # unique per site (commune "" for a hub site)
 
 
 @dataclass(frozen=True)
@@ -195,7 +201,7 @@ def quality_rules(t: Timing) -> list[Rule]:
             "expr": " or ".join(
                 f"label_replace(count by (province) (commune:communet_state:code == {code}),"
                 f' "state", "{state}", "", "")'
-                for state, code in (("up", 1), ("down", 0), ("upstream", 2), ("unknown", -1))
+                for state, code in STATES
             ),
         },
     ]

@@ -62,7 +62,7 @@ def test_eighty_ms_delay_is_recorded_within_ten_percent(noc: dict[str, Any]) -> 
     # the lab adds 80 ms to its own path, which an unimpaired commune measures meanwhile
     truth = 0.080 + noc["rtt_baseline"]
     assert within(noc["rtt"], truth), (noc["rtt"], truth)
-    assert noc["rtt_p50"] == pytest.approx(0.1)  # the 50-150 ms bucket, interpolated
+    assert noc["rtt_p50"] == pytest.approx(0.1, abs=0.005)  # the 50-150 ms bucket
     assert not noc["slow_alert"]  # 80 ms is well within the 300 ms threshold
 
 
