@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint unit bench bench-exporter clean venv debian-deps bench-debian-deps
+.PHONY: demo monitoring-demo test lint unit bench bench-exporter clean venv debian-deps bench-debian-deps
 
 # Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent; promtool,
 # from prometheus, checks the exporter's exposition).
@@ -34,6 +34,10 @@ debian-deps bench-debian-deps:
 
 demo: $(STAMP)
 	$(BIN)/python -m communet_cli.demo
+
+# The NOC in a minute: lab, exporter, Prometheus, Alertmanager, a commune and a hub failing.
+monitoring-demo: $(STAMP) debian-deps
+	$(BIN)/python -m communet_cli.monitoring_demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -163,7 +163,10 @@ def alert_rules(t: Timing) -> list[Rule]:
             "Codec không đăng ký SIP hay H.323 với MCU của tỉnh: xã không vào được giao ban.",
             "Chạy 'communet readiness' tại xã; kiểm tra SIP URI, proxy và mật khẩu đăng ký.",
             expr=_named(
-                "label_replace(max without (protocol) (communet_codec_registered) == 0,"
+                # only while the codec answers ping: a codec cut off with its commune or hub
+                # has lost its registrar too, and that failure pages on its own
+                "label_replace(max without (protocol) (communet_codec_registered) == 0"
+                " and on (instance) (device:communet_up:bool == 1),"
                 ' "uplink_hub", "$1", "district", "(.*)")'
             ),
             for_=t.codec_for,
