@@ -158,6 +158,8 @@ def figures(port: int, pid: int, groups: list[str]) -> dict[str, Any]:
             "samples_per_evaluation": own.get(
                 ("prometheus_rule_group_last_evaluation_samples", group)
             ),
+            "evaluations": own.get(("prometheus_rule_group_iterations_total", group)),
+            "missed": own.get(("prometheus_rule_group_iterations_missed_total", group)),
         }
     out["scrape_seconds"] = own.get(("prometheus_target_interval_length_seconds", "@0.5"))
     return out | proc_stats(pid)
@@ -175,7 +177,7 @@ def main() -> None:
     timing = Timing()
     work = Path(tempfile.mkdtemp(prefix="communet-bench-noc-"))
     server, exporter_port = serve(loaded)
-    province_port, national_port = free_port(), free_port()
+    province_port, national_port, bare_port = free_port(), free_port(), free_port()
     slug = loaded.plans[0].province.slug
     files = generate(
         loaded, timing, Endpoints(alertmanager="127.0.0.1:9"),
@@ -186,11 +188,18 @@ def main() -> None:
         (work / relative).write_text(content, encoding="utf-8")
     targets = [{"targets": [f"127.0.0.1:{exporter_port}"], "labels": {"province": slug}}]
     (work / slug / "prometheus/targets" / f"{slug}.json").write_text(json.dumps(targets))
+    # the same scrapes without rules: the difference in CPU is the rules' cost
+    province_config = work / slug / "prometheus/prometheus.yml"
+    bare = province_config.with_name("bare.yml")
+    bare.write_text(
+        province_config.read_text(encoding="utf-8").replace("- rules/communet.yml", ""), "utf-8"
+    )
     children = []
     try:
         for config, port, data in (
-            (work / slug / "prometheus/prometheus.yml", province_port, work / "data-province"),
+            (province_config, province_port, work / "data-province"),
             (work / "national/prometheus.yml", national_port, work / "data-national"),
+            (bare, bare_port, work / "data-bare"),
         ):
             log = (work / f"{data.name}.log").open("w")
             argv = [
@@ -210,6 +219,7 @@ def main() -> None:
             "seconds": args.seconds,
             "province": figures(province_port, children[0].pid, ["communet"]),
             "national": figures(national_port, children[1].pid, ["communet-national"]),
+            "province_without_rules": figures(bare_port, children[2].pid, []),
             "machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
             "prometheus": subprocess.run(
@@ -222,6 +232,11 @@ def main() -> None:
             child.wait(timeout=20)
         server.shutdown()
         shutil.rmtree(work, ignore_errors=True)
+    province = result["province"]
+    evaluations = province["communet"]["evaluations"] or 1
+    extra = province["cpu_seconds"] - result["province_without_rules"]["cpu_seconds"]
+    result["rules_cpu_seconds_per_evaluation"] = extra / evaluations
+    result["load_average"] = os.getloadavg()
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
