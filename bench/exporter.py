@@ -323,24 +323,44 @@ def run_smokeping(targets: list[str], seconds: float, workdir: Path) -> dict[str
         encoding="utf-8",
     )
     port = free_port()
+    log = workdir / "smokeping.log"
     process = subprocess.Popen(
         [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
          "--privileged", "--log.level=error"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )  # fmt: skip
     try:
-        time.sleep(INTERVAL + 2)
-        first = scrape_text(port)
-        cpu0 = cpu_seconds(process.pid)
-        time.sleep(seconds)
-        cpu = cpu_seconds(process.pid) - cpu0
-        rss = rss_mib(process.pid)
-        time.sleep(2.5)
-        last = scrape_text(port)  # then stopped at once: a few ms of echoes go uncounted
-    finally:
-        process.send_signal(signal.SIGTERM)
+        return _measure_smokeping(process, port, seconds)
+    except OSError:
         process.wait(30)
+        tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no log)"]
+        return {"error": f"smokeping_prober stopped at {len(targets)} targets: {tail[0][:300]}"}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+
+
+def _measure_smokeping(
+    process: subprocess.Popen[bytes], port: int, seconds: float
+) -> dict[str, Any]:
+    first = ""
+    for _ in range(240):  # it listens once every pinger started (interval / targets apart)
+        time.sleep(0.5)
+        try:
+            first = scrape_text(port)
+            break
+        except OSError:
+            continue
+    time.sleep(INTERVAL)  # a full interval of pings before measuring
+    first = scrape_text(port)
+    cpu0 = cpu_seconds(process.pid)
+    time.sleep(seconds)
+    cpu = cpu_seconds(process.pid) - cpu0
+    rss = rss_mib(process.pid)
+    time.sleep(2.5)
+    last = scrape_text(port)  # then stopped at once: a few ms of echoes go uncounted
     sent = _delta(samples(last, "smokeping_requests_total", "host"),
                   samples(first, "smokeping_requests_total", "host"))  # fmt: skip
     got = _delta(

@@ -118,6 +118,8 @@ async def burst(
     pinger (shared with other probes) and summarise; waits ``pinger.timeout`` for the last
     replies. Echoes are paced against the loop clock, so a late wake-up does not bunch
     them."""
+    if pinger.probing(address):
+        raise ValueError(f"{address} is already probed through this pinger")
     results: dict[int, float] = {}
     order: list[int] = []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 
@@ -34,7 +35,8 @@ async def tcp_connect(address: str, port: int, timeout: float = 3.0) -> TcpResul
     except TimeoutError:
         return TcpResult(address, port, False, time.perf_counter() - began, "timeout")
     except OSError as error:
-        reason = error.strerror or type(error).__name__
+        # asyncio wraps the errno in "Connect call failed (address)": say what the errno means
+        reason = os.strerror(error.errno) if error.errno else str(error)
         return TcpResult(address, port, False, time.perf_counter() - began, reason)
     duration = time.perf_counter() - began
     writer.close()

@@ -163,7 +163,13 @@ async def serve(settings: Settings, web: WebConfig, listen: tuple[str, int]) -> 
     exporter = Exporter(settings)
     targets = await asyncio.to_thread(settings.targets)
     server = WebServer(exporter, web)
-    port = await server.start(*listen)
+    try:
+        port = await server.start(*listen)
+    except OSError as error:
+        raise ConfigError(
+            f"--web.listen-address {listen[0]}:{listen[1]}: cannot listen: "
+            f"{error.strerror or error}"
+        ) from None
     await exporter.start(targets)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -226,9 +232,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except IcmpUnavailableError as error:
         sys.stderr.write(f"{PROG}: {error}\n")
-        return 1
-    except OSError as error:
-        sys.stderr.write(f"{PROG}: cannot listen on {args.listen}: {error.strerror or error}\n")
         return 1
     return 0
 

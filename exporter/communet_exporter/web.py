@@ -111,6 +111,9 @@ class WebServer:
             return not close
         path = target.split("?", 1)[0]
         status, body, content_type, extra = await self._route(method, path, headers)
+        if method == "HEAD":
+            extra = {**extra, "Content-Length": str(len(body))}
+            body = b""
         await self._send(writer, status, body, content_type, extra, close=close)
         return not close
 
@@ -167,7 +170,7 @@ class WebServer:
     ) -> None:
         headers = {
             "Content-Type": content_type,
-            "Content-Length": str(len(body)),
+            "Content-Length": str(len(body)),  # HEAD: replaced by the GET body's length
             **self.config.headers,
             **(extra or {}),
         }

@@ -264,6 +264,7 @@ async def events(lab: Lab, state: Path) -> dict[str, Any]:
         5,
     )
     result["cut_hosts"] = cut
+    result["exposition"] = await scrape(port)  # everything: targets and self-metrics
     await server.stop()
     await exporter.stop()
     return result

@@ -10,6 +10,7 @@ the event scenario are 0.5-1 s instead of 5-60 s.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +129,19 @@ def test_each_event_is_reported_within_one_interval(events: dict[str, Any]) -> N
     # a whole commune cut off (its link down): echoes lost and SNMP failing for every device
     assert events["cut"] is not None
     assert events["cut"] <= rates["snmp_interval"] + rates["snmp_timeout"] * 2 + 0.5
+
+
+def test_promtool_accepts_a_real_scrape(events: dict[str, Any]) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool (Debian package prometheus; make test installs it) is missing")
+    text = events["exposition"]
+    assert "communet_codec_registered{" in text
+    assert "communet_exporter_icmp_replies_total{" in text
+    result = subprocess.run(
+        [promtool, "check", "metrics"], input=text, capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
 def test_hot_reload_adds_and_removes_targets_and_keeps_the_others_counters() -> None:

