@@ -146,6 +146,18 @@ def own_metrics(port: int) -> dict[tuple[str, str], float]:
     return out
 
 
+def slowest_rules(port: int, count: int = 6) -> list[tuple[str, float]]:
+    """The rules that took longest in their last evaluation (Prometheus' /api/v1/rules)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/rules", timeout=10) as response:
+        groups = json.load(response)["data"]["groups"]
+    rules = [
+        (rule.get("name", ""), float(rule.get("evaluationTime", 0.0)))
+        for group in groups
+        for rule in group["rules"]
+    ]
+    return sorted(rules, key=lambda r: -r[1])[:count]
+
+
 def figures(port: int, pid: int, groups: list[str]) -> dict[str, Any]:
     own = own_metrics(port)
     out: dict[str, Any] = {"head_series": own.get(("prometheus_tsdb_head_series", ""))}
@@ -162,6 +174,7 @@ def figures(port: int, pid: int, groups: list[str]) -> dict[str, Any]:
             "missed": own.get(("prometheus_rule_group_iterations_missed_total", group)),
         }
     out["scrape_seconds"] = own.get(("prometheus_target_interval_length_seconds", "@0.5"))
+    out["slowest_rules"] = slowest_rules(port)
     return out | proc_stats(pid)
 
 
