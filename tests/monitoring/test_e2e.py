@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from communet.lab.icmp import namespaces_available
 
@@ -29,8 +30,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def noc() -> dict[str, Any]:
+def run_scenario() -> dict[str, Any]:
     result = subprocess.run(
         ["unshare", "-rn", sys.executable, str(SCENARIO)],
         capture_output=True,
@@ -42,6 +42,22 @@ def noc() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(result.stdout)
     assert data["all_up"] is not None, data["logs"]
     return data
+
+
+@pytest.fixture(scope="session")
+def noc(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Any]:
+    """The scenario once for the whole run, even when xdist spreads these tests over workers
+    (the pattern pytest-xdist documents: a file lock in the run's shared temporary root)."""
+    if worker_id == "master":
+        return run_scenario()
+    cached = tmp_path_factory.getbasetemp().parent / "communet-noc-e2e.json"
+    with FileLock(f"{cached}.lock"):
+        if cached.is_file():
+            data: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))
+            return data
+        data = run_scenario()
+        cached.write_text(json.dumps(data), encoding="utf-8")
+        return data
 
 
 def within(measured: float, truth: float, tolerance: float = 0.10) -> bool:
