@@ -51,6 +51,7 @@ IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
 TICKS = os.sysconf("SC_CLK_TCK")
 INTERVAL = 5.0
 NETWORK = "127.16.0.0/12"
+SMOKEPING_START = 90.0  # seconds smokeping_prober gets to start its pingers and listen
 
 
 # ------------------------------------------------------------------------------ measuring
@@ -333,20 +334,27 @@ def run_smokeping(targets: list[str], seconds: float, workdir: Path) -> dict[str
     try:
         return _measure_smokeping(process, port, seconds)
     except OSError:
-        process.wait(30)
+        state = "exited" if process.poll() is not None else "still running, not listening"
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no log)"]
-        return {"error": f"smokeping_prober stopped at {len(targets)} targets: {tail[0][:300]}"}
+        return {
+            "error": f"smokeping_prober at {len(targets)} targets: no /metrics within "
+            f"{SMOKEPING_START:g} s ({state}); last log line: {tail[0][:200]}"
+        }
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(30)
 
 
 def _measure_smokeping(
     process: subprocess.Popen[bytes], port: int, seconds: float
 ) -> dict[str, Any]:
     first = ""
-    for _ in range(240):  # it listens once every pinger started (interval / targets apart)
+    for _ in range(int(SMOKEPING_START / 0.5)):  # it listens once every pinger started
         time.sleep(0.5)
         try:
             first = scrape_text(port)
