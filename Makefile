@@ -8,12 +8,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: bench-peer ee demo test lint unit sanity test-ansible-2.20 bench bench-exporter clean venv debian-deps bench-debian-deps
+.PHONY: bench-peer ee demo monitoring-demo test lint unit sanity test-ansible-2.20 bench bench-exporter clean venv debian-deps bench-debian-deps
 
 # Debian packages the tests use (net-snmp's snmpget talks to the lab's SNMP agent; promtool,
 # from prometheus, checks the exporter's exposition; chromium renders the readiness matrix
-# headless).
-DEBIAN_PACKAGES := snmp prometheus chromium
+# headless; alertmanager's amtool checks the generated Alertmanager configuration, and the
+# end-to-end NOC tests run Alertmanager itself).
+DEBIAN_PACKAGES := snmp prometheus prometheus-alertmanager chromium
 # Only the exporter bench needs the peers it compares against.
 BENCH_DEBIAN_PACKAGES := prometheus-blackbox-exporter prometheus-smokeping-prober
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -41,6 +42,10 @@ debian-deps bench-debian-deps:
 
 demo: $(STAMP)
 	$(BIN)/python -m communet_cli.demo
+
+# The NOC in a minute: lab, exporter, Prometheus, Alertmanager, a commune and a hub failing.
+monitoring-demo: $(STAMP) debian-deps
+	$(BIN)/python -m communet_cli.monitoring_demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from communet_cli.check_cmd import check
 from communet_cli.i18n import pick_language
 from communet_cli.inventory_cmd import inventory
 from communet_cli.lab_cmd import lab
+from communet_cli.monitoring_cmd import monitoring
 from communet_cli.readiness_cmd import readiness
 from communet_cli.render_cmd import render
 
@@ -30,6 +31,7 @@ def cli(ctx: click.Context, lang: str | None) -> None:
 
 cli.add_command(inventory)
 cli.add_command(lab)
+cli.add_command(monitoring)
 cli.add_command(render)
 cli.add_command(plan)
 cli.add_command(apply)
