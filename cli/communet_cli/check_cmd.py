@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from communet.readiness.report import Wording, finding_record
 from communet.readiness.settings import Settings
 from communet.readiness.verdict import Finding, State, Thresholds
 from communet_cli.readiness_cmd import (
@@ -139,20 +140,6 @@ def _line(finding: Finding, wording_: tuple[str, str], checks: dict[str, str], l
     return line + (f" → {step}" if step else "")
 
 
-def _json(slug: str, state: State, findings: list[Finding], words: object) -> dict[str, object]:
-    assert callable(words)
-    out = []
-    for f in findings:
-        reason, step = words(f)
-        out.append(
-            {
-                "check": f.check,
-                "device": f.subject,
-                "state": f.state.name,
-                "value": f.value,
-                "measured": f.measured,
-                "reason": reason,
-                "next_step": step,
-            }
-        )
+def _json(slug: str, state: State, findings: list[Finding], words: Wording) -> dict[str, object]:
+    out = [finding_record(f, words) for f in findings]
     return {"commune": slug, "state": state.name, "findings": out}

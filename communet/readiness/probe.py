@@ -358,45 +358,24 @@ async def _codec(
     expect_h323: bool,
     gate: asyncio.Semaphore,
 ) -> list[Finding]:
-    async with gate:
-        return await _codec_session(
-            device,
-            where,
-            commune,
-            secrets=secrets,
-            settings=settings,
-            raw=raw,
-            expect_h323=expect_h323,
-        )
-
-
-async def _codec_session(
-    device: ResolvedDevice,
-    where: Reach,
-    commune: Commune,
-    *,
-    secrets: SecretResolver,
-    settings: Settings,
-    raw: dict[str, Any],
-    expect_h323: bool,
-) -> list[Finding]:
     username, password, _enable = login_secrets(device, secrets)
     try:
-        session = await XapiSession.open(
-            where.address,
-            where.port,
-            username=username.reveal(),
-            password=password.reveal(),
-            known_hosts=where.known_hosts,
-            timeout=settings.codec_timeout,
-        )
-        try:
-            replies = [
-                await session.request(c, settings.codec_timeout)
-                for c in (*STATUS_COMMANDS, CALL_RATE)
-            ]
-        finally:
-            session.close()
+        async with gate:  # at most so many codec sessions at once
+            session = await XapiSession.open(
+                where.address,
+                where.port,
+                username=username.reveal(),
+                password=password.reveal(),
+                known_hosts=where.known_hosts,
+                timeout=settings.codec_timeout,
+            )
+            try:
+                replies = [
+                    await session.request(c, settings.codec_timeout)
+                    for c in (*STATUS_COMMANDS, CALL_RATE)
+                ]
+            finally:
+                session.close()
     except (OSError, asyncssh.Error, XapiError, TimeoutError) as error:
         reason = str(error) or type(error).__name__
         raw["codec"] = {"device": device.hostname, "error": reason}

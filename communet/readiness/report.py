@@ -109,6 +109,20 @@ def _record(item: Row, words: Wording) -> dict[str, str]:
     }
 
 
+def finding_record(f: Finding, words: Wording) -> dict[str, Any]:
+    """One finding as the JSON outputs of ``check`` and ``readiness`` show it."""
+    reason, step = words(f)
+    return {
+        "check": f.check,
+        "device": f.subject,
+        "state": f.state.name,
+        "value": f.value,
+        "measured": f.measured,
+        "reason": reason,
+        "next_step": step,
+    }
+
+
 def to_csv(items: Sequence[Row], words: Wording) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -133,18 +147,6 @@ def to_json(
     thresholds: Thresholds,
     seconds: float,
 ) -> str:
-    def finding(f: Finding) -> dict[str, Any]:
-        reason, step = words(f)
-        return {
-            "check": f.check,
-            "device": f.subject,
-            "state": f.state.name,
-            "value": f.value,
-            "measured": f.measured,
-            "reason": reason,
-            "next_step": step,
-        }
-
     document = {
         "scope": scope,
         "generated": generated,
@@ -152,7 +154,10 @@ def to_json(
         "thresholds": dict(vars(thresholds)),
         "summary": summary(items),
         "communes": [
-            {**_record(item, words), "findings": [finding(f) for f in item.report.findings]}
+            {
+                **_record(item, words),
+                "findings": [finding_record(f, words) for f in item.report.findings],
+            }
             for item in items
         ],
     }
