@@ -2,8 +2,9 @@
 
 For one host: connect, fetch the running config once, write the pre-change backup (secrets
 masked), plan offline, refuse destructive plans unless forced, then push under the
-platform's trial primitive (IOS revert timer, VRPv8 commit trial; VRP5 and RoomOS keep the
-rollback commands ready), verify (re-fetch: the plan must now be empty, and a second session
+platform's trial primitive (IOS revert timer, VRPv8 commit trial; VRP5 and RoomOS have none:
+a failed push is undone by planning from the device's config as it is then back to the
+backup), verify (re-fetch: the plan must now be empty, and a second session
 must still get in), confirm and save.
 
 Every host's failure is its own (as nornir's ``Task.start``): ANY exception while working on
@@ -189,7 +190,7 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     try:
         _push(run, session, plan)
     except Exception as error:  # ANY failure between begin and confirm: put the device back
-        rolled_back, note = _roll_back(run, session, plan, running)
+        rolled_back, note = _roll_back(run, session, running)
         message = run.mask(describe(run.hostname, error)) + note
         return run.result(plan, failed=True, error=message, rolled_back=rolled_back)
     return run.result(plan, changed=True)
@@ -242,7 +243,7 @@ def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:
         session.save()
 
 
-def _roll_back(run: _Run, session: DeviceSession, plan: Plan, before: str) -> tuple[bool, str]:
+def _roll_back(run: _Run, session: DeviceSession, before: str) -> tuple[bool, str]:
     """Put the device back as it was; say how, or why it could not be checked."""
     method = get_platform(run.device.platform).trial.method
     if method == "backup_restore":
