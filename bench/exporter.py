@@ -47,6 +47,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "exporter"))
 
+from bench.lab_scale import rss_mib  # noqa: E402
+
 IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
 TICKS = os.sysconf("SC_CLK_TCK")
 INTERVAL = 5.0
@@ -59,13 +61,6 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of ``pid`` and its waited-for children (clock ticks → seconds)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICKS
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def machine() -> str:
