@@ -40,17 +40,24 @@ class LabOverlayError(CommunetError):
     """The lab overlay is missing or does not know a host."""
 
 
-def direct(known_hosts: Path, port: int = 22) -> Reacher:
-    """Real devices: their management address; host keys from the operator's file."""
+def direct(known_hosts: Path, port: int = 22, *, today: bool = False) -> Reacher:
+    """Real devices: their management address; host keys from the operator's file.
+
+    ``today``: where a brownfield device answers before adoption (the inventory's
+    ``reach``: address and port), for devices that have one.
+    """
 
     def reach(device: ResolvedDevice) -> Reach:
+        if today and device.reach is not None:
+            return Reach(str(device.reach.address), device.reach.port, known_hosts)
         return Reach(str(device.management), port, known_hosts)
 
     return reach
 
 
-def lab_overlay(state_dir: Path) -> Reacher:
-    """Devices of a running lab, from ``<state_dir>/lab.json``."""
+def lab_overlay(state_dir: Path, *, today: bool = False) -> Reacher:
+    """Devices of a running lab, from ``<state_dir>/lab.json``; ``today``: the lab address
+    that stands for a brownfield device's ``reach`` address, for devices that have one."""
     path = state_dir / "lab.json"
     try:
         overlay = json.loads(path.read_text("utf-8"))
@@ -65,18 +72,32 @@ def lab_overlay(state_dir: Path) -> Reacher:
         entry = devices.get(device.hostname)
         if entry is None:
             raise LabOverlayError(f"{device.hostname}: not in the lab overlay {path}")
+        if today and device.reach is not None:
+            entry = entry.get("reach")
+            if entry is None:
+                raise LabOverlayError(
+                    f"{device.hostname}: the lab overlay {path} has no address for its "
+                    "'reach'; restart the lab with 'communet lab up INVENTORY'"
+                )
         return Reach(entry["address"], port, Path(entry["known_hosts"]))
 
     return reach
 
 
 def netmiko_connector(
-    reach: Reacher, secrets: SecretResolver, timeouts: Timeouts | None = None
+    reach: Reacher,
+    secrets: SecretResolver,
+    timeouts: Timeouts | None = None,
+    *,
+    today: bool = False,
 ) -> Connector:
-    """Open a verified SSH session per call (credentials resolved per host, never logged)."""
+    """Open a verified SSH session per call (credentials resolved per host, never logged).
+
+    ``today``: log in with a brownfield device's ``reach`` credentials where it has them.
+    """
 
     def connect(device: ResolvedDevice) -> DeviceSession:
-        username, password, enable = login_secrets(device, secrets)
+        username, password, enable = login_secrets(device, secrets, today=today)
         where = reach(device)
         return open_session(
             device.hostname,
@@ -94,10 +115,13 @@ def netmiko_connector(
 
 
 def login_secrets(
-    device: ResolvedDevice, secrets: SecretResolver
+    device: ResolvedDevice, secrets: SecretResolver, *, today: bool = False
 ) -> tuple[Secret, Secret, Secret | None]:
-    """The username, password and enable secret the session logs in with."""
+    """The username, password and enable secret the session logs in with (``today``: the
+    ones a brownfield device takes before adoption, where the inventory gives them)."""
     creds = device.credentials
+    if today and device.reach is not None and device.reach.credentials is not None:
+        creds = device.reach.credentials
     enable = secrets.resolve(creds.enable, device.hostname) if creds.enable else None
     return (
         secrets.resolve(creds.username, device.hostname),

@@ -53,6 +53,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pre-change backups (secrets masked): {path}",
         "vi": "Bản sao lưu trước khi thay đổi (đã che mật khẩu): {path}",
     },
+    "title.adopt": {"en": "Adopt", "vi": "Tiếp nhận thiết bị"},
+    "title.adopt_plan": {
+        "en": "Adoption plan (nothing was changed)",
+        "vi": "Kế hoạch tiếp nhận (chưa thay đổi gì)",
+    },
+    "col.stage": {"en": "Stage", "vi": "Bước"},
+    "col.path": {"en": "Today → intended", "vi": "Hiện tại → dự kiến"},
+    "status.not_brownfield": {"en": "skipped", "vi": "bỏ qua"},
+    "not_brownfield": {
+        "en": "nothing to adopt: no 'reach' in the inventory; 'communet apply' converges it",
+        "vi": "không cần tiếp nhận: inventory không có 'reach'; dùng 'communet apply'",
+    },
+    "stage.converge": {
+        "en": "1 converge all but the management path (today's session, trial armed)",
+        "vi": "1 cấu hình mọi thứ trừ đường quản lý (phiên hiện tại, đã bật hẹn giờ hoàn tác)",
+    },
+    "stage.prove": {
+        "en": "2 prove a new session on the intended address, credentials and host key",
+        "vi": "2 chứng minh phiên mới tới địa chỉ, tài khoản và khóa SSH dự kiến",
+    },
+    "stage.move": {
+        "en": "3 remove the old management path (over the new session)",
+        "vi": "3 gỡ đường quản lý cũ (qua phiên mới)",
+    },
+    "stage.confirm": {
+        "en": "4 verify, confirm the trial commit, save",
+        "vi": "4 kiểm tra, xác nhận thay đổi, lưu cấu hình",
+    },
+    "adopt_refused": {
+        "en": "apply would refuse: destructive lines besides the management move: {findings} "
+        "(pass --force to push them under the trial commit)",
+        "vi": "sẽ bị từ chối: có dòng nguy hiểm ngoài việc chuyển đường quản lý: {findings} "
+        "(thêm --force để đẩy dưới hẹn giờ hoàn tác)",
+    },
     "no_match": {
         "en": "No device matches scope {scope!r}; try a province, district, commune or host.",
         "vi": "Không có thiết bị nào thuộc phạm vi {scope!r}; hãy dùng tỉnh, huyện, xã "

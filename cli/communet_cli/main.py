@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from communet import __version__
+from communet_cli.adopt_cmd import adopt
 from communet_cli.apply_cmd import apply, plan
 from communet_cli.check_cmd import check
 from communet_cli.i18n import pick_language
@@ -35,6 +36,7 @@ cli.add_command(monitoring)
 cli.add_command(render)
 cli.add_command(plan)
 cli.add_command(apply)
+cli.add_command(adopt)
 cli.add_command(check)
 cli.add_command(readiness)
 

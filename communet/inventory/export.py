@@ -61,6 +61,7 @@ def device_record(device: ResolvedDevice) -> dict[str, Any]:
         "site_code": device.site.code,
         "labels": device.labels,
         "credentials": device.credentials.model_dump(exclude_none=True),
+        "reach": device.reach.model_dump(mode="json", exclude_none=True) if device.reach else None,
     }
 
 

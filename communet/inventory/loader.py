@@ -292,6 +292,7 @@ _MODEL_WORDS = {
     "Vlan": "VLAN",
     "SnmpV3": "snmp section",
     "Credentials": "credentials section",
+    "CurrentReach": "reach section",
     "Services": "services section",
     "Addressing": "addressing section",
     "Coordinates": "coordinates mapping",

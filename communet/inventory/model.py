@@ -371,6 +371,16 @@ class Ports(Frozen):
         return self
 
 
+class CurrentReach(Frozen):
+    """How a brownfield device is reached today, before ``communet adopt`` moves it to its
+    intended management address and credentials (the device's ``management`` and
+    ``credentials``). Credentials by reference only; absent: the device's own."""
+
+    address: IPv4Address
+    port: Annotated[int, Field(ge=1, le=65535)] = 22
+    credentials: Credentials | None = None
+
+
 class DeviceDefaults(Frozen):
     platform: PlatformName
     model: Text | None = None
@@ -393,6 +403,9 @@ class Device(Frozen):
     # False: communet only monitors the device (the telecom's CE, a soft client on an office
     # PC); its configuration is never pushed to, it stays for the exporter and readiness.
     managed: bool = True
+    # Brownfield: where and as whom the device answers today (``communet adopt`` moves it to
+    # ``management`` and ``credentials``); absent: it already answers there.
+    reach: CurrentReach | None = None
 
 
 class WanLink(Frozen):

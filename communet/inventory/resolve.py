@@ -18,6 +18,7 @@ from communet.inventory.model import (
     HUB_ROLES,
     Commune,
     Credentials,
+    CurrentReach,
     Device,
     District,
     Pool,
@@ -121,6 +122,7 @@ class ResolvedDevice:
     origin: Origin
     ports: Ports | None = None
     managed: bool = True
+    reach: CurrentReach | None = None  # brownfield: how it is reached before adoption
 
     @property
     def labels(self) -> dict[str, str]:
@@ -484,6 +486,18 @@ class _Resolver:
         address = device.management or self.default_address(site, device.role, number, origin)
         if address is None:
             return None
+        if (
+            device.reach is not None
+            and device.reach.address == address
+            and (device.reach.credentials is None and device.reach.port == 22)
+        ):
+            self.problem(
+                origin,
+                f"'reach' says the device answers today at {address}, its management address "
+                "already, as whom it should: there is nothing to adopt",
+                "remove 'reach', or give the address and credentials it has today",
+                "reach",
+            )
         prefix = "hub-" if site.kind == "hub" else ""
         hostname = device.hostname or f"{site.slug}-{ROLE_ABBREVIATION[device.role]}{number}"
         if site.kind == "hub" and device.hostname is None:
@@ -513,6 +527,7 @@ class _Resolver:
             origin=origin,
             ports=device.ports,
             managed=device.managed,
+            reach=device.reach,
         )
 
     def _check_model(

@@ -36,6 +36,10 @@ class DeviceSpec:
     noc_station: IPv4Address | None = None  # where the lab's SSH clients appear to come from
     role: str = ""
     site: str = ""
+    # Brownfield (the inventory's ``reach``): the address the device answers on today, before
+    # adoption moves it to ``management``. The lab then gives each of the two addresses its
+    # own 127.x listener, answering only while the running config carries that address.
+    reach_address: IPv4Address | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,11 @@ class Device(ABC):
 
     def answering(self) -> bool:
         return not self.faults.down and self.management_up()
+
+    def answering_at(self, address: IPv4Address) -> bool:
+        """Whether a manager reaches the device on ``address``: a live layer-3 interface of
+        its running config carries it (adoption: the old and the new management address)."""
+        return not self.faults.down and address in self.management_addresses()
 
     def uptime(self) -> float:
         return max(0.0, self.clock() - self.booted_at)

@@ -116,6 +116,7 @@ def specs_from_inventory(root: Path, scale: int = 1) -> list[DeviceSpec]:
                     noc_station=stations.get(device.province),
                     role=str(device.role),
                     site=device.site.slug,
+                    reach_address=device.reach.address if device.reach else None,
                 )
             )
     return specs
@@ -142,6 +143,15 @@ def credentials_from_environment(root: Path) -> Credentials:
         password=pick(refs.password, default.password),
         enable=pick(refs.enable, default.enable),
     )
+
+
+def _next_address(addresses: Iterator[str], network: str) -> str:
+    try:
+        address = next(addresses)
+    except StopIteration:
+        raise ValueError(f"lab network {network} is too small") from None
+    check_loopback(address)
+    return address
 
 
 @dataclass(frozen=True)
@@ -175,23 +185,28 @@ class Lab:
         self.state_dir = state_dir
         self.devices: dict[str, Device] = {}
         self.addresses: dict[str, str] = {}
+        # Brownfield devices (a spec with ``reach_address``): the lab address that stands for
+        # the address they answer on today; their ``addresses`` entry stands for the
+        # inventory's management address. Each answers only while the config carries it.
+        self.reach_addresses: dict[str, str] = {}
+        stands_for: dict[str, ipaddress.IPv4Address] = {}
         addresses = lab_addresses(network)
         for spec in specs:
             if spec.hostname in self.devices:
                 raise ValueError(f"duplicate hostname {spec.hostname!r} in the lab")
-            try:
-                address = next(addresses)
-            except StopIteration:
-                raise ValueError(f"lab network {network} is too small") from None
-            check_loopback(address)
+            address = _next_address(addresses, network)
             self.devices[spec.hostname] = make_device(spec, self.credentials)
             self.addresses[spec.hostname] = address
+            if spec.reach_address is not None and spec.management is not None:
+                today = _next_address(addresses, network)
+                self.reach_addresses[spec.hostname] = today
+                stands_for[address] = spec.management
+                stands_for[today] = spec.reach_address
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+        by_address = {self.addresses[h]: d for h, d in self.devices.items()}
+        by_address.update({a: self.devices[h] for h, a in self.reach_addresses.items()})
         self.server = LabServer(
-            {self.addresses[h]: d for h, d in self.devices.items()},
-            port,
-            self.host_key,
-            self.credentials,
+            by_address, port, self.host_key, self.credentials, stands_for=stands_for
         )
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -502,12 +517,17 @@ class Lab:
         OpenSSH) and ``known_hosts.d/<address>`` (one per device: paramiko checks every name
         of a known_hosts file against every other, O(n²) per connection) in ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
-        addresses = list(self.addresses.values())
+        addresses = [*self.addresses.values(), *self.reach_addresses.values()]
         write_known_hosts(directory / "known_hosts", self.host_key, addresses, self.port)
         per_device = directory / "known_hosts.d"
         per_device.mkdir(exist_ok=True)
+        # A device still to adopt has a known key on the address it answers on today only:
+        # adoption carries that verified key over to its new address (as an operator's
+        # known_hosts would hold it), never the lab.
+        not_yet = {self.addresses[h] for h in self.reach_addresses}
         for address in addresses:
-            write_known_hosts(per_device / address, self.host_key, [address], self.port)
+            if address not in not_yet:
+                write_known_hosts(per_device / address, self.host_key, [address], self.port)
         overlay = {
             "port": self.port,
             "pid": os.getpid(),
@@ -532,11 +552,18 @@ class Lab:
                     "platform": device.spec.platform,
                     "device_type": DEVICE_TYPES[device.spec.platform],
                     "known_hosts": str((per_device / self.addresses[hostname]).resolve()),
+                    **self._reach_entry(hostname, per_device),
                 }
                 for hostname, device in self.devices.items()
             },
         }
         (directory / "lab.json").write_text(json.dumps(overlay, indent=1) + "\n", "utf-8")
+
+    def _reach_entry(self, hostname: str, per_device: Path) -> dict[str, Any]:
+        today = self.reach_addresses.get(hostname)
+        if today is None:
+            return {}
+        return {"reach": {"address": today, "known_hosts": str((per_device / today).resolve())}}
 
     def known_hosts(self, hostname: str) -> Path:
         """The one-line known_hosts file for ``hostname`` (needs ``state_dir``)."""

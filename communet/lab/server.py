@@ -69,7 +69,7 @@ class _Session(asyncssh.SSHServerSession[str]):
         self.server.lab.open_sessions.setdefault(id(self.device), set()).add(self)
         shell = self.device.open_shell(self.server.username, self.server.level)
         self.terminal = Terminal(self.device, shell)
-        if not self.device.answering():  # cut off from management: the client hears nothing
+        if not self.server.answering():  # cut off from management: the client hears nothing
             return
         if self.command is not None:
             self._run_command(self.command)
@@ -92,7 +92,7 @@ class _Session(asyncssh.SSHServerSession[str]):
         if self.terminal is None:
             self._early.append(data)
             return
-        if self.device is None or not self.device.answering():
+        if self.device is None or not self.server.answering():
             return
         generation = self.device.generation
         try:
@@ -156,12 +156,27 @@ class _Server(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.username = ""
         self.level: int | None = None
+        self.stands_for: ipaddress.IPv4Address | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         sockname = conn.get_extra_info("sockname")
         self.device = self.lab.by_address.get(sockname[0]) if sockname else None
+        self.stands_for = self.lab.stands_for.get(sockname[0]) if sockname else None
         self.conn = conn
         self.lab.connections += 1
+        if self.device is not None and not self.answering():
+            # an address the device's config does not carry: nobody answers there (the lab
+            # hangs up at once rather than leave the client to its TCP timeout)
+            asyncio.get_running_loop().call_soon(conn.abort)
+
+    def answering(self) -> bool:
+        """Whether the device answers on the address this connection came to."""
+        device = self.device
+        if device is None:
+            return False
+        if self.stands_for is None:
+            return device.answering()
+        return device.answering_at(self.stands_for)
 
     def begin_auth(self, username: str) -> bool:
         banner = self.device.login_banner() if self.device is not None else ""
@@ -214,6 +229,9 @@ class LabServer:
     credentials: Credentials = field(default_factory=Credentials)
     # The address vty ACLs see clients connect from (a NOC station), None: the real peer.
     client_address: ipaddress.IPv4Address | None = None
+    # lab address → the device address it stands for (brownfield devices being adopted):
+    # a connection there is answered only while the device's config carries that address
+    stands_for: dict[str, ipaddress.IPv4Address] = field(default_factory=dict)
     connections: int = 0
     open_sessions: dict[int, set[_Session]] = field(default_factory=dict)
     _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)

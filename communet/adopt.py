@@ -1,0 +1,535 @@
+"""Adoption: move a brownfield device onto its intended management path in verified stages.
+
+A device the province takes over answers today where a vendor left it (the inventory's
+``reach``: an address, a port, credentials by reference), not on its intended management
+address with the intended credentials. Converging it in one push would remove the address and
+the login the session runs over (the guard blocks exactly that: ``management-path``,
+``login-removed``). Adoption moves management in its own steps, all under one trial commit:
+
+1. **converge** over today's session everything but the old path: the new management
+   interface, address, route and users are added, nothing that carries today's session goes;
+2. **prove** that a new session reaches the device on its intended address with the intended
+   credentials, its SSH host key verified: the key the device proved on its old address is
+   carried over to the new one (never accepted blindly; a different key fails the stage);
+3. **move**: over that new session, remove the old path (old address, old users);
+4. **confirm**: the device shows the intended config (a second plan is empty), another new
+   session still gets in, then the trial commit is confirmed and the config saved.
+
+Any failure puts the device back to its pre-change config (the trial reverts now, over
+whichever session still answers, else by itself when it expires), its masked backup exists,
+and the result says in one line which stage failed and why.
+
+:func:`stage_plan` is pure (texts in, stages out); :func:`adopt_device` is the I/O driver
+over :mod:`communet.converge`'s building blocks (backup, rollback, results).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+import paramiko
+
+from communet.connect import Reacher, netmiko_connector
+from communet.converge import (
+    MONITORED_ONLY,
+    Options,
+    Result,
+    VerificationError,
+    _roll_back,
+    _Run,
+    describe,
+    failed,
+    fit_to_device,
+    typed_lines,
+    write_backup,
+)
+from communet.errors import CommunetError
+from communet.inventory import LoadedInventory, ResolvedDevice
+from communet.inventory.resolve import ProvincePlan
+from communet.plan import Context, Plan, commands_for, plan_config
+from communet.plan.diff import REMOVE, WRITE_ONLY, Change, Planner, predict
+from communet.plan.facts import facts, ports_of
+from communet.plan.tree import parse, render
+from communet.platforms import get_platform
+from communet.render import render_device
+from communet.runner import ThreadRunner
+from communet.secrets import Secret, SecretResolver
+from communet.session import Connector, DeviceSession, HostKeyError
+from communet.session.netmiko_session import Timeouts
+
+# Where a device can be adopted: its trial commit is one device-wide timer that a second
+# session can confirm or revert (IOS 'configure terminal revert timer').
+ADOPTABLE = frozenset({"revert_timer"})
+
+# Hazards that adoption resolves by construction: the old path goes only after the new one
+# is proven. Every other blocking finding stops the adoption unless forced, as in apply.
+MOVED_BY_ADOPTION = frozenset(
+    {"management-path", "management-moved", "default-route", "login-removed"}
+)
+
+STAGES = {
+    "converge": "1 converge all but the management path (today's session, trial armed)",
+    "prove": "2 prove a new session on the intended address, credentials and host key",
+    "move": "3 remove the old management path (over the new session)",
+    "confirm": "4 verify, confirm the trial commit, save",
+}
+
+NOT_BROWNFIELD = (
+    "nothing to adopt: no 'reach' in the inventory (it answers at its management address "
+    "already); 'communet apply' converges it"
+)
+
+
+class AdoptionError(CommunetError):
+    """A stage of an adoption failed; the message names the stage."""
+
+
+# ------------------------------------------------------------------------------ pure core
+@dataclass(frozen=True)
+class Staged:
+    """What adoption types on one device, by stage."""
+
+    hostname: str
+    platform: str
+    converge: tuple[str, ...]  # stage 1, over today's session
+    move: tuple[str, ...]  # stage 3, over the new session
+    findings: tuple[str, ...]  # every finding of the whole change, rendered
+    blocking: tuple[str, ...]  # the ones adoption does not resolve: need --force
+    plan: Plan  # the whole change in one (its diff and unmanaged lines)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.converge or self.move)
+
+    def masked(self, secrets: Sequence[Secret]) -> Staged:
+        """The same stages with every secret masked (what is shown; the raw is typed)."""
+        return replace(
+            self,
+            converge=tuple(self.plan.masked(self.converge, secrets)),
+            move=tuple(self.plan.masked(self.move, secrets)),
+        )
+
+
+def stage_plan(
+    hostname: str,
+    platform: str,
+    running: str,
+    intended: str,
+    *,
+    old: tuple[str, str],
+    new: tuple[str, str],
+    mgmt_vlan: int = 10,
+) -> Staged:
+    """Split the change from ``running`` to ``intended`` into adoption's stages (pure).
+
+    ``old``/``new``: (address, login user) of today's session and of the intended one. The
+    old path is what carries today's session: the interface that holds the old address (its
+    address removed, the interface shut or deleted), the old login and any line the guard
+    names as cutting today's session. Everything else converges in stage 1; stage 3 is what
+    is left once stage 1 is in, planned as the new session will plan it.
+    """
+    spec = get_platform(platform)
+    context = Context(mgmt_vlan=mgmt_vlan, login_user=old[1], session_address=old[0])
+    whole = plan_config(hostname, platform, running, intended, context)
+    touches = old_path(platform, running, old, whole)
+    first = [c for c in whole.changes if not touches(c)]
+    planner = Planner(spec, context)
+    indent = spec.syntax.indent if spec.syntax else " "
+    midway = render(predict(planner, parse(spec, running), first), indent) if first else running
+    later = Context(mgmt_vlan=mgmt_vlan, login_user=new[1], session_address=new[0])
+    rest = plan_config(hostname, platform, midway, intended, later)
+    blocking = tuple(f.render() for f in whole.blocking if f.rule not in MOVED_BY_ADOPTION)
+    return Staged(
+        hostname,
+        platform,
+        converge=tuple(commands_for(spec, first)),
+        move=rest.commands,
+        findings=tuple(f.render() for f in whole.findings),
+        blocking=blocking,
+        plan=whole,
+    )
+
+
+def old_path(
+    platform: str, running: str, old: tuple[str, str], whole: Plan
+) -> Callable[[Change], bool]:
+    """Whether a change of ``whole`` touches what carries today's session ``old``."""
+    address, user = old
+    spec = get_platform(platform)
+    rules = spec.plan.state if spec.plan else None
+    sections: set[str] = set()
+    user_rx: re.Pattern[str] | None = None
+    if rules is not None:
+        tree = parse(spec, running)
+        found = facts(platform, tree, ports_of(spec, rules, tree))
+        held = found.holding(address) if found is not None else None
+        if held is not None:
+            negation = spec.syntax.negation if spec.syntax else "no "
+            sections = {f"interface {held.name}", f"{negation}interface {held.name}"}
+        user_rx = re.compile(rules.user)
+    named = {f.line for f in whole.findings if f.rule in MOVED_BY_ADOPTION - {"default-route"}}
+
+    def touches(change: Change) -> bool:
+        if " > ".join((*change.path, change.node.text)) in named:
+            return True
+        if change.path[:1] and change.path[0] in sections:
+            return True
+        if not change.path and change.node.text in sections:
+            return True
+        if user_rx is None or change.kind != REMOVE or not user:
+            return False
+        return any(
+            (m := user_rx.match(undone.text)) is not None and m.group("user") == user
+            for undone in change.undo
+        )
+
+    return touches
+
+
+# ------------------------------------------------------------------------ host keys
+def known_hosts_name(address: str, port: int) -> str:
+    return address if port == 22 else f"[{address}]:{port}"
+
+
+def carry_host_key(
+    hostname: str, old: tuple[str, int, Path], new: tuple[str, int, Path]
+) -> Callable[[], None]:
+    """Give the new address the SSH host key the device proved on its old address.
+
+    ``old``/``new``: (address, port, known_hosts file). The old session was verified against
+    ``old``'s file, so the key found there is the device's. When the new file already has a
+    key for the new address it is left as it is, and the session verifies against it (a
+    different device or key there fails stage 2). Returns what undoes the addition.
+    """
+    old_name, new_name = known_hosts_name(old[0], old[1]), known_hosts_name(new[0], new[1])
+    keys = paramiko.HostKeys(str(old[2])).lookup(old_name)
+    if not keys:
+        raise HostKeyError(hostname, f"no verified host key for {old_name} in {old[2]}")
+    target = new[2]
+    present = paramiko.HostKeys(str(target)) if target.is_file() else paramiko.HostKeys()
+    if present.lookup(new_name):
+        return lambda: None
+    lines = [f"{new_name} {kind} {key.get_base64()}\n" for kind, key in keys.items()]
+    before = target.read_text("ascii") if target.is_file() else None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("a", encoding="ascii") as handle:
+        if before and not before.endswith("\n"):
+            handle.write("\n")
+        handle.writelines(lines)
+
+    def undo() -> None:
+        if before is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.write_text(before, "ascii")
+
+    return undo
+
+
+# ------------------------------------------------------------------------------ driver
+@dataclass(frozen=True)
+class Paths:
+    """How adoption reaches one device: today's path and the intended one."""
+
+    old: Connector  # reach address and credentials
+    new: Connector  # management address and credentials
+    # (address, port, known_hosts) of each path, for carrying the host key over
+    old_where: Callable[[ResolvedDevice], tuple[str, int, Path]]
+    new_where: Callable[[ResolvedDevice], tuple[str, int, Path]]
+
+
+def paths_for(
+    today: Reacher, intended: Reacher, secrets: SecretResolver, timeouts: Timeouts | None = None
+) -> Paths:
+    """Both paths over real, verified SSH sessions (:mod:`communet.connect`)."""
+
+    def where(reach: Reacher, device: ResolvedDevice) -> tuple[str, int, Path]:
+        found = reach(device)
+        return found.address, found.port, found.known_hosts
+
+    return Paths(
+        old=netmiko_connector(today, secrets, timeouts, today=True),
+        new=netmiko_connector(intended, secrets, timeouts),
+        old_where=partial(where, today),
+        new_where=partial(where, intended),
+    )
+
+
+def adopt_all(
+    loaded: LoadedInventory,
+    devices: Sequence[ResolvedDevice],
+    secrets: SecretResolver,
+    paths: Paths,
+    options: Options,
+    *,
+    progress: Callable[[Result], None] | None = None,
+) -> list[Adoption]:
+    """Adopt every device (a few sessions at once, threads); one Adoption each, in order."""
+    plans = {p.province.slug: p for p in loaded.plans}
+    adoptions: dict[str, Adoption] = {}
+
+    def task(device: ResolvedDevice) -> Result:
+        adoption = adopt(plans[device.province], device, secrets, paths, options)
+        adoptions[device.hostname] = adoption
+        return adoption.result
+
+    results = ThreadRunner(options.workers).run(task, devices, progress or (lambda _r: None))
+    return [adoptions.get(d.hostname) or Adoption(results[d.hostname]) for d in devices]
+
+
+@dataclass
+class Adoption:
+    """One device's adoption: its result (as apply's) and the stages it planned."""
+
+    result: Result
+    staged: Staged | None = None
+    stage: str = ""  # the stage that failed ("" if none)
+
+
+def adopt(
+    plan: ProvincePlan,
+    device: ResolvedDevice,
+    secrets: SecretResolver,
+    paths: Paths,
+    options: Options,
+) -> Adoption:
+    """Adopt ``device``; never raises (any failure is its own result)."""
+    if not device.managed:
+        return Adoption(Result(device.hostname, device.platform, skipped=MONITORED_ONLY))
+    if device.reach is None:
+        return Adoption(Result(device.hostname, device.platform, skipped=NOT_BROWNFIELD))
+    started = time.monotonic()
+    method = get_platform(device.platform).trial.method
+    if method not in ADOPTABLE:
+        error = AdoptionError(
+            f"{device.hostname}: adoption needs a trial commit that a second session can "
+            f"confirm (cisco_ios); {device.platform} has {method!r}: move its management from "
+            "the console, then run 'communet apply'"
+        )
+        return Adoption(failed(device, error, started), stage="prepare")
+    try:
+        intended = render_device(plan, device, secrets)
+        reach_creds = device.reach.credentials or device.credentials
+        old_user = secrets.resolve(reach_creds.username, device.hostname).reveal()
+        for reference in (reach_creds.password, reach_creds.enable):
+            if reference:
+                secrets.resolve(reference, device.hostname)
+        new_user = secrets.resolve(device.credentials.username, device.hostname).reveal()
+        for reference in (device.credentials.password, device.credentials.enable):
+            if reference:
+                secrets.resolve(reference, device.hostname)
+    except Exception as error:
+        return Adoption(_stage_failed(device, "prepare", error, started), stage="prepare")
+    run = _Run(device, intended, options, paths.old, old_user)
+    run.refit = partial(fit_to_device, plan, device, secrets, intended)
+    driver = _Driver(run, paths, str(device.reach.address), old_user, new_user)
+    return driver.go()
+
+
+def _stage_failed(
+    device: ResolvedDevice, stage: str, error: BaseException, started: float
+) -> Result:
+    result = failed(device, error, started)
+    return replace(result, error=_with_stage(device.hostname, stage, result.error))
+
+
+def _with_stage(hostname: str, stage: str, message: str) -> str:
+    """``host: adoption stage N (what): cause``: the one line the user reads."""
+    number, what = _STAGE_WORDS[stage]
+    body = message.removeprefix(f"{hostname}: ")
+    return f"{hostname}: adoption stage {number} ({what}): {body}"
+
+
+_STAGE_WORDS = {
+    "prepare": ("0", "prepare"),
+    "connect": ("1", "today's session"),
+    "converge": ("1", "converge all but the management path"),
+    "prove": ("2", "prove the new management path"),
+    "move": ("3", "remove the old management path"),
+    "confirm": ("4", "verify and confirm"),
+}
+
+
+@dataclass
+class _Driver:
+    run: _Run
+    paths: Paths
+    old_address: str
+    old_user: str
+    new_user: str
+    stage: str = "connect"
+    old: DeviceSession | None = None
+    new: DeviceSession | None = None
+    staged: Staged | None = None
+    undo_key: Callable[[], None] | None = None
+
+    @property
+    def hostname(self) -> str:
+        return self.run.hostname
+
+    def go(self) -> Adoption:
+        try:
+            return self._go()
+        finally:
+            for session in (self.new, self.old):
+                if session is not None:
+                    with contextlib.suppress(Exception):
+                        session.close()
+
+    def _go(self) -> Adoption:
+        run = self.run
+        try:
+            self.old = self.paths.old(run.device)
+            running = self.old.fetch_running()
+            if run.options.backup_dir is not None:
+                path = write_backup(run.options.backup_dir, run.device, run.mask(running))
+                run.backup = str(path)
+            if run.refit is not None:
+                run.intended = run.refit(running)
+            self.stage = "converge"
+            self.staged = staged = self._stages(running)
+        except Exception as error:
+            return self._failed(error)
+        plan = staged.plan
+        shown = staged.masked(run.intended.secrets)
+        if not staged.changed:
+            return Adoption(run.result(plan), shown)
+        if staged.blocking and not run.options.force:
+            refused = AdoptionError(
+                f"{self.hostname}: the plan has destructive lines besides the management move; "
+                "nothing was pushed: " + "; ".join(staged.blocking)
+            )
+            if run.options.check:
+                return Adoption(run.result(plan, changed=True, blocked=True), shown)
+            return Adoption(
+                run.result(plan, failed=True, blocked=True, error=self._line(refused)),
+                shown,
+                "converge",
+            )
+        if run.options.check:
+            return Adoption(run.result(plan, changed=True), shown)
+        try:
+            self._push(running)
+        except Exception as error:
+            rolled_back, note = self._roll_back(running)
+            if self.undo_key is not None:
+                self.undo_key()
+            message = run.mask(self._line(error)) + note
+            return Adoption(
+                run.result(plan, failed=True, error=message, rolled_back=rolled_back),
+                shown,
+                self.stage,
+            )
+        return Adoption(run.result(plan, changed=True), shown)
+
+    def _stages(self, running: str) -> Staged:
+        mgmt = self.run.device.site.vlan("MGMT")
+        return stage_plan(
+            self.hostname,
+            self.run.device.platform,
+            running,
+            self.run.intended.text,
+            old=(self.old_address, self.old_user),
+            new=(str(self.run.device.management), self.new_user),
+            mgmt_vlan=mgmt.id if mgmt else 10,
+        )
+
+    def _push(self, running: str) -> None:
+        run, staged = self.run, self.staged
+        assert staged is not None and self.old is not None
+        minutes = run.options.trial_minutes
+        # 1: everything but the old path, over today's session, the trial armed
+        self.stage = "converge"
+        self.old.begin(minutes)
+        if staged.converge:
+            self.old.push(typed_lines(staged.converge))
+        self.old.end(minutes)
+        left = self._plan(self.old.fetch_running(), old_session=True)
+        stray = [
+            c for c in left.changes if c.kind != WRITE_ONLY and not self._on_old_path(running, c)
+        ]
+        if stray:
+            raise VerificationError(
+                f"{self.hostname}: after stage 1 the device still differs from the intended "
+                f"config beyond the old management path ({len(stray)} changes, first: "
+                f"{' > '.join((*stray[0].path, stray[0].node.text))})"
+            )
+        # 2: a new session on the intended address, credentials and (carried) host key
+        self.stage = "prove"
+        self.undo_key = carry_host_key(
+            self.hostname, self.paths.old_where(run.device), self.paths.new_where(run.device)
+        )
+        self.new = self.paths.new(run.device)
+        # 3: the old path goes, over the new session (the trial still armed)
+        self.stage = "move"
+        move = self._plan(self.new.fetch_running(), old_session=False)
+        if move.changed:
+            self.new.begin(0)  # plain configuration mode: the device-wide trial stays armed
+            self.new.push(typed_lines(move.commands))
+            self.new.end(0)
+        # 4: the intended config, a second new session, then keep it
+        self.stage = "confirm"
+        after = self._plan(self.new.fetch_running(), old_session=False)
+        if after.changed:
+            shown = "; ".join(after.masked(after.commands[:5], run.intended.secrets))
+            raise VerificationError(
+                f"{self.hostname}: after the move the device still differs from the intended "
+                f"config ({len(after.commands)} lines, first: {shown})"
+            )
+        if run.options.verify_reconnect:
+            self.paths.new(run.device).close()
+        self.new.confirm()
+        if run.options.save:
+            self.new.save()
+        self.undo_key = None
+
+    def _on_old_path(self, running: str, change: Change) -> bool:
+        assert self.staged is not None
+        old = (self.old_address, self.old_user)
+        return old_path(self.run.device.platform, running, old, self.staged.plan)(change)
+
+    def _plan(self, running: str, *, old_session: bool) -> Plan:
+        mgmt = self.run.device.site.vlan("MGMT")
+        context = Context(
+            mgmt_vlan=mgmt.id if mgmt else 10,
+            login_user=self.old_user if old_session else self.new_user,
+            session_address=self.old_address if old_session else str(self.run.device.management),
+        )
+        return plan_config(
+            self.hostname, self.run.device.platform, running, self.run.intended.text, context
+        )
+
+    def _roll_back(self, before: str) -> tuple[bool, str]:
+        """Back to the pre-change config over whichever session still answers."""
+        note = ""
+        for session in (self.new, self.old):
+            if session is None:
+                continue
+            rolled, note = _roll_back(self.run, session, before)
+            if rolled:
+                return True, note
+        return False, note
+
+    def _line(self, error: BaseException) -> str:
+        return _with_stage(self.hostname, self.stage, describe(self.hostname, error))
+
+    def _failed(self, error: BaseException) -> Adoption:
+        message = self.run.mask(self._line(error))
+        staged = self.staged.masked(self.run.intended.secrets) if self.staged else None
+        return Adoption(self.run.result(failed=True, error=message), staged, self.stage)
+
+
+def stage_lines(staged: Staged) -> list[tuple[str, Sequence[str]]]:
+    """The stages for people: (title, lines typed in it)."""
+    return [
+        (STAGES["converge"], staged.converge),
+        (STAGES["prove"], ()),
+        (STAGES["move"], staged.move),
+        (STAGES["confirm"], ()),
+    ]
