@@ -431,6 +431,18 @@ class Lab:
         if "down" in changes:
             self._run_async(self.server.set_down(self.addresses[hostname], bool(changes["down"])))
 
+    def set_address_fault(
+        self, address: str, *, down: bool | None = None, refuse_logins: bool | None = None
+    ) -> None:
+        """Faults on one lab address of a device (adoption: its old or its new path):
+        ``down`` a silent listener (clients time out), ``refuse_logins`` every password
+        refused there (an AAA server that does not know the user, say)."""
+        if down is not None:
+            self._run_async(self.server.set_down(address, down))
+        if refuse_logins is not None:
+            refused = self.server.refused_logins
+            refused.add(address) if refuse_logins else refused.discard(address)
+
     def open_console(self, hostname: str) -> str:
         """Put ``hostname`` in factory state on a serial console; return the pty path."""
         device = self.device(hostname)

@@ -157,11 +157,13 @@ class _Server(asyncssh.SSHServer):
         self.username = ""
         self.level: int | None = None
         self.stands_for: ipaddress.IPv4Address | None = None
+        self.address = ""  # the lab address the client connected to
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         sockname = conn.get_extra_info("sockname")
         self.device = self.lab.by_address.get(sockname[0]) if sockname else None
-        self.stands_for = self.lab.stands_for.get(sockname[0]) if sockname else None
+        self.address = sockname[0] if sockname else ""
+        self.stands_for = self.lab.stands_for.get(self.address)
         self.conn = conn
         self.lab.connections += 1
         if self.device is not None and not self.answering():
@@ -191,7 +193,7 @@ class _Server(asyncssh.SSHServer):
         """The device's own configuration decides (users, privilege, vty ACL, transport);
         platforms that do not model it take the lab's credentials."""
         device = self.device
-        if device is None or device.faults.auth_failure:
+        if device is None or device.faults.auth_failure or self.address in self.lab.refused_logins:
             return False
         level = device.authenticate(username, password, self._source())
         if level == NOT_MODELLED:
@@ -232,6 +234,7 @@ class LabServer:
     # lab address → the device address it stands for (brownfield devices being adopted):
     # a connection there is answered only while the device's config carries that address
     stands_for: dict[str, ipaddress.IPv4Address] = field(default_factory=dict)
+    refused_logins: set[str] = field(default_factory=set)  # lab addresses refusing passwords
     connections: int = 0
     open_sessions: dict[int, set[_Session]] = field(default_factory=dict)
     _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)

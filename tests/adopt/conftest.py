@@ -107,7 +107,7 @@ class Brownfield:
 
 
 @pytest.fixture
-def brownfield(tmp_path: Path) -> Iterator[Brownfield]:
+def bf(tmp_path: Path) -> Iterator[Brownfield]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     network = f"127.{180 + int(worker or 0) % 8}.{next(_networks) % 250}.0/24"
     inventory = brownfield_inventory(tmp_path / "inventory")
