@@ -149,7 +149,7 @@ def _summary(adoptions: list[Adoption], options: Options, elapsed: float, lang: 
     console.print(table)
     statuses = ("ok", "changed", "skipped", "failed")
     counts = {s: sum(1 for a in adoptions if a.result.status == s) for s in statuses}
-    console.print(text("totals", lang, seconds=f"{elapsed:.1f}", **counts))
+    console.print(text("adopt_totals", lang, seconds=f"{elapsed:.1f}", **counts))
     if options.backup_dir is not None and any(a.result.backup for a in adoptions):
         console.print(text("backups", lang, path=options.backup_dir))
     if not options.check:

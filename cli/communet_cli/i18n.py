@@ -53,6 +53,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pre-change backups (secrets masked): {path}",
         "vi": "Bản sao lưu trước khi thay đổi (đã che mật khẩu): {path}",
     },
+    "adopt_totals": {
+        "en": "{ok} ok, {changed} adopted, {skipped} skipped, {failed} failed in {seconds} s",
+        "vi": "{ok} đúng, {changed} đã tiếp nhận, {skipped} bỏ qua, {failed} lỗi trong "
+        "{seconds} giây",
+    },
     "title.adopt": {"en": "Adopt", "vi": "Tiếp nhận thiết bị"},
     "title.adopt_plan": {
         "en": "Adoption plan (nothing was changed)",

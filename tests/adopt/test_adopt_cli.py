@@ -91,7 +91,7 @@ def test_adopt_end_to_end_via_the_cli(bf: Brownfield, tmp_path: Path) -> None:
     old_known = Path(overlay["devices"][HOST]["reach"]["known_hosts"]).read_text("ascii")
     code, out, err = invoke("adopt", HOST, *common(bf, "--backup-dir", str(tmp_path / "b")))
     assert code == 0, out + err
-    assert "1 changed, 0 monitored only, 0 failed" in out
+    assert "0 ok, 1 adopted, 0 skipped, 0 failed" in out
     assert_no_secret(out + err)
     # the masked pre-change backup exists
     [backup] = (tmp_path / "b").rglob("*.cfg")
