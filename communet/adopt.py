@@ -43,6 +43,7 @@ from communet.converge import (
     VerificationError,
     _roll_back,
     _Run,
+    apply_device,
     describe,
     failed,
     fit_to_device,
@@ -60,7 +61,14 @@ from communet.platforms import get_platform
 from communet.render import render_device
 from communet.runner import ThreadRunner
 from communet.secrets import Secret, SecretResolver
-from communet.session import Connector, DeviceSession, HostKeyError
+from communet.session import (
+    AuthenticationError,
+    Connector,
+    DeviceSession,
+    HostKeyError,
+    SessionError,
+    UnreachableError,
+)
 from communet.session.netmiko_session import Timeouts
 
 # Where a device can be adopted: its trial commit is one device-wide timer that a second
@@ -80,6 +88,10 @@ STAGES = {
     "confirm": "4 verify, confirm the trial commit, save",
 }
 
+ADOPTED_BEFORE = (
+    "adopted before: today's path no longer answers, the intended one does (converged there "
+    "as by 'communet apply'); 'reach' can be removed from the inventory"
+)
 NOT_BROWNFIELD = (
     "nothing to adopt: no 'reach' in the inventory (it answers at its management address "
     "already); 'communet apply' converges it"
@@ -290,6 +302,7 @@ class Adoption:
     result: Result
     staged: Staged | None = None
     stage: str = ""  # the stage that failed ("" if none)
+    note: str = ""  # e.g. adopted before: converged on its intended path instead
 
 
 def adopt(
@@ -386,6 +399,11 @@ class _Driver:
         run = self.run
         try:
             self.old = self.paths.old(run.device)
+        except (UnreachableError, AuthenticationError) as error:
+            return self._adopted_before(error)
+        except Exception as error:
+            return self._failed(error)
+        try:
             running = self.old.fetch_running()
             if run.options.backup_dir is not None:
                 path = write_backup(run.options.backup_dir, run.device, run.mask(running))
@@ -427,6 +445,27 @@ class _Driver:
                 self.stage,
             )
         return Adoption(run.result(plan, changed=True), shown)
+
+    def _adopted_before(self, today: SessionError) -> Adoption:
+        """Today's path does not answer: if the intended one does, the device was adopted
+        before (a second run): converge it there as apply would, and say so."""
+        run = self.run
+        try:
+            self.paths.new(run.device).close()
+        except Exception as error:
+            message = self._line(today) + "; nor on its management address: " + describe(
+                self.hostname, error
+            ).removeprefix(f"{self.hostname}: ")
+            return Adoption(run.result(failed=True, error=run.mask(message)), None, self.stage)
+        result = apply_device(
+            run.device,
+            run.intended,
+            self.paths.new,
+            run.options,
+            login_user=self.new_user,
+            refit=run.refit,
+        )
+        return Adoption(result, note=ADOPTED_BEFORE)
 
     def _stages(self, running: str) -> Staged:
         mgmt = self.run.device.site.vlan("MGMT")

@@ -81,6 +81,17 @@ EXAMPLES = r"""
   communet.network.config:
     mode: backup
     backup_dir: /var/lib/communet/backups
+
+- name: Adopt a brownfield switch (reach in the inventory) onto its intended management path
+  communet.network.config:
+    mode: adopt
+    known_hosts: /etc/communet/known_hosts
+    backup_dir: /var/lib/communet/backups
+    secrets:
+      old_user: "{{ vault_old_user }}"
+      old_pass: "{{ vault_old_pass }}"
+      new_user: "{{ vault_new_user }}"
+      new_pass: "{{ vault_new_pass }}"
 """
 
 RETURN = r"""
@@ -110,6 +121,16 @@ seconds:
   description: Wall time of the device session.
   returned: always
   type: float
+stage:
+  description: In O(mode=adopt), the stage that failed (V(prepare), V(connect), V(converge),
+    V(prove), V(move), V(confirm)), empty when none did.
+  returned: when mode is adopt
+  type: str
+stages:
+  description: In O(mode=adopt), the lines of stage 1 (V(converge), over today's session) and
+    stage 3 (V(move), over the new session), secrets masked.
+  returned: when mode is adopt and the device differs
+  type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule

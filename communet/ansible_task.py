@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from communet.adopt import adopt, paths_for
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
 from communet.converge import (
     MONITORED_ONLY,
@@ -46,6 +47,7 @@ from communet.converge import (
 )
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
+from communet.inventory.resolve import ProvincePlan
 from communet.plan import plan_config
 from communet.platforms import PLATFORMS
 from communet.render import render_device
@@ -61,7 +63,7 @@ from communet.session.netmiko_session import Timeouts
 
 SUFFIXES = (".communet.yml", ".communet.yaml")
 PLUGIN_NAMES = ("communet.network.communet",)
-MODES = ("apply", "backup")
+MODES = ("apply", "backup", "adopt")
 
 # The module file (plugins/modules/config.py) is generated from the same schema.
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = argument_spec()
@@ -257,6 +259,8 @@ def _converge_one(request: Request) -> ResultDict:
         return {"changed": False, "skipped": True, "msg": f"{device.hostname}: {MONITORED_ONLY}"}
     secrets = request.secrets()
     plan = next(p for p in found.loaded.inventory.plans if p.province.slug == device.province)
+    if request.args["mode"] == "adopt":
+        return _adopt_one(request, found, plan, secrets)
     intended = render_device(plan, device, secrets)
     username = secrets.resolve(device.credentials.username, request.hostname).reveal()
     outcome = apply_device(
@@ -268,6 +272,32 @@ def _converge_one(request: Request) -> ResultDict:
         refit=functools.partial(fit_to_device, plan, device, secrets, intended),
     )
     return report(outcome, request, cached=found.cached, role=str(device.role))
+
+
+def _adopt_one(
+    request: Request, found: Found, plan: ProvincePlan, secrets: EnvVaultResolver
+) -> ResultDict:
+    """``mode: adopt``: the staged move onto the intended management path."""
+    device = found.device
+    timeouts = Timeouts(connect=float(request.args["connect_timeout"]))
+    paths = paths_for(_reacher(request.args, today=True), _reacher(request.args), secrets, timeouts)
+    adoption = adopt(plan, device, secrets, paths, request.options())
+    outcome = adoption.result
+    if outcome.skipped:
+        return {"changed": False, "skipped": True, "msg": f"{device.hostname}: {outcome.skipped}"}
+    out = report(outcome, request, cached=found.cached, role=str(device.role))
+    out["stage"] = adoption.stage
+    staged = adoption.staged
+    if staged is not None and staged.changed:
+        out["stages"] = {"converge": list(staged.converge), "move": list(staged.move)}
+    if adoption.note and not outcome.failed:
+        out["msg"] = f"{device.hostname}: {adoption.note}; {out['msg']}"
+    elif outcome.changed and not outcome.failed and not request.check:
+        out["msg"] = (
+            f"adopted: {len(outcome.commands)} lines sent and verified; the device answers on "
+            f"{device.management} with the intended credentials"
+        )
+    return out
 
 
 def source_of(request: Request) -> Path:
@@ -360,11 +390,11 @@ def prepared(outcome: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _reacher(args: Mapping[str, Any]) -> Reacher:
+def _reacher(args: Mapping[str, Any], *, today: bool = False) -> Reacher:
     state_dir = args.get("state_dir") or os.environ.get("COMMUNET_LAB")
     if state_dir:
-        return lab_overlay(Path(str(state_dir)).expanduser())
-    return direct(Path(str(args["known_hosts"])).expanduser())
+        return lab_overlay(Path(str(state_dir)).expanduser(), today=today)
+    return direct(Path(str(args["known_hosts"])).expanduser(), today=today)
 
 
 def _env_secrets() -> list[Secret]:

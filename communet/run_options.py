@@ -69,15 +69,23 @@ SCHEMA: tuple[RunOption, ...] = (
     RunOption(
         "mode",
         "str",
-        "What to do: apply converges the device; backup writes the masked backup only.",
+        "What to do: apply converges the device; backup writes the masked backup only; "
+        "adopt moves a brownfield device onto its intended management path.",
         default="apply",
         more=(
             "V(apply) converges the device (or, with C(--check), only reports what it would send).",
             "V(backup) fetches the running configuration and writes the masked pre-change "
             "backup to O(backup_dir) only; it reports drift in RV(drift) and never changes "
             "anything.",
+            "V(adopt) is C(communet adopt) for a device with C(reach) in the inventory (where "
+            "and as whom it answers today): over today's session it converges everything but "
+            "the management path under the trial commit, proves a new session on the intended "
+            "address with the intended credentials and the host key the device proved on its "
+            "old address (added to O(known_hosts) for the new address), removes the old path "
+            "over that session, then confirms and saves; any failure rolls back. A device "
+            "without C(reach) is skipped. With C(--check), only reports the stages.",
         ),
-        choices=("apply", "backup"),
+        choices=("apply", "backup", "adopt"),
     ),
     RunOption(
         "state_dir",

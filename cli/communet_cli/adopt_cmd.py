@@ -100,6 +100,7 @@ def adopt(ctx: click.Context, /, scope: str, as_json: bool, dry_run: bool, **val
 def _record(adoption: Adoption) -> dict[str, Any]:
     record = asdict(adoption.result)
     record["stage"] = adoption.stage
+    record["note"] = adoption.note
     staged = adoption.staged
     record["stages"] = (
         [
@@ -128,6 +129,8 @@ def _summary(adoptions: list[Adoption], options: Options, elapsed: float, lang: 
         result = adoption.result
         status = text(f"status.{result.status}", lang)
         detail = ("↩ " if result.rolled_back else "") + result.error
+        if adoption.note:
+            detail = f"{adoption.note}; {detail}" if detail else adoption.note
         if result.blocked and not result.failed:
             detail = text("adopt_refused", lang, findings="; ".join(result.findings))
         if result.skipped == NOT_BROWNFIELD:

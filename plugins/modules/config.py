@@ -36,15 +36,24 @@ options:
     type: path
   mode:
     description:
-    - 'What to do: apply converges the device; backup writes the masked backup only.'
+    - 'What to do: apply converges the device; backup writes the masked backup only; adopt
+      moves a brownfield device onto its intended management path.'
     - V(apply) converges the device (or, with C(--check), only reports what it would send).
     - V(backup) fetches the running configuration and writes the masked pre-change backup
       to O(backup_dir) only; it reports drift in RV(drift) and never changes anything.
+    - 'V(adopt) is C(communet adopt) for a device with C(reach) in the inventory (where and
+      as whom it answers today): over today''s session it converges everything but the management
+      path under the trial commit, proves a new session on the intended address with the intended
+      credentials and the host key the device proved on its old address (added to O(known_hosts)
+      for the new address), removes the old path over that session, then confirms and saves;
+      any failure rolls back. A device without C(reach) is skipped. With C(--check), only
+      reports the stages.'
     type: str
     default: apply
     choices:
     - apply
     - backup
+    - adopt
   state_dir:
     description:
     - 'State directory of a running communet lab: devices are reached there.'
@@ -129,6 +138,17 @@ EXAMPLES = r"""
   communet.network.config:
     mode: backup
     backup_dir: /var/lib/communet/backups
+
+- name: Adopt a brownfield switch (reach in the inventory) onto its intended management path
+  communet.network.config:
+    mode: adopt
+    known_hosts: /etc/communet/known_hosts
+    backup_dir: /var/lib/communet/backups
+    secrets:
+      old_user: "{{ vault_old_user }}"
+      old_pass: "{{ vault_old_pass }}"
+      new_user: "{{ vault_new_user }}"
+      new_pass: "{{ vault_new_pass }}"
 """
 
 RETURN = r"""
@@ -158,13 +178,23 @@ seconds:
   description: Wall time of the device session.
   returned: always
   type: float
+stage:
+  description: In O(mode=adopt), the stage that failed (V(prepare), V(connect), V(converge),
+    V(prove), V(move), V(confirm)), empty when none did.
+  returned: when mode is adopt
+  type: str
+stages:
+  description: In O(mode=adopt), the lines of stage 1 (V(converge), over today's session) and
+    stage 3 (V(move), over the new session), secrets masked.
+  returned: when mode is adopt and the device differs
+  type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 ARGUMENT_SPEC = {
     "inventory": {"type": "path"},
-    "mode": {"type": "str", "default": "apply", "choices": ["apply", "backup"]},
+    "mode": {"type": "str", "default": "apply", "choices": ["apply", "backup", "adopt"]},
     "state_dir": {"type": "path"},
     "known_hosts": {"type": "path", "default": "~/.ssh/known_hosts"},
     "backup_dir": {"type": "path"},

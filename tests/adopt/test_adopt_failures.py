@@ -68,7 +68,9 @@ def test_the_new_address_unreachable_puts_it_back(bf: Brownfield, tmp_path: Path
     assert not new_known_hosts(bf).exists()  # the carried key is taken back
 
 
-def test_wrong_new_credentials_on_the_new_address_put_it_back(bf: Brownfield, tmp_path: Path) -> None:
+def test_wrong_new_credentials_on_the_new_address_put_it_back(
+    bf: Brownfield, tmp_path: Path
+) -> None:
     """The device refuses the intended login on its new address (an AAA server that does
     not know the new user, say): stage 2 fails and the trial is reverted at once."""
     before = bf.running(today=True)
@@ -125,13 +127,16 @@ def test_a_missing_secret_changes_nothing(bf: Brownfield, tmp_path: Path) -> Non
 def test_the_old_login_wrong_stops_before_any_change(bf: Brownfield, tmp_path: Path) -> None:
     before = bf.running(today=True)
     secrets_file(bf.secrets, old_pass="not-the-password")
-    _, today, port = lab_addresses(bf)
+    intended, today, port = lab_addresses(bf)
     code, record = adopt_json(bf, tmp_path)
     assert code == 1
     assert record["stage"] == "connect"
+    # it also tried the intended path (adopted before?), whose key is not known yet
     assert record["error"] == (
         f"{HOST}: adoption stage 1 (today's session): authentication failed for user 'admin' "
-        f"on {today}:{port} (wrong password?)"
+        f"on {today}:{port} (wrong password?); nor on its management address: cannot verify "
+        f"the SSH host key of {intended}:{port}: the known_hosts file {new_known_hosts(bf)} "
+        "does not exist"
     )
     assert bf.running(today=True) == before
 
