@@ -396,6 +396,14 @@ class _Driver:
                         session.close()
 
     def _go(self) -> Adoption:
+        prepared = self._prepare()
+        if isinstance(prepared, Adoption):
+            return prepared
+        running, staged = prepared
+        return self._gate(staged) or self._change(running, staged)
+
+    def _prepare(self) -> Adoption | tuple[str, Staged]:
+        """Today's session, the backup, the stages; or why not (nothing changed yet)."""
         run = self.run
         try:
             self.old = self.paths.old(run.device)
@@ -411,27 +419,36 @@ class _Driver:
             if run.refit is not None:
                 run.intended = run.refit(running)
             self.stage = "converge"
-            self.staged = staged = self._stages(running)
+            self.staged = self._stages(running)
         except Exception as error:
             return self._failed(error)
-        plan = staged.plan
+        return running, self.staged
+
+    def _gate(self, staged: Staged) -> Adoption | None:
+        """The result when nothing is to be pushed: in the intended state, refused, check."""
+        run, plan = self.run, staged.plan
         shown = staged.masked(run.intended.secrets)
         if not staged.changed:
             return Adoption(run.result(plan), shown)
         if staged.blocking and not run.options.force:
+            if run.options.check:
+                return Adoption(run.result(plan, changed=True, blocked=True), shown)
             refused = AdoptionError(
                 f"{self.hostname}: the plan has destructive lines besides the management move; "
                 "nothing was pushed: " + "; ".join(staged.blocking)
             )
-            if run.options.check:
-                return Adoption(run.result(plan, changed=True, blocked=True), shown)
+            error = self._line(refused)
             return Adoption(
-                run.result(plan, failed=True, blocked=True, error=self._line(refused)),
-                shown,
-                "converge",
+                run.result(plan, failed=True, blocked=True, error=error), shown, "converge"
             )
         if run.options.check:
             return Adoption(run.result(plan, changed=True), shown)
+        return None
+
+    def _change(self, running: str, staged: Staged) -> Adoption:
+        """The stages; any failure rolls the device back and names its stage."""
+        run, plan = self.run, staged.plan
+        shown = staged.masked(run.intended.secrets)
         try:
             self._push(running)
         except Exception as error:
@@ -439,11 +456,8 @@ class _Driver:
             if self.undo_key is not None:
                 self.undo_key()
             message = run.mask(self._line(error)) + note
-            return Adoption(
-                run.result(plan, failed=True, error=message, rolled_back=rolled_back),
-                shown,
-                self.stage,
-            )
+            result = run.result(plan, failed=True, error=message, rolled_back=rolled_back)
+            return Adoption(result, shown, self.stage)
         return Adoption(run.result(plan, changed=True), shown)
 
     def _adopted_before(self, today: SessionError) -> Adoption:
@@ -453,9 +467,11 @@ class _Driver:
         try:
             self.paths.new(run.device).close()
         except Exception as error:
-            message = self._line(today) + "; nor on its management address: " + describe(
-                self.hostname, error
-            ).removeprefix(f"{self.hostname}: ")
+            message = (
+                self._line(today)
+                + "; nor on its management address: "
+                + describe(self.hostname, error).removeprefix(f"{self.hostname}: ")
+            )
             return Adoption(run.result(failed=True, error=run.mask(message)), None, self.stage)
         result = apply_device(
             run.device,
@@ -481,7 +497,8 @@ class _Driver:
 
     def _push(self, running: str) -> None:
         run, staged = self.run, self.staged
-        assert staged is not None and self.old is not None
+        assert staged is not None
+        assert self.old is not None
         minutes = run.options.trial_minutes
         # 1: everything but the old path, over today's session, the trial armed
         self.stage = "converge"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from communet.session import AuthenticationError, UnreachableError
 from communet_cli.main import cli
 
-from .conftest import HOST, NEW, OLD, VAULT, Brownfield, secrets_file
+from .conftest import HOST, NEW, OLD, VAULT, Brownfield
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import asyncssh
 
+from communet.lab.ios import IosDevice
+
 from .conftest import HOST, Brownfield, secrets_file
 from .test_adopt_cli import common, invoke, new_known_hosts
 
@@ -49,7 +51,9 @@ def assert_as_before(bf: Brownfield, before: str, tmp_path: Path) -> None:
     diff = "\n".join(difflib.unified_diff(comparable(before), comparable(after), lineterm=""))
     assert not diff, diff
     assert list((tmp_path / "b").rglob("*.cfg"))
-    assert bf.lab.call(lambda: bf.lab.device(HOST).state.revert) is None  # nothing pending
+    device = bf.lab.device(HOST)
+    assert isinstance(device, IosDevice)
+    assert bf.lab.call(lambda: device.state.revert) is None  # no trial left pending
 
 
 def test_the_new_address_unreachable_puts_it_back(bf: Brownfield, tmp_path: Path) -> None:
