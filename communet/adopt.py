@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -224,24 +225,33 @@ def carry_host_key(
     if not keys:
         raise HostKeyError(hostname, f"no verified host key for {old_name} in {old[2]}")
     target = new[2]
-    present = paramiko.HostKeys(str(target)) if target.is_file() else paramiko.HostKeys()
-    if present.lookup(new_name):
-        return lambda: None
     lines = [f"{new_name} {kind} {key.get_base64()}\n" for kind, key in keys.items()]
-    before = target.read_text("ascii") if target.is_file() else None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("a", encoding="ascii") as handle:
-        if before and not before.endswith("\n"):
-            handle.write("\n")
-        handle.writelines(lines)
+    with _KNOWN_HOSTS_LOCK:  # one operator file may serve every device adopted at once
+        present = paramiko.HostKeys(str(target)) if target.is_file() else paramiko.HostKeys()
+        if present.lookup(new_name):
+            return lambda: None
+        text = target.read_text("ascii") if target.is_file() else ""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        separator = "\n" if text and not text.endswith("\n") else ""
+        target.write_text(text + separator + "".join(lines), "ascii")
 
     def undo() -> None:
-        if before is None:
-            target.unlink(missing_ok=True)
-        else:
-            target.write_text(before, "ascii")
+        """Take back exactly the lines added here (others may have been added since)."""
+        with _KNOWN_HOSTS_LOCK:
+            if not target.is_file():
+                return
+            kept = [
+                line for line in target.read_text("ascii").splitlines(True) if line not in lines
+            ]
+            if kept:
+                target.write_text("".join(kept), "ascii")
+            else:
+                target.unlink()
 
     return undo
+
+
+_KNOWN_HOSTS_LOCK = threading.Lock()
 
 
 # ------------------------------------------------------------------------------ driver
@@ -579,13 +589,3 @@ class _Driver:
         message = self.run.mask(self._line(error))
         staged = self.staged.masked(self.run.intended.secrets) if self.staged else None
         return Adoption(self.run.result(failed=True, error=message), staged, self.stage)
-
-
-def stage_lines(staged: Staged) -> list[tuple[str, Sequence[str]]]:
-    """The stages for people: (title, lines typed in it)."""
-    return [
-        (STAGES["converge"], staged.converge),
-        (STAGES["prove"], ()),
-        (STAGES["move"], staged.move),
-        (STAGES["confirm"], ()),
-    ]

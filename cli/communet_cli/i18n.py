@@ -70,6 +70,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "nothing to adopt: no 'reach' in the inventory; 'communet apply' converges it",
         "vi": "không cần tiếp nhận: inventory không có 'reach'; dùng 'communet apply'",
     },
+    "stage.prepare": {
+        "en": "0 prepare (inventory, secrets, intended config)",
+        "vi": "0 chuẩn bị (inventory, mật khẩu, cấu hình dự kiến)",
+    },
+    "stage.connect": {"en": "1 today's session", "vi": "1 phiên hiện tại"},
     "stage.converge": {
         "en": "1 converge all but the management path (today's session, trial armed)",
         "vi": "1 cấu hình mọi thứ trừ đường quản lý (phiên hiện tại, đã bật hẹn giờ hoàn tác)",

@@ -11,7 +11,7 @@ import asyncssh
 
 from communet.lab.ios import IosDevice
 
-from .conftest import HOST, Brownfield, secrets_file
+from .conftest import BROWNFIELD, HOST, Brownfield, secrets_file
 from .test_adopt_cli import common, invoke, new_known_hosts
 
 
@@ -156,3 +156,37 @@ def test_a_device_without_reach_is_skipped_in_one_line(bf: Brownfield) -> None:
     code, out, _ = invoke("adopt", "dinh-hai-sw2", *common(bf))
     assert code == 0
     assert "0 ok, 0 adopted, 1 skipped, 0 failed in " in out
+
+
+def test_other_destructive_lines_refuse_the_adoption_unless_forced(
+    bf: Brownfield, tmp_path: Path
+) -> None:
+    """Today's vty lines take an ACL of their own; the intended config puts the NOC's there:
+    a finding the management move does not resolve, so nothing is pushed without --force."""
+    text = BROWNFIELD.read_text("utf-8")
+    text = text.replace("line vty 0 4\n", "line vty 0 4\n access-class 10 in\n")
+    text = text.replace("line con 0\n", "access-list 10 permit 10.38.250.0 0.0.0.255\nline con 0\n")
+    bf.lab.load_config(HOST, text)
+    before = bf.running(today=True)
+    code, out, err = invoke("adopt", HOST, *common(bf, "--dry-run", "--json"))
+    assert code == 0, out + err
+    [planned] = json.loads(out)
+    assert (planned["blocked"], planned["failed"]) == (True, False)
+    code, out, err = invoke("adopt", HOST, *common(bf, "--dry-run"))
+    assert code == 0, out + err
+    assert "apply would refuse: destructive lines" in out
+    code, record = adopt_json(bf, tmp_path)
+    assert code == 1
+    assert record["blocked"] is True
+    assert record["error"] == (
+        f"{HOST}: adoption stage 1 (converge all but the management path): the plan has "
+        "destructive lines besides the management move; nothing was pushed: vty-acl: "
+        "'ip access-list standard CN-VTY': changes the ACL on the vty lines that lets "
+        "the management session in (vty ACL 10 → CN-VTY) (prefer: change it from the "
+        "console, or force it with the trial commit armed)"
+    )
+    assert bf.running(today=True) == before
+    # forced, it goes through, still in stages under the trial commit
+    code, record = adopt_json(bf, tmp_path, "--force")
+    assert code == 0, record
+    assert "access-class CN-VTY in" in bf.running()
