@@ -10,6 +10,7 @@ progress goes to stderr, a table closes the run, ``--json`` prints the results i
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from communet.adopt import NOT_BROWNFIELD, STAGES, Adoption, adopt_all, paths_for
-from communet.apply import Options, plannable
+from communet.apply import Options, Result, plannable
 from communet.connect import LabOverlayError, Reacher, direct, lab_overlay
 from communet.errors import InventoryError
 from communet.inventory import load_inventory
@@ -86,7 +87,7 @@ def adopt(ctx: click.Context, /, scope: str, as_json: bool, dry_run: bool, **val
         ctx.exit(1)
     timeouts = Timeouts(connect=float(values["connect_timeout"]))
     paths = paths_for(today, intended, secrets, timeouts)
-    progress = _Progress(len(devices), lang, quiet=as_json)
+    progress = _AdoptProgress(len(devices), lang, quiet=as_json)
     began = time.monotonic()
     adoptions = adopt_all(loaded, devices, secrets, paths, options, progress=progress)
     elapsed = time.monotonic() - began
@@ -95,6 +96,27 @@ def adopt(ctx: click.Context, /, scope: str, as_json: bool, dry_run: bool, **val
     else:
         _summary(adoptions, options, elapsed, lang)
     ctx.exit(1 if any(a.result.failed for a in adoptions) else 0)
+
+
+def _word(result: Result, lang: str) -> str:
+    """The status word: a device without 'reach' is skipped, not 'monitored only'."""
+    if result.skipped == NOT_BROWNFIELD:
+        return text("status.not_brownfield", lang)
+    return text(f"status.{result.status}", lang)
+
+
+class _AdoptProgress(_Progress):
+    def __call__(self, result: Result) -> None:
+        with self.lock:
+            self.done += 1
+            if self.quiet:
+                return
+            width = len(str(self.total))
+            sys.stderr.write(
+                f"[{self.done:>{width}}/{self.total}] {_word(result, self.lang):<10} "
+                f"{result.hostname} ({result.seconds:.1f} s)\n"
+            )
+            sys.stderr.flush()
 
 
 def _record(adoption: Adoption) -> dict[str, Any]:
@@ -127,14 +149,14 @@ def _summary(adoptions: list[Adoption], options: Options, elapsed: float, lang: 
         table.add_column(text(f"col.{key}", lang), overflow="fold")
     for adoption in adoptions:
         result = adoption.result
-        status = text(f"status.{result.status}", lang)
+        status = _word(result, lang)
         detail = ("↩ " if result.rolled_back else "") + result.error
         if adoption.note:
             detail = f"{adoption.note}; {detail}" if detail else adoption.note
         if result.blocked and not result.failed:
             detail = text("adopt_refused", lang, findings="; ".join(result.findings))
         if result.skipped == NOT_BROWNFIELD:
-            status, detail = text("status.not_brownfield", lang), text("not_brownfield", lang)
+            detail = text("not_brownfield", lang)
         elif result.skipped:
             detail = text("monitored_only", lang)
         stage = (

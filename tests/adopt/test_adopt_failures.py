@@ -153,9 +153,10 @@ def test_a_device_without_reach_is_skipped_in_one_line(bf: Brownfield) -> None:
         "nothing to adopt: no 'reach' in the inventory (it answers at its management address "
         "already); 'communet apply' converges it"
     )
-    code, out, _ = invoke("adopt", "dinh-hai-sw2", *common(bf))
+    code, out, err = invoke("adopt", "dinh-hai-sw2", *common(bf))
     assert code == 0
     assert "0 ok, 0 adopted, 1 skipped, 0 failed in " in out
+    assert err.startswith("[1/1] skipped    dinh-hai-sw2 (")
 
 
 def test_other_destructive_lines_refuse_the_adoption_unless_forced(
