@@ -99,6 +99,18 @@ NOT_BROWNFIELD = (
 )
 
 
+def with_adoption_hint(device: ResolvedDevice, result: Result) -> Result:
+    """``apply``'s result for a device that has ``reach``: when it could not even be planned
+    on its management address (not adopted yet?), say how to adopt it."""
+    if device.reach is None or not result.failed or result.commands or result.blocked:
+        return result
+    hint = (
+        f"; it has 'reach' in the inventory: if it is not adopted yet, run 'communet adopt "
+        f"{device.hostname}' (Ansible: playbooks/adopt.yml) first"
+    )
+    return replace(result, error=result.error + hint)
+
+
 class AdoptionError(CommunetError):
     """A stage of an adoption failed; the message names the stage."""
 

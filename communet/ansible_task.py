@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from communet.adopt import adopt, paths_for
+from communet.adopt import adopt, paths_for, with_adoption_hint
 from communet.connect import Reacher, direct, lab_overlay, netmiko_connector
 from communet.converge import (
     MONITORED_ONLY,
@@ -271,6 +271,7 @@ def _converge_one(request: Request) -> ResultDict:
         login_user=username,
         refit=functools.partial(fit_to_device, plan, device, secrets, intended),
     )
+    outcome = with_adoption_hint(device, outcome)
     return report(outcome, request, cached=found.cached, role=str(device.role))
 
 

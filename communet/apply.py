@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from communet.adopt import with_adoption_hint
 from communet.converge import (
     MONITORED_ONLY,
     Options,
@@ -78,7 +79,8 @@ def apply_all(
     plans = {p.province.slug: p for p in loaded.plans}
 
     def task(device: ResolvedDevice) -> Result:
-        return converge(plans[device.province], device, secrets, connect, options)
+        result = converge(plans[device.province], device, secrets, connect, options)
+        return with_adoption_hint(device, result)
 
     chosen = runner or runner_for(options, len(todo))
     results = chosen.run(task, todo, progress or (lambda _result: None))

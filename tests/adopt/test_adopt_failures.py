@@ -191,3 +191,15 @@ def test_other_destructive_lines_refuse_the_adoption_unless_forced(
     code, record = adopt_json(bf, tmp_path, "--force")
     assert code == 0, record
     assert "access-class CN-VTY in" in bf.running()
+
+
+def test_apply_before_adoption_says_to_adopt_first(bf: Brownfield) -> None:
+    intended, _, port = lab_addresses(bf)
+    code, out, _ = invoke("apply", HOST, *common(bf, "--json"))
+    assert code == 1
+    [record] = json.loads(out)
+    assert record["error"] == (
+        f"{HOST}: cannot verify the SSH host key of {intended}:{port}: the known_hosts file "
+        f"{new_known_hosts(bf)} does not exist; it has 'reach' in the inventory: if it is not "
+        f"adopted yet, run 'communet adopt {HOST}' (Ansible: playbooks/adopt.yml) first"
+    )
