@@ -450,27 +450,31 @@ class _Driver:
         """The result when nothing is to be pushed: in the intended state, refused, check."""
         run, plan = self.run, staged.plan
         shown = staged.masked(run.intended.secrets)
+        typed = shown.converge + shown.move  # what the stages type (the old login included)
         if not staged.changed:
-            return Adoption(run.result(plan), shown)
+            return Adoption(run.result(plan, commands=typed), shown)
         if staged.blocking and not run.options.force:
             if run.options.check:
-                return Adoption(run.result(plan, changed=True, blocked=True), shown)
+                return Adoption(run.result(plan, commands=typed, changed=True, blocked=True), shown)
             refused = AdoptionError(
                 f"{self.hostname}: the plan has destructive lines besides the management move; "
                 "nothing was pushed: " + "; ".join(staged.blocking)
             )
             error = self._line(refused)
             return Adoption(
-                run.result(plan, failed=True, blocked=True, error=error), shown, "converge"
+                run.result(plan, commands=typed, failed=True, blocked=True, error=error),
+                shown,
+                "converge",
             )
         if run.options.check:
-            return Adoption(run.result(plan, changed=True), shown)
+            return Adoption(run.result(plan, commands=typed, changed=True), shown)
         return None
 
     def _change(self, running: str, staged: Staged) -> Adoption:
         """The stages; any failure rolls the device back and names its stage."""
         run, plan = self.run, staged.plan
         shown = staged.masked(run.intended.secrets)
+        typed = shown.converge + shown.move
         try:
             self._push(running)
         except Exception as error:
@@ -478,9 +482,11 @@ class _Driver:
             if self.undo_key is not None:
                 self.undo_key()
             message = run.mask(self._line(error)) + note
-            result = run.result(plan, failed=True, error=message, rolled_back=rolled_back)
+            result = run.result(
+                plan, commands=typed, failed=True, error=message, rolled_back=rolled_back
+            )
             return Adoption(result, shown, self.stage)
-        return Adoption(run.result(plan, changed=True), shown)
+        return Adoption(run.result(plan, commands=typed, changed=True), shown)
 
     def _adopted_before(self, today: SessionError) -> Adoption:
         """Today's path does not answer: if the intended one does, the device was adopted
@@ -547,6 +553,11 @@ class _Driver:
         # 3: the old path goes, over the new session (the trial still armed)
         self.stage = "move"
         move = self._plan(self.new.fetch_running(), old_session=False)
+        if move.blocking and not run.options.force:
+            raise AdoptionError(
+                f"{self.hostname}: removing the old path would be destructive: "
+                + "; ".join(f.render() for f in move.blocking)
+            )
         if move.changed:
             self.new.begin(0)  # plain configuration mode: the device-wide trial stays armed
             self.new.push(typed_lines(move.commands))
