@@ -239,6 +239,8 @@ class LabServer:
     open_sessions: dict[int, set[_Session]] = field(default_factory=dict)
     _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)
     _silent: dict[str, asyncio.Server] = field(default_factory=dict)
+    # connections a silent listener holds open (closed with the lab, not left to the GC)
+    _held: set[asyncio.BaseTransport] = field(default_factory=set)
     _options: asyncssh.SSHServerConnectionOptions | None = None
 
     def options(self) -> asyncssh.SSHServerConnectionOptions:
@@ -284,7 +286,7 @@ class LabServer:
             listener.close()
             await listener.wait_closed()
             self._silent[address] = await asyncio.get_running_loop().create_server(
-                asyncio.Protocol, host=address, port=self.port, reuse_address=True
+                lambda: _Silent(self._held), host=address, port=self.port, reuse_address=True
             )
         elif not down and address in self._silent:
             silent = self._silent.pop(address)
@@ -301,10 +303,34 @@ class LabServer:
     async def stop(self) -> None:
         for listener in self._listeners.values():
             listener.close()
+        for transport in list(self._held):
+            transport.close()
         for silent in self._silent.values():
             silent.close()
+        if self._silent:  # let the held connections finish closing while the loop still runs
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.gather(*(s.wait_closed() for s in self._silent.values())), 5
+                )
+        self._held.clear()
         self._listeners.clear()
         self._silent.clear()
+
+
+class _Silent(asyncio.Protocol):
+    """A connection to a device that is down: accepted, never answered."""
+
+    def __init__(self, held: set[asyncio.BaseTransport]) -> None:
+        self.held = held
+        self.transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.held.add(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.held.discard(self.transport)
 
 
 def write_known_hosts(
