@@ -10,13 +10,14 @@ import pytest
 
 from communet.adopt import carry_host_key, stage_plan
 from communet.inventory import load_inventory
+from communet.inventory.export import device_record
 from communet.inventory.model import Ports
 from communet.plan.facts import interfaces_in
 from communet.render import render_device
 from communet.secrets import PlaceholderResolver
 from communet.session import HostKeyError
 
-from .conftest import BROWNFIELD, DEMO, HOST
+from .conftest import BROWNFIELD, DEMO, HOST, brownfield_inventory
 
 OLD = ("192.168.1.250", "admin")
 NEW = ("10.64.120.2", "noc-admin")
@@ -99,3 +100,18 @@ def test_no_verified_key_for_the_old_address_is_an_error(tmp_path: Path) -> None
     with pytest.raises(HostKeyError) as caught:
         carry_host_key(HOST, ("127.0.0.9", 2222, old), ("127.0.0.10", 2222, tmp_path / "n"))
     assert str(caught.value) == f"{HOST}: no verified host key for [127.0.0.9]:2222 in {old}"
+
+
+def test_the_export_shows_reach_by_reference_only(tmp_path: Path) -> None:
+    loaded = load_inventory(brownfield_inventory(tmp_path / "inventory"))
+    records = {d.hostname: device_record(d) for d in loaded.devices}
+    assert records[HOST]["reach"] == {
+        "address": "192.168.1.250",
+        "port": 22,
+        "credentials": {
+            "username": "vault:old_user",
+            "password": "vault:old_pass",
+            "enable": "vault:old_enable",
+        },
+    }
+    assert records["dinh-hai-sw2"]["reach"] is None
