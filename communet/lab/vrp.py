@@ -335,7 +335,7 @@ class VrpDevice(Device):
                 continue
             if first != previous:
                 out.append("#")
-            out.append(indent + child.line)
+            out.append((indent if child.indent is None else " " * child.indent) + child.line)
             previous = first
         if batch_pending:
             out += ["#", batch]

@@ -563,7 +563,9 @@ def parse_config(text: str) -> Node:
             parent.children.remove(node)  # a batch made it; its block is printed here
             parent.children.append(node)
         elif node is None:
-            node = Node(stripped)
+            # a global line keeps its column: old releases indent some (`` sysname``,
+            # `` ftp server enable``) but not others (``ip route-static``, ``portal ...``)
+            node = Node(stripped, indent=indent if parent is root else None)
             parent.children.append(node)
         stack.append((indent, node))
     return root
