@@ -313,6 +313,10 @@ def _management(judge: _Judge) -> list[Hit]:
         what = f"{address} removed" if now is None else f"{now.name} shut"
         return [judge.hit("management-path", f"{held.name} carries {address} now: {what}", section)]
     if now.name == held.name:
+        twice = [p.name for p in judge.after.ports.values() if address in p.addresses]
+        if len(twice) > 1:  # the device refuses the second: the plan cannot be pushed
+            detail = f"{address} would be on {' and '.join(twice)} at once"
+            return [judge.hit("management-path", detail, f"interface {twice[1]}")]
         return _session_vlan(judge, held)
     detail = f"{address} moves from {held.name} to {now.name}"
     if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first

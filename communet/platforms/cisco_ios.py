@@ -45,6 +45,7 @@ ERRORS = ErrorRules(
         # Informational '% Access VLAN does not exist. Creating vlan 20' is not a refusal.
         r"^%(?! Access VLAN does not exist)\s*\S.*(?:not|cannot|failed|error)",
         r"^% ?Error",
+        r"^% \S+ overlaps with ",  # an address in a subnet another interface has
     ),
 )
 
