@@ -59,6 +59,10 @@ def lab_cipher(password: str) -> str:
 
 
 # ------------------------------------------------------------------------------ device
+# Interface features on by default: the display shows only their "undo" form.
+_SHOWN_WHEN_OFF = frozenset({"ntdp enable", "ndp enable", "lldp enable"})
+
+
 @dataclass(frozen=True)
 class Hardware:
     model: str
@@ -563,6 +567,12 @@ class VrpShell(Shell):
             return self._system(target, words, undo)
         if view.kind == "aaa" and not undo and words[0] in _AAA_VIEWS and len(words) == 2:
             return self._aaa_view(target, words)
+        shown_off = " ".join(words[1:] if undo else words)
+        if view.kind == "interface" and shown_off in _SHOWN_WHEN_OFF:
+            # on by default: the display shows only 'undo ntdp enable', and the positive
+            # command takes that line away
+            (set_line if undo else undo_line)(target, "undo " + shown_off)
+            return Reply()
         if undo:
             default = _AAA_DEFAULT.fullmatch(" ".join(words[1:]))
             if view.kind == "aaa" and default is not None:

@@ -117,6 +117,10 @@ eth-trunk *
 dhcp ...
 jumboframe enable ...
 mtu *
+ntdp enable
+ndp enable
+bpdu enable|disable
+lldp enable
 quit
 return
 """

@@ -229,7 +229,7 @@ PLAN = PlanRules(
         r"^(?P<key>hostname) ",
         r"^(?P<key>ip domain[ -]name) ",
         r"^(?P<key>logging trap) ",
-        r"^(?P<key>banner (?:login|motd|exec)) ",
+        r"^(?P<key>banner (?:login|motd|exec|incoming|slip-ppp|prompt-timeout)) ",
         r"^(?P<key>username \S+) ",
         r"^(?P<key>enable) (?:algorithm-type \S+ )?secret ",
         r"^(?P<key>ip default-gateway) ",
@@ -355,6 +355,9 @@ PLAN = PlanRules(
         r"^interface Vlan1$",
         r"^line (?:con|aux|vty) [\d ]+$",
         r"^control-plane$",
+        # Defaults some images print (IOSv: ' no shutdown', ' negotiation auto', ' media-type
+        # rj45'): "removing" them would shut the port or turn autonegotiation off.
+        r"^interface \S+ > (?:no shutdown|negotiation auto|media-type rj45)$",
     ),
     # (default routes and gateways: the state guard, communet.plan.guard)
     guarded=(r"^interface Vlan{mgmt_vlan} > ip address ",),

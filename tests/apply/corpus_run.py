@@ -70,6 +70,7 @@ class Row:
     live_ports: tuple[str, ...] = ()  # up trunks, bundle members, routed ports when loaded
     cut_ports: tuple[str, ...] = ()  # live ports down or re-moded at any point of the apply
     cut_when_forced: tuple[str, ...] = ()  # ... up to the end of the forced apply
+    reverted: bool = False  # the forced apply left a trial commit armed: it ran out
 
     @property
     def converged(self) -> bool:
@@ -123,7 +124,53 @@ def session_svi(config: RealConfig, address: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+# What a technician types at the console before communet can reach a switch whose config
+# refuses every SSH login: a local user and SSH on the vty lines (its vty ACL, which does not
+# know the NOC, goes). Its password's placeholder stands for USER, like the corpus's.
+CONSOLE_USER = "communet"
+SSH_SUFFIX = "+console-ssh"
+_IOS_USER = f"username {CONSOLE_USER} privilege 15 secret 5 $1$FAKE$Ebc0nrkNIRQNFWP4XtEKL."
+_VRP_USER = (
+    f" local-user {CONSOLE_USER} password irreversible-cipher "
+    "$1c$FAKEFAKEFA$FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE$\n"
+    f" local-user {CONSOLE_USER} privilege level 15\n"
+    f" local-user {CONSOLE_USER} service-type ssh\n"
+)
+
+
+def console_ssh(config: RealConfig) -> str:
+    """The config after the console step above (IOS ``line vty 0 4``, VRP ``user-interface
+    vty 0 4``: only the lines that let the user in over SSH remain)."""
+    text = config.text
+    if config.platform == "cisco_ios":
+        text = re.sub(r"^line vty 0 4\n(?:[ \t].*\n)*", "line vty 0 4\n login local\n"
+                      " transport input ssh\n", text, count=1, flags=re.M)
+        return re.sub(r"^(line con 0)$", _IOS_USER + "\n\\1", text, count=1, flags=re.M)
+    text = re.sub(r"^user-interface vty 0 4\n(?:[ \t].*\n)*", "user-interface vty 0 4\n"
+                  " authentication-mode aaa\n protocol inbound ssh\n", text, count=1, flags=re.M)
+    if re.search(r"^aaa$", text, re.M):
+        return re.sub(r"^aaa\n", "aaa\n" + _VRP_USER, text, count=1, flags=re.M)
+    return re.sub(r"^(user-interface con 0)$", "aaa\n" + _VRP_USER + "#\n\\1", text,
+                  count=1, flags=re.M)
+
+
+def with_console_ssh(configs: list[RealConfig], directory: Path) -> list[RealConfig]:
+    """The corpus, then the console-prepared copy of each config that refuses SSH logins
+    but has an address to reach (the others need more than the vty lines)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    extra = []
+    for config in configs:
+        if config.name not in REFUSED:
+            continue
+        path = directory / f"{config.name}{SSH_SUFFIX}.cfg"
+        path.write_text(console_ssh(config), "utf-8")
+        extra.append(RealConfig(path, config.platform, config.model))
+    return [*configs, *extra]
+
+
 def _login(config: RealConfig) -> tuple[str, str]:
+    if config.name.endswith(SSH_SUFFIX):
+        return CONSOLE_USER, USER
     username, password, _ = LOGINS.get(config.name, ("admin", USER, 0))
     return username, password
 
@@ -253,9 +300,10 @@ def corpus_lab(state: Path, configs: list[RealConfig]) -> Iterator[tuple[Lab, li
 
 def run(configs: list[RealConfig] | None = None, state: Path | None = None) -> list[Row]:
     """The whole acceptance run; one Row per config, in corpus order."""
-    configs = configs if configs is not None else real_configs()
     with tempfile.TemporaryDirectory() as scratch:
         base = state or Path(scratch)
+        if configs is None:
+            configs = with_console_ssh(real_configs(), base / "console-ssh")
         with corpus_lab(base, configs) as (lab, made):
             return _run(lab, made, base, configs)
 
@@ -290,6 +338,7 @@ def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> 
             if result["hostname"] in refused:
                 rows[result["hostname"]].forced = result
         for host in refused:
+            rows[host].reverted = lab.call(lambda h=host: _expire_trial(lab.device(h)))
             now = lab.call(lambda h=host: _running(lab.device(h)))
             rows[host].unchanged_after_forced = now == loaded[host]
             _, rows[host].cut_when_forced = lab.call(lambda h=host: _ports_cut(lab.device(h)))
@@ -298,6 +347,23 @@ def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> 
     for host, row in rows.items():
         row.answering_after = lab.call(lambda h=host: _reachable(lab.device(h), row.management))
     return list(rows.values())
+
+
+def _expire_trial(device: Device) -> bool:
+    """Let an armed trial commit run out (IOS revert timer, VRPv8 commit trial) as the
+    device's own clock would after a lost session; whether one was pending."""
+    pending = getattr(getattr(device, "state", None), "revert", None) or getattr(
+        device, "trial", None
+    )
+    if pending is None:
+        return False
+    clock = device.clock
+    device.clock = lambda: clock() + 24 * 3600
+    try:
+        device.tick()
+    finally:
+        device.clock = clock
+    return True
 
 
 def _reachable(device: Device, address: str) -> bool:
@@ -352,7 +418,12 @@ def table_row(row: Row) -> str:
         else:
             reason = str(row.forced.get("error", "")).removeprefix(f"{row.hostname}: ")
             forced = f"{row.forced_outcome}: {reason.split(';')[0]}"
-    kept = f"{len(row.live_ports) - len(row.cut_ports)}/{len(row.live_ports)}"
+            if row.reverted:
+                forced += "; the session was lost and the trial commit reverted the device"
+    live = len(row.live_ports)
+    kept = f"{live - len(row.cut_ports)}/{live}"
+    if row.forced:
+        kept += f"; forced: {live - len(row.cut_when_forced)}/{live}"
     if not row.management:
         where = "no address"
     else:
