@@ -27,10 +27,12 @@ import json
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, ip_network
+from functools import partial
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -143,15 +145,26 @@ def console_ssh(config: RealConfig) -> str:
     vty 0 4``: only the lines that let the user in over SSH remain)."""
     text = config.text
     if config.platform == "cisco_ios":
-        text = re.sub(r"^line vty 0 4\n(?:[ \t].*\n)*", "line vty 0 4\n login local\n"
-                      " transport input ssh\n", text, count=1, flags=re.M)
+        text = re.sub(
+            r"^line vty 0 4\n(?:[ \t].*\n)*",
+            "line vty 0 4\n login local\n transport input ssh\n",
+            text,
+            count=1,
+            flags=re.M,
+        )
         return re.sub(r"^(line con 0)$", _IOS_USER + "\n\\1", text, count=1, flags=re.M)
-    text = re.sub(r"^user-interface vty 0 4\n(?:[ \t].*\n)*", "user-interface vty 0 4\n"
-                  " authentication-mode aaa\n protocol inbound ssh\n", text, count=1, flags=re.M)
+    text = re.sub(
+        r"^user-interface vty 0 4\n(?:[ \t].*\n)*",
+        "user-interface vty 0 4\n authentication-mode aaa\n protocol inbound ssh\n",
+        text,
+        count=1,
+        flags=re.M,
+    )
     if re.search(r"^aaa$", text, re.M):
         return re.sub(r"^aaa\n", "aaa\n" + _VRP_USER, text, count=1, flags=re.M)
-    return re.sub(r"^(user-interface con 0)$", "aaa\n" + _VRP_USER + "#\n\\1", text,
-                  count=1, flags=re.M)
+    return re.sub(
+        r"^(user-interface con 0)$", "aaa\n" + _VRP_USER + "#\n\\1", text, count=1, flags=re.M
+    )
 
 
 def with_console_ssh(configs: list[RealConfig], directory: Path) -> list[RealConfig]:
@@ -182,7 +195,7 @@ def groups(configs: list[RealConfig]) -> list[list[int]]:
     taken: list[set[str]] = []
     for index, config in enumerate(configs, 1):
         address = own_address(config)
-        keys = {address, str(ip_network(f"{address}/24", strict=False))} if address else set()
+        keys = {address, str(IPv4Network(f"{address}/24", strict=False))} if address else set()
         slot = next((i for i, seen in enumerate(taken) if not keys & seen), len(out))
         if slot == len(out):
             out.append([])
@@ -225,9 +238,9 @@ def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -
             # adopts the commune's existing addressing declares it.
             device["management"] = address
             vlan = session_svi(config, address)
-            if vlan is not None and vlan not in (1, 20, 30, 40, 50, 999):  # not a reference VLAN's
+            if vlan is not None and vlan not in (1, 20, 30, 40, 50, 999):  # no reference VLAN
                 commune["vlan_ids"] = {"MGMT": vlan}
-            block = ip_network(f"{address}/24", strict=False)
+            block = IPv4Network(f"{address}/24", strict=False)
             if IPv4Address(address) in next(block.subnets(new_prefix=27)):
                 commune["lan_block"] = str(block)
         commune["devices"] = [device]
@@ -265,9 +278,7 @@ def _ports_cut(device: Device) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if not _live(first):
             continue
         live.append(name)
-        if any(
-            not s.admin_up or s.mode != first.mode or s.bundle != first.bundle for s in states
-        ):
+        if any(not s.admin_up or s.mode != first.mode or s.bundle != first.bundle for s in states):
             cut.append(name)
     return tuple(sorted(live)), tuple(sorted(cut))
 
@@ -320,16 +331,16 @@ def _each(made: list[Group], base: Path, verb: str, *extra: str) -> Iterator[dic
 def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> list[Row]:
     hosts = [host_of(i) for i in range(1, len(configs) + 1)]
     rows = {h: Row(c, h, own_address(c)) for h, c in zip(hosts, configs, strict=True)}
-    loaded = {h: lab.call(lambda h=h: _running(lab.device(h))) for h in hosts}
+    loaded = {h: lab.call(partial(_running, lab.device(h))) for h in hosts}
     for host, row in rows.items():
-        row.answering_before = lab.call(lambda h=host: _reachable(lab.device(h), row.management))
+        row.answering_before = lab.call(partial(_reachable, lab.device(host), row.management))
     for result in _each(made, base, "plan"):
         rows[result["hostname"]].plan = result
     for result in _each(made, base, "apply"):
         rows[result["hostname"]].apply = result
     for host, row in rows.items():
-        row.unchanged_after_apply = lab.call(lambda h=host: _running(lab.device(h))) == loaded[host]
-        row.live_ports, row.cut_ports = lab.call(lambda h=host: _ports_cut(lab.device(h)))
+        row.unchanged_after_apply = lab.call(partial(_running, lab.device(host))) == loaded[host]
+        row.live_ports, row.cut_ports = lab.call(partial(_ports_cut, lab.device(host)))
     # The CLI's scope is one name, so the whole district goes again; hosts that failed fail
     # the same way, only the refused hosts' forced apply counts.
     refused = {h for h, r in rows.items() if r.outcome == "refuses"}
@@ -338,14 +349,14 @@ def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> 
             if result["hostname"] in refused:
                 rows[result["hostname"]].forced = result
         for host in refused:
-            rows[host].reverted = lab.call(lambda h=host: _expire_trial(lab.device(h)))
-            now = lab.call(lambda h=host: _running(lab.device(h)))
+            rows[host].reverted = lab.call(partial(_expire_trial, lab.device(host)))
+            now = lab.call(partial(_running, lab.device(host)))
             rows[host].unchanged_after_forced = now == loaded[host]
-            _, rows[host].cut_when_forced = lab.call(lambda h=host: _ports_cut(lab.device(h)))
+            _, rows[host].cut_when_forced = lab.call(partial(_ports_cut, lab.device(host)))
     for result in _each(made, base, "plan"):
         rows[result["hostname"]].replan = result
     for host, row in rows.items():
-        row.answering_after = lab.call(lambda h=host: _reachable(lab.device(h), row.management))
+        row.answering_after = lab.call(partial(_reachable, lab.device(host), row.management))
     return list(rows.values())
 
 
@@ -368,15 +379,28 @@ def _expire_trial(device: Device) -> bool:
 
 def _reachable(device: Device, address: str) -> bool:
     """The device answers on ``address`` (its management path) right now."""
-    return bool(address) and device.answering() and IPv4Address(address) in (
-        device.management_addresses()
+    return (
+        bool(address)
+        and device.answering()
+        and IPv4Address(address) in (device.management_addresses())
     )
 
 
 def _running(device: Device) -> str:
-    """The device's running config, without what a trial commit itself needs and leaves
-    (IOS's ``archive`` block for ``configure terminal revert timer``)."""
-    return re.sub(r"^archive\n(?: .*\n)*", "", running(device) + "\n", flags=re.M)
+    """The device's running config as a comparable text: without what a trial commit itself
+    needs and leaves (IOS's ``archive`` block for ``configure terminal revert timer``), each
+    section's lines sorted (a line removed and put back is shown where it was typed by the
+    lab; a real VRP prints its canonical order either way)."""
+    text = re.sub(r"^archive\n(?: .*\n)*", "", running(device) + "\n", flags=re.M)
+    sections: list[list[str]] = []
+    for line in text.splitlines():
+        if line.strip() in ("", "!", "#"):
+            continue
+        if line.startswith((" ", "\t")) and sections:
+            sections[-1].append(line)
+        else:
+            sections.append([line])
+    return "\n".join(sorted("\n".join([s[0], *sorted(s[1:])]) for s in sections))
 
 
 # ------------------------------------------------------------------------ the table
@@ -436,3 +460,44 @@ def table_row(row: Row) -> str:
 
 def table(rows: list[Row]) -> str:
     return "\n".join([HEADER, *(table_row(r) for r in rows)]) + "\n"
+
+
+def _counted(rows: list[Row]) -> str:
+    outcomes = Counter(r.outcome for r in rows)
+    forced = Counter(r.forced_outcome for r in rows if r.forced)
+    failed = Counter(_failure_kind(r) for r in rows if r.outcome == "fails")
+    parts = [
+        f"{outcomes['converges']} converge",
+        f"{outcomes['refuses']} refuse (forced: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(forced.items()))
+        + ")"
+        if outcomes["refuses"]
+        else "0 refuse",
+        f"{outcomes['fails']} fail ("
+        + ", ".join(f"{n} {k}" for k, n in sorted(failed.items()))
+        + ")"
+        if outcomes["fails"]
+        else "0 fail",
+    ]
+    return ", ".join(parts)
+
+
+def _failure_kind(row: Row) -> str:
+    reason = why_failed(row)
+    if reason.startswith("SSH"):
+        return "SSH refused by the config"
+    if "fit no access layout" in reason:
+        return "too few ports for an access layout"
+    if reason.startswith("cannot plan"):
+        return "unreadable config"
+    return "push refused by the device, rolled back"
+
+
+def summary(rows: list[Row]) -> str:
+    """The counts the text around the table quotes (checked against the table's run)."""
+    found = [r for r in rows if not r.config.name.endswith(SSH_SUFFIX)]
+    prepared = [r for r in rows if r.config.name.endswith(SSH_SUFFIX)]
+    return (
+        f"Of the {len(found)} configs as found: {_counted(found)}. "
+        f"Of the {len(prepared)} copies with SSH enabled at the console: {_counted(prepared)}."
+    )
