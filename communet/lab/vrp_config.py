@@ -401,6 +401,7 @@ def _key(line: str) -> str | None:
 
 _CHILD_ORDER: list[str] = ["description", "shutdown", "port link-type", "port default vlan"]
 _CHILD_ORDER += ["port trunk pvid", "port trunk allow-pass", "port hybrid", "ip address"]
+_CHILD_ORDER += ["ntdp enable", "ndp enable", "bpdu "]
 
 
 def _childconfig_rank(line: str) -> float:

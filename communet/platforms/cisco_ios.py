@@ -326,9 +326,16 @@ PLAN = PlanRules(
         vty_acl=r"^line vty .* > access-class (?P<acl>\S+) in\b",
         acl=r"^(?:ip access-list (?:standard|extended) {acl}(?: > .*)?|access-list {acl} .*)$",
         trunk_default_all=True,
+        # full interface names (unlike 'show interfaces status'); Protocol up = a link
+        link_command="show ip interface brief",
+        link_line=(
+            r"^(?P<name>[A-Za-z][\w-]*\d\S*)\s+\S+\s+\S+\s+\S+\s+"
+            r"(?:administratively down|up|down)\s+(?P<link>up|down)\s*$"
+        ),
         causes=(
             ("port-shut", r"^\s*shutdown$"),
             ("trunk-remode", r"^\s*(?:no )?switchport mode "),
+            ("live-port-remode", r"^\s*(?:no )?switchport(?: mode .*)?$"),
             ("routed-port", r"^\s*(?:no )?switchport(?: mode .*)?$"),
             ("access-vlan-reset", r"^\s*no switchport access vlan"),
             ("lag-member", r"^\s*no channel-group"),
