@@ -29,11 +29,11 @@ from communet.inventory import ResolvedDevice
 from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan
 from communet.plan import Context, Plan, PlanError, plan_config
-from communet.plan.facts import interfaces_in
+from communet.plan.facts import interfaces_in, links_in
 from communet.platforms import get_platform
 from communet.render import RenderedConfig, RenderError, render_device
 from communet.secrets import SecretResolver, mask_secrets
-from communet.session import Connector, DeviceSession, SessionError
+from communet.session import CommandRejectedError, Connector, DeviceSession, SessionError
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class _Run:
     refit: Callable[[str], RenderedConfig] | None = None
     started: float = field(default_factory=time.monotonic)
     backup: str = ""
+    links: frozenset[str] | None = None  # ports with a link, as the device says
 
     @property
     def hostname(self) -> str:
@@ -171,6 +172,7 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
         run.backup = str(write_backup(run.options.backup_dir, run.device, run.mask(running)))
     if run.refit is not None:
         run.intended = _refitted(run, running)
+    run.links = _links(run, session)
     plan = _plan(run, running)
     if not plan.changed:
         return run.result(plan)
@@ -214,6 +216,7 @@ def _plan(run: _Run, running: str) -> Plan:
         mgmt_vlan=mgmt.id if mgmt else 10,
         login_user=run.login_user,
         session_address=str(run.device.management),
+        links_up=run.links,
     )
     try:
         return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)
@@ -222,6 +225,19 @@ def _plan(run: _Run, running: str) -> Plan:
     except Exception as error:  # a planner fault on this config stays this host's failure
         reason = f"{type(error).__name__}: {error}"
         raise PlanError(run.hostname, "running", None, "", reason) from error
+
+
+def _links(run: _Run, session: DeviceSession) -> frozenset[str] | None:
+    """The ports that have a link now, from the device (None: the platform cannot tell, or
+    this device does not know the command; the guard then judges on the config alone)."""
+    spec = get_platform(run.device.platform)
+    rules = spec.plan.state if spec.plan else None
+    if rules is None or not rules.link_command:
+        return None
+    try:
+        return links_in(rules, session.show(rules.link_command))
+    except CommandRejectedError:
+        return None
 
 
 def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:

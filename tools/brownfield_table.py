@@ -1,9 +1,15 @@
 """Print the planner's results over the real-config corpus as a markdown table.
 
-Usage: .venv/bin/python tools/brownfield_table.py [--oracle]  (offline, pure)
+Usage: .venv/bin/python tools/brownfield_table.py [--oracle | --apply [--write]]
 
-``--oracle`` prints instead what the independent reading of tests/plan/test_corpus.py finds:
-ports carrying something today, how many the plans leave alone, touch, and would cut.
+Without options (offline, pure): the planner's table. ``--oracle`` prints instead what the
+independent reading of tests/plan/test_corpus.py finds: ports carrying something today, how
+many the plans leave alone, touch, and would cut.
+
+``--apply`` runs the acceptance (tests/apply/corpus_run.py: ``communet plan``/``apply`` over
+real SSH on every config of the corpus in one lab) and prints its table and counts;
+``--write`` puts them into docs/brownfield.md between their markers, where
+tests/apply/test_corpus_apply.py checks that they are what the run produces.
 
 Each config of tests/fixtures/real is planned as the demo province's access switch of its
 platform (tests/plan/real_configs.py): the ports laid over the config's own interfaces, the
@@ -12,6 +18,7 @@ session arriving on the config's first SVI address. The table goes to docs/brown
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -70,9 +77,39 @@ def oracle() -> None:
         print(f"{key}: {value}")
 
 
+DOC = Path(__file__).resolve().parents[1] / "docs" / "brownfield.md"
+
+
+def apply_tables(write: bool) -> None:
+    from tests.apply.corpus_run import run, summary, table  # noqa: PLC0415 - starts a lab
+
+    rows = run()
+    shown, counts = table(rows), summary(rows)
+    if not write:
+        print(counts, "\n", shown, sep="")
+        return
+    text = DOC.read_text("utf-8")
+    text = re.sub(
+        r"(<!-- apply-table: begin -->\n).*?(<!-- apply-table: end -->\n)",
+        lambda m: m.group(1) + shown + m.group(2),
+        text,
+        flags=re.S,
+    )
+    text = re.sub(
+        r"(<!-- apply-counts -->).*?(<!-- /apply-counts -->)",
+        lambda m: m.group(1) + counts + m.group(2),
+        text,
+        flags=re.S,
+    )
+    DOC.write_text(text, "utf-8")
+
+
 def main() -> None:
     if sys.argv[1:] == ["--oracle"]:
         oracle()
+        return
+    if sys.argv[1:2] == ["--apply"]:
+        apply_tables(write=sys.argv[2:] == ["--write"])
         return
     print(
         "| config | platform | result | lines | blocking findings | warnings | "

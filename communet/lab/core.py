@@ -471,3 +471,26 @@ class Node:
             out.append(" " * column + child.line)
             out.extend(child.lines(column + step, step))
         return out
+
+
+# What a running config says about a cable: the lines under a port that only make sense with
+# something plugged in (a name for it, a trunk or bundle, an address, a VLAN of its own).
+_PLUGGED = re.compile(
+    r"^(?:description |switchport mode trunk|switchport access vlan (?!1$)|channel-group |"
+    r"ip address \d|port link-type (?:trunk|hybrid)|port default vlan (?!1$)|eth-trunk |"
+    r"port trunk )"
+)
+
+
+def cabled_ports(root: Node, ports: Iterable[str]) -> frozenset[str]:
+    """The lab's guess at which of a loaded config's ports have a cable: those whose section
+    says something is plugged in (captures do not record link state). A test that needs
+    other links sets ``Device.cabled`` itself (``Lab.set_links``)."""
+    wanted = set(ports)
+    found = set()
+    for node in root.children:
+        words = node.line.split()
+        is_port = len(words) == 2 and words[0] == "interface" and words[1] in wanted
+        if is_port and any(_PLUGGED.match(child.line) for child in node.children):
+            found.add(words[1])
+    return frozenset(found)

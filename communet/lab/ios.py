@@ -25,6 +25,7 @@ from communet.lab.core import (
     Reply,
     Shell,
     apply_pipe,
+    cabled_ports,
     compress_ranges,
     format_uptime,
     parse_ranges,
@@ -247,7 +248,7 @@ class IosDevice(Device):
         self.state.running = tree
         self.state.startup = tree.copy()
         self.hardware = hardware_from_config(self.hardware, tree)
-        self.cabled = frozenset(self.hardware.ports)  # cabled where the site configured it
+        self.cabled = cabled_ports(tree, self.hardware.ports)  # where the config says so
         live = self.management_addresses()
         self.own_management = None if self.spec.management in live else next(iter(live), None)
         self.loaded = True

@@ -512,6 +512,16 @@ class Lab:
 
         self.call(load)
 
+    def set_links(self, hostname: str, ports: Iterable[str]) -> None:
+        """Which physical ports of ``hostname`` have a cable (a link when not shut)."""
+        device = self.device(hostname)
+        cabled = frozenset(ports)
+
+        def cable() -> None:
+            device.cabled = cabled  # type: ignore[attr-defined]
+
+        self.call(cable)
+
     def set_client_address(self, address: str | None) -> None:
         """The address vty ACLs see the lab's clients connect from (a NOC station); None:
         the real 127.x peer."""

@@ -25,6 +25,7 @@ from communet.lab.core import (
     Reply,
     Shell,
     apply_pipe,
+    cabled_ports,
     format_uptime,
     split_pipe,
 )
@@ -59,6 +60,10 @@ def lab_cipher(password: str) -> str:
 
 
 # ------------------------------------------------------------------------------ device
+# Interface features on by default: the display shows only their "undo" form.
+_SHOWN_WHEN_OFF = frozenset({"ntdp enable", "ndp enable", "lldp enable"})
+
+
 @dataclass(frozen=True)
 class Hardware:
     model: str
@@ -290,7 +295,7 @@ class VrpDevice(Device):
         ports = ports_from_config(self.running)
         if ports:
             self.hardware = dataclasses.replace(self.hardware, ports=ports)
-            self.cabled = frozenset(ports)
+            self.cabled = cabled_ports(self.running, ports)  # where the config says so
         live = self.management_addresses()
         self.own_management = None if self.spec.management in live else next(iter(live), None)
         self.loaded = True
@@ -314,6 +319,7 @@ class VrpDevice(Device):
         marked = root.find(VLAN_BATCH) is not None
         out = [f"!Software Version {version}"]
         previous = ""
+        columns = {c.line.split()[0]: c.indent for c in root.children if c.indent is not None}
         for child in root.children:
             if child.line == VLAN_BATCH or (
                 batch_pending and not marked and config_rank(child.line)[0] >= 1
@@ -335,7 +341,9 @@ class VrpDevice(Device):
                 continue
             if first != previous:
                 out.append("#")
-            out.append(indent + child.line)
+            # a line typed since the load sits where the loaded lines of its kind sit
+            column = child.indent if child.indent is not None else columns.get(first)
+            out.append((indent if column is None else " " * column) + child.line)
             previous = first
         if batch_pending:
             out += ["#", batch]
@@ -563,6 +571,12 @@ class VrpShell(Shell):
             return self._system(target, words, undo)
         if view.kind == "aaa" and not undo and words[0] in _AAA_VIEWS and len(words) == 2:
             return self._aaa_view(target, words)
+        shown_off = " ".join(words[1:] if undo else words)
+        if view.kind == "interface" and shown_off in _SHOWN_WHEN_OFF:
+            # on by default: the display shows only 'undo ntdp enable', and the positive
+            # command takes that line away
+            (set_line if undo else undo_line)(target, "undo " + shown_off)
+            return Reply()
         if undo:
             default = _AAA_DEFAULT.fullmatch(" ".join(words[1:]))
             if view.kind == "aaa" and default is not None:

@@ -117,6 +117,10 @@ eth-trunk *
 dhcp ...
 jumboframe enable ...
 mtu *
+ntdp enable
+ndp enable
+bpdu enable|disable
+lldp enable
 quit
 return
 """
@@ -397,6 +401,7 @@ def _key(line: str) -> str | None:
 
 _CHILD_ORDER: list[str] = ["description", "shutdown", "port link-type", "port default vlan"]
 _CHILD_ORDER += ["port trunk pvid", "port trunk allow-pass", "port hybrid", "ip address"]
+_CHILD_ORDER += ["ntdp enable", "ndp enable", "bpdu "]
 
 
 def _childconfig_rank(line: str) -> float:
@@ -563,7 +568,9 @@ def parse_config(text: str) -> Node:
             parent.children.remove(node)  # a batch made it; its block is printed here
             parent.children.append(node)
         elif node is None:
-            node = Node(stripped)
+            # a global line keeps its column: old releases indent some (`` sysname``,
+            # `` ftp server enable``) but not others (``ip route-static``, ``portal ...``)
+            node = Node(stripped, indent=indent if parent is root else None)
             parent.children.append(node)
         stack.append((indent, node))
     return root

@@ -18,7 +18,7 @@ from hier_config.exceptions import DuplicateChildError
 from communet.errors import CommunetError
 from communet.plan import guard
 from communet.plan.diff import LIST_REMOVE, REPLACE, Change, Context, Diff, Planner, predict
-from communet.plan.facts import facts, ports_of
+from communet.plan.facts import facts, ports_of, with_links
 from communet.plan.tree import Node, parse, render
 from communet.platforms import get_platform
 from communet.platforms.spec import PlatformSpec
@@ -106,10 +106,12 @@ def plan_config(
     running_tree = _parsed(hostname, spec, "running", running)
     intended_tree = _parsed(hostname, spec, "intended", intended, cached=True)
     state = spec.plan.state if spec.plan else None
-    ports = ports_of(spec, state, running_tree) if state else {}
+    ports = with_links(ports_of(spec, state, running_tree), context.links_up) if state else {}
     notes: tuple[str, ...] = ()
     left: frozenset[str] = frozenset()
-    if state is not None:
+    # restoring a backup, every port goes back as it was: nothing is left alone, or a live
+    # trunk the failed push made would hide from the check that the restore is complete
+    if state is not None and not context.restore:
         fitted = guard.fit_intended(spec, ports, intended_tree, state)
         intended_tree, notes, left = fitted.intended, fitted.notes, fitted.left
     result: Diff = planner.diff(running_tree, intended_tree)

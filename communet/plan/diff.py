@@ -63,6 +63,9 @@ class Context:
     # the target is the state the session came in on.
     restore: bool = False
     session_address: str = ""  # where the management session reaches the device now
+    # The physical ports that have a link now, from the device's own answer (None: not
+    # known; the guard then judges on the configuration alone).
+    links_up: frozenset[str] | None = None
 
 
 @dataclass
@@ -130,6 +133,7 @@ class Planner:
         self.restore = context.restore
         self.running_texts: set[str] = set()
         self.permanent = [_rx(p) for p in self.rules.permanent]
+        self.shown_negations = [_rx(p) for p in self.rules.shown_negations]
 
     # ----------------------------------------------------------------- line keys
     # A line's keys depend on the platform and the text only; the same lines recur on
@@ -294,6 +298,8 @@ class Planner:
     ) -> bool:
         """``no X`` holds when the running config has no ``X`` (IOS hides defaults)."""
         if not self.negation or not text.startswith(self.negation):
+            return False
+        if any(rule.search(text) for rule in self.shown_negations):
             return False
         positive = text[len(self.negation) :]
         key = self.replace_key(positive)

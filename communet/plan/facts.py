@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from communet.plan.diff import parse_ids
@@ -41,6 +41,7 @@ class PortState:
     addresses: tuple[str, ...] = ()
     description: str = ""
     svi_vlan: int | None = None
+    link_up: bool | None = None  # what the device says of its link (None: not known)
 
     @property
     def live(self) -> bool:
@@ -52,8 +53,15 @@ class PortState:
 
     @property
     def special(self) -> bool:
-        """A port whose reset would cut something: trunk, bundle member, routed or addressed."""
-        return self.trunk or bool(self.group) or self.mode == "routed" or bool(self.addresses)
+        """A port whose reset would cut something: trunk, bundle member, routed or addressed,
+        or one the device says has a link now."""
+        return (
+            self.trunk
+            or bool(self.group)
+            or self.mode == "routed"
+            or bool(self.addresses)
+            or bool(self.link_up)
+        )
 
     def carries(self) -> frozenset[int]:
         """The VLANs this port forwards (a port with no VLAN line is in VLAN 1)."""
@@ -77,7 +85,7 @@ class PortState:
             if self.mode
             else "port"
         )
-        state = "shut" if self.shutdown else "not shut"
+        state = "shut" if self.shutdown else "up" if self.link_up else "not shut"
         described = f" {self.description!r}" if self.description else ""
         return f"{what}{described}, {state}"
 
@@ -186,6 +194,23 @@ def ports_of(spec: PlatformSpec, rules: StateRules, tree: Node) -> dict[str, Por
             name = found.group("name")
             ports[name] = port_state(spec, rules, name, child)
     return ports
+
+
+def with_links(ports: dict[str, PortState], up: frozenset[str] | None) -> dict[str, PortState]:
+    """The ports with the link state the device reported (physical ports only)."""
+    if up is None:
+        return ports
+    return {
+        name: replace(port, link_up=name in up) if port.kind == "physical" else port
+        for name, port in ports.items()
+    }
+
+
+def links_in(rules: StateRules, output: str) -> frozenset[str]:
+    """The interfaces ``output`` (of ``rules.link_command``) shows with a link."""
+    line = _rx(rules.link_line)
+    found = (line.match(raw.strip()) for raw in output.splitlines())
+    return frozenset(m.group("name") for m in found if m is not None and m.group("link") == "up")
 
 
 def facts(platform: str, tree: Node, ports: dict[str, PortState] | None = None) -> Facts | None:

@@ -37,13 +37,20 @@ class Hazard:
 CATALOGUE: tuple[Hazard, ...] = (
     Hazard(
         "port-shut",
-        "shuts a live trunk, bundle member or routed port: whatever hangs off it is cut off",
+        "shuts a live trunk, bundle member, routed port or a port with a link now: whatever "
+        "hangs off it is cut off",
         "leave the port as it is, or declare its role in the inventory",
     ),
     Hazard(
         "trunk-remode",
         "moves a live trunk to another mode: every VLAN but one stops crossing it",
         "declare the port as uplink/chain in the inventory (ports: uplink: NAME)",
+    ),
+    Hazard(
+        "live-port-remode",
+        "moves a port that has a link now to another mode (access/trunk/routed): what is "
+        "plugged in stops working",
+        "leave the port as it is, or declare its role in the inventory (ports: keep/uplink)",
     ),
     Hazard(
         "routed-port",
@@ -190,6 +197,8 @@ def fit_intended(
 
 
 def _changes_role(current: PortState, wanted: PortState) -> bool:
+    if current.link_up and (wanted.shutdown or _mode(wanted) != _mode(current)):
+        return True  # something is plugged in and up: never shut or re-moded by a layout
     if current.group:
         return True  # a bundle member is configured through its bundle, never one by one
     if current.mode == "routed" or (current.addresses and current.kind == "physical"):
@@ -197,6 +206,10 @@ def _changes_role(current: PortState, wanted: PortState) -> bool:
     if current.trunk:
         return not wanted.trunk or wanted.shutdown
     return False
+
+
+def _mode(port: PortState) -> str:
+    return port.mode or "access"
 
 
 # ------------------------------------------------------------------------- the checks
@@ -279,6 +292,9 @@ def _port(
     elif old.trunk and not new.trunk:
         mode = new.mode or "the default mode"
         hits.append(judge.hit("trunk-remode", f"{name}: {old.mode} → {mode}", section))
+    elif old.link_up and _mode(new) != _mode(old):
+        detail = f"{name} has a link now: {_mode(old)} → {_mode(new)}"
+        hits.append(judge.hit("live-port-remode", detail, section))
     access = ("access", "")
     if (
         old.mode in access
@@ -313,6 +329,10 @@ def _management(judge: _Judge) -> list[Hit]:
         what = f"{address} removed" if now is None else f"{now.name} shut"
         return [judge.hit("management-path", f"{held.name} carries {address} now: {what}", section)]
     if now.name == held.name:
+        twice = [p.name for p in judge.after.ports.values() if address in p.addresses]
+        if len(twice) > 1:  # the device refuses the second: the plan cannot be pushed
+            detail = f"{address} would be on {' and '.join(twice)} at once"
+            return [judge.hit("management-path", detail, f"interface {twice[1]}")]
         return _session_vlan(judge, held)
     detail = f"{address} moves from {held.name} to {now.name}"
     if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first

@@ -45,6 +45,7 @@ ERRORS = ErrorRules(
         # Informational '% Access VLAN does not exist. Creating vlan 20' is not a refusal.
         r"^%(?! Access VLAN does not exist)\s*\S.*(?:not|cannot|failed|error)",
         r"^% ?Error",
+        r"^% \S+ overlaps with ",  # an address in a subnet another interface has
     ),
 )
 
@@ -228,7 +229,7 @@ PLAN = PlanRules(
         r"^(?P<key>hostname) ",
         r"^(?P<key>ip domain[ -]name) ",
         r"^(?P<key>logging trap) ",
-        r"^(?P<key>banner (?:login|motd|exec)) ",
+        r"^(?P<key>banner (?:login|motd|exec|incoming|slip-ppp|prompt-timeout)) ",
         r"^(?P<key>username \S+) ",
         r"^(?P<key>enable) (?:algorithm-type \S+ )?secret ",
         r"^(?P<key>ip default-gateway) ",
@@ -325,9 +326,16 @@ PLAN = PlanRules(
         vty_acl=r"^line vty .* > access-class (?P<acl>\S+) in\b",
         acl=r"^(?:ip access-list (?:standard|extended) {acl}(?: > .*)?|access-list {acl} .*)$",
         trunk_default_all=True,
+        # full interface names (unlike 'show interfaces status'); Protocol up = a link
+        link_command="show ip interface brief",
+        link_line=(
+            r"^(?P<name>[A-Za-z][\w-]*\d\S*)\s+\S+\s+\S+\s+\S+\s+"
+            r"(?:administratively down|up|down)\s+(?P<link>up|down)\s*$"
+        ),
         causes=(
             ("port-shut", r"^\s*shutdown$"),
             ("trunk-remode", r"^\s*(?:no )?switchport mode "),
+            ("live-port-remode", r"^\s*(?:no )?switchport(?: mode .*)?$"),
             ("routed-port", r"^\s*(?:no )?switchport(?: mode .*)?$"),
             ("access-vlan-reset", r"^\s*no switchport access vlan"),
             ("lag-member", r"^\s*no channel-group"),
@@ -354,6 +362,9 @@ PLAN = PlanRules(
         r"^interface Vlan1$",
         r"^line (?:con|aux|vty) [\d ]+$",
         r"^control-plane$",
+        # Defaults some images print (IOSv: ' no shutdown', ' negotiation auto', ' media-type
+        # rj45'): "removing" them would shut the port or turn autonegotiation off.
+        r"^interface \S+ > (?:no shutdown|negotiation auto|media-type rj45)$",
     ),
     # (default routes and gateways: the state guard, communet.plan.guard)
     guarded=(r"^interface Vlan{mgmt_vlan} > ip address ",),

@@ -309,9 +309,13 @@ PLAN = PlanRules(
         vty_acl=r"^user-interface vty .* > acl (?P<acl>\d+) inbound$",
         acl=r"^acl (?:number )?{acl}(?: .*)?(?: > .*)?$",
         trunk_default_all=False,
+        # the PHY column: up, down, *down (shut), ^down (standby)
+        link_command="display interface brief",
+        link_line=r"^(?P<name>[A-Za-z][\w-]*\d[\d/.:]*)\s+(?P<link>\*?\^?down|up)(?:\(\w+\))?\s",
         causes=(
             ("port-shut", r"^\s*shutdown$"),
             ("trunk-remode", r"^\s*(?:undo )?port link-type"),
+            ("live-port-remode", r"^\s*(?:undo )?(?:portswitch|port link-type)"),
             ("routed-port", r"^\s*(?:undo )?(?:portswitch|port link-type)"),
             ("access-vlan-reset", r"^\s*undo port default vlan"),
             ("lag-member", r"^\s*undo eth-trunk"),
@@ -331,6 +335,7 @@ PLAN = PlanRules(
         ),
     ),
     permanent=PERMANENT,
+    shown_negations=(r"^undo (?:ntdp|ndp|lldp) enable$",),
 )
 
 SPEC = PlatformSpec(

@@ -260,6 +260,11 @@ class StateRules:
     trunk_default_all: bool = True
     native_default: int = 1
     causes: Pairs = ()
+    # Link state, where the device tells it: the command, and a regex on one line of its
+    # output with groups 'name' (as the running config names the interface) and 'link'
+    # ('up' when the port has a link; anything else: down or disabled).
+    link_command: str = ""
+    link_line: str = ""
 
     def cause(self, hazard: str) -> str:
         return dict(self.causes).get(hazard, "")
@@ -300,6 +305,10 @@ class PlanRules:
     inline_parents: tuple[str, ...] = ()
     # Sections whose children may repeat (an ACL with the same 'remark' twice): regexes.
     duplicates_under: tuple[str, ...] = ()
+    # Negated lines the device does print (a feature on by default, shown only when off:
+    # VRP's 'undo ntdp enable'): compared as text, never taken as held because the positive
+    # line is absent (how hidden defaults such as 'undo shutdown' are compared).
+    shown_negations: tuple[str, ...] = ()
     # How to read the device's state (ports, VLANs, logins) for the destructive-change guard.
     state: StateRules | None = None
 

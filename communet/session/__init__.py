@@ -64,6 +64,11 @@ class DeviceSession(Protocol):
         ends, without the command's echo and the trailing prompt). Not inside a change."""
         ...
 
+    def show(self, command: str) -> str:
+        """A read-only command's output (the link state the guard reads); not inside a
+        change. :class:`CommandRejectedError` when the device does not know it."""
+        ...
+
     def begin(self, trial_minutes: int) -> None:
         """Enter configuration mode, arming the trial/revert timer where the platform has one
         (IOS: adds the ``archive`` the timer needs if missing; RoomOS: snapshots settings)."""

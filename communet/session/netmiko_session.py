@@ -456,6 +456,12 @@ class NetmikoSession:
         self._check([reply])
         return reply.output
 
+    def show(self, command: str) -> str:
+        self._require(config=False, what="show()")
+        reply = self._exchange([command], time.monotonic() + self.timeouts.command)[0]
+        self._check([reply])
+        return reply.output
+
     def begin(self, trial_minutes: int) -> None:
         """Configuration mode with the platform's trial armed; ``trial_minutes`` 0: no trial."""
         self._require(config=False, what="begin()")

@@ -73,6 +73,9 @@ class _Breaking:
     def fetch_running(self) -> str:
         return self.inner.fetch_running()
 
+    def show(self, command: str) -> str:
+        return self.inner.show(command)
+
     def begin(self, trial_minutes: int) -> None:
         self.inner.begin(trial_minutes)
 

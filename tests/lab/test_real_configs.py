@@ -42,6 +42,7 @@ LOGINS: dict[str, tuple[str, str, int]] = {
     "ytti--ios-c9200l-24p-4g-17-09-04a-output": ("rocks", USER, 1),  # tacacs+ unreachable, local
     "index-54736178315--sw1pop15-expointer": ("admin", USER, 15),
     "index-70775036532--s5735-bucharest": ("administrator", USER, 3),
+    "eyadnasr--interas-option-a-spoke-ce1": ("test123", USER, 15),  # AR, vty aaa
 }
 # name → why the real device refuses every SSH login with this config.
 REFUSED = {
@@ -72,6 +73,7 @@ REFUSED = {
     "warmoni--project-zpr-r1": "transport input none",
     "index-24709222996--s5700a": "vty acl 2001 does not permit the client (see the ACL test)",
     "index-54621407231--sw2pop20-navegantes": "authentication-mode aaa and no local user",
+    "index-4726671017--dk-p1-sw01-2960x": "access-class 10 permits only 10.1.99.0/24",
 }
 # No address on any live interface: nothing to connect to.
 UNREACHABLE = {

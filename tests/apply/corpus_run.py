@@ -1,0 +1,503 @@
+"""``communet plan`` / ``apply`` over real SSH on EVERY config of the corpus, in one lab.
+
+One inventory is generated with an access switch per corpus config (its platform, its own
+login by vault reference, its management address where the config gives it one: where it is
+reached today and stays), one lab runs them all, every config is loaded into its device,
+and the CLI (in-process, the production path: netmiko sessions over SSH to the lab) plans
+and applies the whole district at once, its sessions concurrent. Then, per config:
+
+- *converges*: ``apply`` succeeded; a second ``plan`` is empty; the device still answers on
+  its management address; no port that carried something when the config was loaded (up
+  trunk, bundle member, routed port) went down or changed mode at any point of the session
+  (the lab's per-interface history);
+- *refuses*: ``apply`` stopped on blocking findings and pushed nothing (the running config
+  is what was loaded); then ``apply --force`` runs with the trial commit armed, and the
+  device must still answer afterwards (*forced*: converged, or rolled back to the loaded
+  config);
+- *fails*: the one-line reason (no SSH login the config allows, no address, a layout the
+  device does not fit, ...) and the device is unchanged.
+
+Used by tests/apply/test_corpus_apply.py and tools/brownfield_table.py (the table in
+docs/brownfield.md is generated from this run).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from ipaddress import IPv4Address, IPv4Network
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner
+
+from communet.lab import DeviceSpec, Lab, specs_from_inventory
+from communet.lab.core import Device, PortState
+from communet.lab.runtime import make_device
+from communet.lab.server import Credentials
+from communet_cli.main import cli
+from tests.lab.corpus import RealConfig, real_configs
+from tests.lab.test_real_configs import ENABLE, LOGINS, REFUSED, UNREACHABLE, USER, cipher_secrets
+from tests.lab.test_rendered_configs import running
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "inventory" / "demo"
+VAULT = {"snmp_user": "noc", "snmp_auth_key": "AuthKey2024x", "snmp_priv_key": "PrivKey2024x"}
+DISTRICT = "corpus"
+
+
+@dataclass
+class Row:
+    """One config's run: what each step returned and what the lab saw."""
+
+    config: RealConfig
+    hostname: str
+    management: str  # "" when the config gives no live address
+    plan: dict[str, Any] = field(default_factory=dict)
+    apply: dict[str, Any] = field(default_factory=dict)
+    replan: dict[str, Any] = field(default_factory=dict)
+    forced: dict[str, Any] = field(default_factory=dict)
+    unchanged_after_apply: bool = False  # running config as loaded after a refused/failed apply
+    unchanged_after_forced: bool = False
+    answering_before: bool = False  # the device answers on its management address when loaded
+    answering_after: bool = False  # ... and at the end of the run
+    live_ports: tuple[str, ...] = ()  # up trunks, bundle members, routed ports when loaded
+    cut_ports: tuple[str, ...] = ()  # live ports down or re-moded at any point of the apply
+    cut_when_forced: tuple[str, ...] = ()  # ... up to the end of the forced apply
+    reverted: bool = False  # the forced apply left a trial commit armed: it ran out
+
+    @property
+    def converged(self) -> bool:
+        """The last apply left nothing to do: the second plan is empty."""
+        return not self.replan.get("failed", True) and not self.replan.get("commands")
+
+    @property
+    def outcome(self) -> str:
+        if self.apply.get("blocked"):
+            return "refuses"
+        if self.apply.get("failed"):
+            return "fails"
+        return "converges"
+
+    @property
+    def hazards(self) -> list[str]:
+        """The rules of the blocking findings (rendered ``rule: line: reason``; warnings
+        start with ``warning:``)."""
+        found = (f.split(":", 1)[0] for f in self.apply.get("findings", ()))
+        return sorted({rule for rule in found if rule != "warning"})
+
+    @property
+    def forced_outcome(self) -> str:
+        if not self.forced:
+            return ""
+        if not self.forced.get("failed"):
+            return "converges"
+        return "rolled back" if self.forced.get("rolled_back") else "fails"
+
+
+def host_of(index: int) -> str:
+    return f"real-{index:02d}"
+
+
+def own_address(config: RealConfig) -> str:
+    """Where the loaded config makes the device reachable today (the lab's reading)."""
+    device = make_device(DeviceSpec(hostname="probe", platform=config.platform), Credentials())
+    device.load_config(config.text)
+    found = device.management_addresses()
+    return str(found[0]) if found else ""
+
+
+def session_svi(config: RealConfig, address: str) -> int | None:
+    """The VLAN of the SVI that carries ``address`` in the config (None: not an SVI)."""
+    pattern = (
+        r"^interface (?:Vlan|Vlanif)(\d+)\n(?:[ \t]+.*\n)*?[ \t]+ip address "
+        + re.escape(address)
+        + " "
+    )
+    found = re.search(pattern, config.text, re.M)
+    return int(found.group(1)) if found else None
+
+
+# What a technician types at the console before communet can reach a switch whose config
+# refuses every SSH login: a local user and SSH on the vty lines (its vty ACL, which does not
+# know the NOC, goes). Its password's placeholder stands for USER, like the corpus's.
+CONSOLE_USER = "communet"
+SSH_SUFFIX = "+console-ssh"
+_IOS_USER = f"username {CONSOLE_USER} privilege 15 secret 5 $1$FAKE$Ebc0nrkNIRQNFWP4XtEKL."
+_VRP_USER = (
+    f" local-user {CONSOLE_USER} password irreversible-cipher "
+    "$1c$FAKEFAKEFA$FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE$\n"
+    f" local-user {CONSOLE_USER} privilege level 15\n"
+    f" local-user {CONSOLE_USER} service-type ssh\n"
+)
+
+
+def console_ssh(config: RealConfig) -> str:
+    """The config after the console step above (IOS ``line vty 0 4``, VRP ``user-interface
+    vty 0 4``: only the lines that let the user in over SSH remain)."""
+    text = config.text
+    if config.platform == "cisco_ios":
+        text = re.sub(
+            r"^line vty 0 4\n(?:[ \t].*\n)*",
+            "line vty 0 4\n login local\n transport input ssh\n",
+            text,
+            count=1,
+            flags=re.M,
+        )
+        return re.sub(r"^(line con 0)$", _IOS_USER + "\n\\1", text, count=1, flags=re.M)
+    text = re.sub(
+        r"^user-interface vty 0 4\n(?:[ \t].*\n)*",
+        "user-interface vty 0 4\n authentication-mode aaa\n protocol inbound ssh\n",
+        text,
+        count=1,
+        flags=re.M,
+    )
+    if re.search(r"^aaa$", text, re.M):
+        return re.sub(r"^aaa\n", "aaa\n" + _VRP_USER, text, count=1, flags=re.M)
+    return re.sub(
+        r"^(user-interface con 0)$", "aaa\n" + _VRP_USER + "#\n\\1", text, count=1, flags=re.M
+    )
+
+
+def with_console_ssh(configs: list[RealConfig], directory: Path) -> list[RealConfig]:
+    """The corpus, then the console-prepared copy of each config that refuses SSH logins
+    but has an address to reach (the others need more than the vty lines)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    extra = []
+    for config in configs:
+        if config.name not in REFUSED:
+            continue
+        path = directory / f"{config.name}{SSH_SUFFIX}.cfg"
+        path.write_text(console_ssh(config), "utf-8")
+        extra.append(RealConfig(path, config.platform, config.model))
+    return [*configs, *extra]
+
+
+def _login(config: RealConfig) -> tuple[str, str]:
+    if config.name.endswith(SSH_SUFFIX):
+        return CONSOLE_USER, USER
+    username, password, _ = LOGINS.get(config.name, ("admin", USER, 0))
+    return username, password
+
+
+def groups(configs: list[RealConfig]) -> list[list[int]]:
+    """Config indexes (1-based) split so that no two in a group share a management address
+    (the corpus reuses lab addresses such as 192.168.1.1; one inventory refuses that)."""
+    out: list[list[int]] = []
+    taken: list[set[str]] = []
+    for index, config in enumerate(configs, 1):
+        address = own_address(config)
+        keys = {address, str(IPv4Network(f"{address}/24", strict=False))} if address else set()
+        slot = next((i for i, seen in enumerate(taken) if not keys & seen), len(out))
+        if slot == len(out):
+            out.append([])
+            taken.append(set())
+        out[slot].append(index)
+        taken[slot] |= keys
+    return out
+
+
+def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -> dict[str, str]:
+    """The demo province with one district holding a commune per config; its vault."""
+    (root / "districts").mkdir(parents=True)
+    shutil.copy(DEMO / "province.yml", root / "province.yml")
+    vault = dict(VAULT, enable=ENABLE)
+    communes = []
+    for index in indexes:
+        config = configs[index - 1]
+        username, password = _login(config)
+        vault[f"user_{index:02d}"], vault[f"pass_{index:02d}"] = username, password
+        device: dict[str, Any] = {
+            "role": "access_switch",
+            "hostname": host_of(index),
+            "platform": config.platform,
+            "credentials": {
+                "username": f"vault:user_{index:02d}",
+                "password": f"vault:pass_{index:02d}",
+                "enable": "vault:enable",
+            },
+        }
+        commune: dict[str, Any] = {
+            "code": f"{17000 + index}",
+            "name": f"Corpus {index:02d}",
+            "slug": f"corpus-{index:02d}",
+            "tslcd": {"circuit_id": f"TSLCD-CORPUS-{index:02d}", "bandwidth_mbps": 20},
+        }
+        address = own_address(config)
+        if address:
+            # Management stays where it is today: the site's own management VLAN and a LAN
+            # block around its address (MGMT is the block's first /27), as a province that
+            # adopts the commune's existing addressing declares it.
+            device["management"] = address
+            vlan = session_svi(config, address)
+            if vlan is not None and vlan not in (1, 20, 30, 40, 50, 999):  # no reference VLAN
+                commune["vlan_ids"] = {"MGMT": vlan}
+            block = IPv4Network(f"{address}/24", strict=False)
+            if IPv4Address(address) in next(block.subnets(new_prefix=27)):
+                commune["lan_block"] = str(block)
+        commune["devices"] = [device]
+        communes.append(commune)
+    district = {
+        "code": "399",
+        "name": "Corpus",
+        "kind": "huyen",
+        "slug": DISTRICT,
+        "coordinates": {"lat": 20.1, "lon": 105.6},
+        "communes": communes,
+    }
+    text = yaml.safe_dump(district, allow_unicode=True, sort_keys=False)
+    (root / "districts" / "corpus.yml").write_text(text, "utf-8")
+    return vault
+
+
+def _cli(*args: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(cli, list(args), env={"LANG": "C.UTF-8"})
+    output = result.stdout
+    if "Traceback" in output + result.stderr or result.exit_code not in (0, 1):
+        raise AssertionError(f"communet {args[0]} ended badly ({result.exit_code}): {output}")
+    parsed: list[dict[str, Any]] = json.loads(output)
+    return parsed
+
+
+def _live(state: PortState) -> bool:
+    return state.admin_up and (state.mode in ("trunk", "routed") or bool(state.bundle))
+
+
+def _ports_cut(device: Device) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    live, cut = [], []
+    for name, states in device.history.states.items():
+        first = states[0]
+        if not _live(first):
+            continue
+        live.append(name)
+        if any(not s.admin_up or s.mode != first.mode or s.bundle != first.bundle for s in states):
+            cut.append(name)
+    return tuple(sorted(live)), tuple(sorted(cut))
+
+
+@dataclass(frozen=True)
+class Group:
+    inventory: Path
+    secrets: Path
+    hosts: tuple[str, ...]
+
+
+@contextmanager
+def corpus_lab(state: Path, configs: list[RealConfig]) -> Iterator[tuple[Lab, list[Group]]]:
+    """One lab for every config; an inventory per group of configs (see :func:`groups`)."""
+    made: list[Group] = []
+    specs: list[DeviceSpec] = []
+    for number, indexes in enumerate(groups(configs)):
+        inventory = state / f"inventory-{number}"
+        vault = write_inventory(inventory, configs, indexes)
+        secrets = state / f"vault-{number}.yml"
+        secrets.write_text("".join(f"vault_{k}: {v}\n" for k, v in vault.items()), "utf-8")
+        hosts = tuple(host_of(i) for i in indexes)
+        specs += [s for s in specs_from_inventory(inventory) if s.hostname in hosts]
+        made.append(Group(inventory, secrets, hosts))
+    with Lab(specs, network="127.231.0.0/24", state_dir=state / "lab", snmp=False) as lab:
+        for index, config in enumerate(configs, 1):
+            lab.load_config(host_of(index), config.text, cipher_secrets(config))
+        yield lab, made
+
+
+def run(configs: list[RealConfig] | None = None, state: Path | None = None) -> list[Row]:
+    """The whole acceptance run; one Row per config, in corpus order."""
+    with tempfile.TemporaryDirectory() as scratch:
+        base = state or Path(scratch)
+        if configs is None:
+            configs = with_console_ssh(real_configs(), base / "console-ssh")
+        with corpus_lab(base, configs) as (lab, made):
+            return _run(lab, made, base, configs)
+
+
+def _each(made: list[Group], base: Path, verb: str, *extra: str) -> Iterator[dict[str, Any]]:
+    for group in made:
+        common = ["--inventory", str(group.inventory), "--lab", str(base / "lab")]
+        common += ["--secrets", str(group.secrets), "--json"]
+        if verb == "apply":
+            common += ["--backup-dir", str(base / "backups")]
+        yield from _cli(verb, DISTRICT, *common, *extra)
+
+
+def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> list[Row]:
+    hosts = [host_of(i) for i in range(1, len(configs) + 1)]
+    rows = {h: Row(c, h, own_address(c)) for h, c in zip(hosts, configs, strict=True)}
+    loaded = {h: lab.call(partial(_running, lab.device(h))) for h in hosts}
+    for host, row in rows.items():
+        row.answering_before = lab.call(partial(_reachable, lab.device(host), row.management))
+    for result in _each(made, base, "plan"):
+        rows[result["hostname"]].plan = result
+    for result in _each(made, base, "apply"):
+        rows[result["hostname"]].apply = result
+    for host, row in rows.items():
+        row.unchanged_after_apply = lab.call(partial(_running, lab.device(host))) == loaded[host]
+        row.live_ports, row.cut_ports = lab.call(partial(_ports_cut, lab.device(host)))
+    # The CLI's scope is one name, so the whole district goes again; hosts that failed fail
+    # the same way, only the refused hosts' forced apply counts.
+    refused = {h for h, r in rows.items() if r.outcome == "refuses"}
+    if refused:
+        for result in _each(made, base, "apply", "--force"):
+            if result["hostname"] in refused:
+                rows[result["hostname"]].forced = result
+        for host in refused:
+            rows[host].reverted = lab.call(partial(_expire_trial, lab.device(host)))
+            now = lab.call(partial(_running, lab.device(host)))
+            rows[host].unchanged_after_forced = now == loaded[host]
+            _, rows[host].cut_when_forced = lab.call(partial(_ports_cut, lab.device(host)))
+    for result in _each(made, base, "plan"):
+        rows[result["hostname"]].replan = result
+    for host, row in rows.items():
+        row.answering_after = lab.call(partial(_reachable, lab.device(host), row.management))
+    return list(rows.values())
+
+
+def _expire_trial(device: Device) -> bool:
+    """Let an armed trial commit run out (IOS revert timer, VRPv8 commit trial) as the
+    device's own clock would after a lost session; whether one was pending."""
+    pending = getattr(getattr(device, "state", None), "revert", None) or getattr(
+        device, "trial", None
+    )
+    if pending is None:
+        return False
+    clock = device.clock
+    device.clock = lambda: clock() + 24 * 3600
+    try:
+        device.tick()
+    finally:
+        device.clock = clock
+    return True
+
+
+def _reachable(device: Device, address: str) -> bool:
+    """The device answers on ``address`` (its management path) right now."""
+    return (
+        bool(address)
+        and device.answering()
+        and IPv4Address(address) in (device.management_addresses())
+    )
+
+
+def _running(device: Device) -> str:
+    """The device's running config as a comparable text: without what a trial commit itself
+    needs and leaves (IOS's ``archive`` block for ``configure terminal revert timer``), each
+    section's lines sorted (a line removed and put back is shown where it was typed by the
+    lab; a real VRP prints its canonical order either way)."""
+    text = re.sub(r"^archive\n(?: .*\n)*", "", running(device) + "\n", flags=re.M)
+    sections: list[list[str]] = []
+    for line in text.splitlines():
+        if line.strip() in ("", "!", "#"):
+            continue
+        if line.startswith((" ", "\t")) and sections:
+            sections[-1].append(line)
+        else:
+            sections.append([line])
+    return "\n".join(sorted("\n".join([s[0], *sorted(s[1:])]) for s in sections))
+
+
+# ------------------------------------------------------------------------ the table
+HEADER = (
+    "| config | platform | apply as found | hazards / reason | `apply --force` "
+    "| live ports kept | management after |\n|---|---|---|---|---|---|---|"
+)
+
+
+def why_failed(row: Row) -> str:
+    """The one-line reason of a failed apply, without what changes from run to run."""
+    error = str(row.apply.get("error", "")).split("\n")[0]
+    error = error.removeprefix(f"{row.hostname}: ")
+    if "authentication failed" in error:
+        name = row.config.name
+        if name in UNREACHABLE:
+            return "SSH refused: the config gives no live interface an address"
+        return f"SSH login refused: {REFUSED.get(name, 'the config allows no login for it')}"
+    return error
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def table_row(row: Row) -> str:
+    name = row.config.name
+    outcome = row.outcome
+    if outcome == "refuses":
+        detail = ", ".join(row.hazards)
+    elif outcome == "fails":
+        detail = why_failed(row)
+    else:
+        detail = "second plan empty" if row.converged else "second plan NOT empty"
+    forced = "–"
+    if row.forced:
+        if row.forced_outcome == "converges":
+            forced = "converges" + (", second plan empty" if row.converged else "")
+        else:
+            reason = str(row.forced.get("error", "")).removeprefix(f"{row.hostname}: ")
+            forced = f"{row.forced_outcome}: {reason.split(';')[0]}"
+            if row.reverted:
+                forced += "; the session was lost and the trial commit reverted the device"
+    live = len(row.live_ports)
+    kept = f"{live - len(row.cut_ports)}/{live}"
+    if row.forced:
+        kept += f"; forced: {live - len(row.cut_when_forced)}/{live}"
+    if not row.management:
+        where = "no address"
+    else:
+        where = ("answers on " if row.answering_after else "silent on ") + row.management
+    return (
+        f"| `{name}` | {row.config.platform} | {outcome} | {cell(detail)} | {cell(forced)} "
+        f"| {kept} | {where} |"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    return "\n".join([HEADER, *(table_row(r) for r in rows)]) + "\n"
+
+
+def _counted(rows: list[Row]) -> str:
+    outcomes = Counter(r.outcome for r in rows)
+    forced = Counter(r.forced_outcome for r in rows if r.forced)
+    failed = Counter(_failure_kind(r) for r in rows if r.outcome == "fails")
+    parts = [
+        f"{outcomes['converges']} converge",
+        f"{outcomes['refuses']} refuse (forced: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(forced.items()))
+        + ")"
+        if outcomes["refuses"]
+        else "0 refuse",
+        f"{outcomes['fails']} fail ("
+        + ", ".join(f"{n} {k}" for k, n in sorted(failed.items()))
+        + ")"
+        if outcomes["fails"]
+        else "0 fail",
+    ]
+    return ", ".join(parts)
+
+
+def _failure_kind(row: Row) -> str:
+    reason = why_failed(row)
+    if reason.startswith("SSH"):
+        return "SSH refused by the config"
+    if "fit no access layout" in reason:
+        return "too few ports for an access layout"
+    if reason.startswith("cannot plan"):
+        return "unreadable config"
+    return "push refused by the device, rolled back"
+
+
+def summary(rows: list[Row]) -> str:
+    """The counts the text around the table quotes (checked against the table's run)."""
+    found = [r for r in rows if not r.config.name.endswith(SSH_SUFFIX)]
+    prepared = [r for r in rows if r.config.name.endswith(SSH_SUFFIX)]
+    return (
+        f"Of the {len(found)} configs as found: {_counted(found)}. "
+        f"Of the {len(prepared)} copies with SSH enabled at the console: {_counted(prepared)}."
+    )
