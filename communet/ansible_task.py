@@ -52,6 +52,7 @@ from communet.plan import plan_config
 from communet.platforms import PLATFORMS
 from communet.render import render_device
 from communet.run_options import argument_spec, check
+from communet.runner import long_lived_heap
 from communet.secrets import (
     MASKED,
     EnvVaultResolver,
@@ -244,7 +245,8 @@ class AnsibleVaultResolver(EnvVaultResolver):
 def converge_one(request: Request) -> ResultDict:
     """The action plugin's whole task for one host: apply_device, reported and masked."""
     try:
-        out = _converge_one(request)
+        with long_lived_heap():  # the worker's collector leaves the heap it inherited alone
+            out = _converge_one(request)
     except Exception as error:  # whatever it is, it is this host's failure
         out = failure(request.hostname, error)
     return masked(out, request.known_secrets())

@@ -10,9 +10,11 @@ raises because of one host.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Protocol
@@ -44,6 +46,33 @@ def guarded(task: Task) -> Task:
     return call
 
 
+# The young generation's collection threshold while hosts run (CPython's default: 2,000 in
+# 3.13, 700 before). Each host allocates a few thousand short-lived objects per config it
+# parses; collecting them every 2,000 allocations, with 20 sessions in flight, walked the
+# same live parse trees again and again (district lab, 146 devices: 0.031 -> 0.026 CPU-s
+# per device from blank).
+YOUNG_THRESHOLD = 20_000
+
+
+@contextlib.contextmanager
+def long_lived_heap() -> Iterator[None]:
+    """While hosts run: what already exists (modules, the loaded inventory) outlives them,
+    so it is frozen out of the collector's reach (and a forked child's collector never
+    touches, hence never copies, the pages it inherited), and the young generation is
+    collected less often. Both are put back afterwards, except a freeze made before (an
+    Ansible worker inherits one: unfreezing would release that too)."""
+    threshold = gc.get_threshold()
+    frozen_before = gc.get_freeze_count() > 0
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], YOUNG_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if not frozen_before:
+            gc.unfreeze()
+
+
 @dataclass(frozen=True)
 class ThreadRunner:
     """Up to ``workers`` hosts at once in one process (sessions wait on the network)."""
@@ -55,7 +84,7 @@ class ThreadRunner:
     ) -> dict[str, Result]:
         results: dict[str, Result] = {}
         call = guarded(task)
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+        with long_lived_heap(), ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             for future in as_completed([pool.submit(call, d) for d in devices]):
                 result = future.result()
                 results[result.hostname] = result
@@ -90,8 +119,9 @@ class ProcessRunner:
             )
             for i, share in enumerate(shares)
         ]
-        for child in children:
-            child.start()
+        with long_lived_heap():  # before the fork: the children inherit a frozen heap
+            for child in children:
+                child.start()
         results: dict[str, Result] = {}
         _collect(inbox, children, results, report)
         for child in children:

@@ -815,25 +815,22 @@ def push_blocks(
     """(index of the first line, lines) typed in one write each.
 
     A line that can change the mode (it opens a section: the next line is indented deeper;
-    or it leaves one: ``exit``/``quit``/``end``/``return``) is typed alone and its answer read
-    before anything else is sent: if the device refuses ``interface GigabitEthernet1/0/1``,
-    the interface's lines must not run in the global mode. Lines between two such lines keep
-    the mode whatever the device answers, so up to ``window`` of them go in one write.
+    or it leaves one: ``exit``/``quit``/``end``/``return``) is the last line of its write,
+    and its answer is read before anything after it is sent: if the device refuses
+    ``interface GigabitEthernet1/0/1``, the interface's lines must not run in the global
+    mode. The lines before it in the same write cannot change the mode whatever the device
+    answers, so they may share its write (up to ``window`` lines): a section costs one round
+    trip for its opening line with what precedes it and one for its body with its ``exit``,
+    instead of one for each of the three.
     """
     start, block = 0, list[str]()
     for index, line in enumerate(lines):
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        opens = bool(following.strip()) and _indent(following) > _indent(line)
-        if opens or line.strip() in exits:
-            if block:
-                yield start, block
-            yield index, [line]
-            start, block = index + 1, []
-            continue
         if not block:
             start = index
         block.append(line)
-        if len(block) >= window:
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        opens = bool(following.strip()) and _indent(following) > _indent(line)
+        if opens or line.strip() in exits or len(block) >= window:
             yield start, block
             block = []
     if block:

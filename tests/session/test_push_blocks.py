@@ -1,5 +1,5 @@
-"""A push stops where the device says no: a line that can change the mode is typed alone
-and its answer read before anything else is sent, so a refused ``interface`` line never
+"""A push stops where the device says no: a line that can change the mode ends its write
+and its answer is read before anything else is sent, so a refused ``interface`` line never
 lets the interface's lines run in the global mode."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.lab.corpus import real_configs
 EXITS = frozenset({"exit", "end"})
 
 
-def test_mode_changing_lines_are_typed_alone() -> None:
+def test_a_mode_changing_line_ends_its_write() -> None:
     lines = [
         "interface GigabitEthernet1/0/1",
         " description uplink",
@@ -29,12 +29,18 @@ def test_mode_changing_lines_are_typed_alone() -> None:
     ]
     assert list(push_blocks(lines, 64, EXITS)) == [
         (0, ["interface GigabitEthernet1/0/1"]),
-        (1, [" description uplink", " switchport mode trunk"]),
-        (3, ["exit"]),
-        (4, ["hostname sw", "ntp server 10.0.0.1"]),
-        (6, ["interface GigabitEthernet0/2"]),
-        (7, [" shutdown"]),
-        (8, ["exit"]),
+        (1, [" description uplink", " switchport mode trunk", "exit"]),
+        (4, ["hostname sw", "ntp server 10.0.0.1", "interface GigabitEthernet0/2"]),
+        (7, [" shutdown", "exit"]),
+    ]
+
+
+def test_a_mode_changing_line_at_the_window_edge_still_ends_the_write() -> None:
+    lines = ["hostname sw", "ntp server 10.0.0.1", "interface Gi0/1", " shutdown", "exit"]
+    assert list(push_blocks(lines, 2, EXITS)) == [
+        (0, ["hostname sw", "ntp server 10.0.0.1"]),
+        (2, ["interface Gi0/1"]),
+        (3, [" shutdown", "exit"]),
     ]
 
 
@@ -73,3 +79,33 @@ def test_a_refused_interface_line_stops_the_push_before_its_lines() -> None:
     assert "description uplink VNPT" not in [line.strip() for line in device.state.running.lines()]
     assert device.state.running.lines() == before.lines()
     assert connector.terminals[0]._lines_in == typed_before + 1
+
+
+def test_a_refused_interface_line_that_shares_a_write_still_stops_before_its_lines() -> None:
+    """The global line before ``interface`` goes in the same write (it cannot change the
+    mode); the refused ``interface`` line ends that write, so its lines are never typed."""
+    config = next(c for c in real_configs() if c.name == "warmoni--lab04-sw2")
+    device = IosDevice(DeviceSpec(hostname="sw2", platform="cisco_ios"))
+    device.load_config(config.text)
+    connector = InProcessConnector(device, "tech", "corpus-line", enable="corpus-enable")
+    session = connector.open("sw2", "cisco_ios")
+    session.begin(0)
+    typed_before = connector.terminals[0]._lines_in
+    lines = [
+        "ntp server 10.0.0.1",
+        "interface GigabitEthernet1/0/1",
+        " description uplink VNPT",
+        " switchport mode trunk",
+        "exit",
+    ]
+    with pytest.raises(LineRejectedError) as caught:
+        session.push(lines)
+    error = caught.value
+    assert error.command == "interface GigabitEthernet1/0/1"
+    assert (error.line, error.total, error.sent) == (2, 5, 2)
+    assert str(error).startswith("sw2: 'interface GigabitEthernet1/0/1': the device answered")
+    assert "(line 2 of 5)" in str(error)
+    running = [line.strip() for line in device.state.running.lines()]
+    assert "ntp server 10.0.0.1" in running
+    assert "description uplink VNPT" not in running
+    assert connector.terminals[0]._lines_in == typed_before + 2
