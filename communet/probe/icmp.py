@@ -19,12 +19,14 @@ does: expiry walks the deque of outstanding echoes in send order, never the targ
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
+import itertools
 import os
 import socket
 import struct
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 ECHO_REPLY = 0
@@ -95,12 +97,8 @@ class EchoStats:
     def observe(self, rtt: float) -> None:
         self.received += 1
         self.rtt_sum += rtt
-        index = 0
-        for bound in self.buckets:
-            if rtt <= bound:
-                break
-            index += 1
-        self.bucket_counts[index] += 1
+        # the first bucket whose bound is >= rtt (le semantics); past the last: +Inf
+        self.bucket_counts[bisect.bisect_left(self.buckets, rtt)] += 1
         if self.last_rtt is not None:
             delta = abs(rtt - self.last_rtt)
             self.jitter += (delta - self.jitter) / 16
@@ -115,7 +113,7 @@ Observer = Callable[[int, float], None]  # (sequence number, RTT seconds)
 class EchoTarget:
     """One address probed through a :class:`Pinger`; its counters live in :attr:`stats`."""
 
-    __slots__ = ("_answered", "_seq", "address", "observer", "stats")
+    __slots__ = ("_answered", "_key", "_seq", "_sockaddr", "address", "observer", "stats")
 
     def __init__(
         self,
@@ -128,6 +126,11 @@ class EchoTarget:
         self.observer = observer
         self._seq = int.from_bytes(os.urandom(2), "big")  # next sequence number to send
         self._answered = 0  # bit d: the echo sent d echoes ago was answered
+        # Outstanding echoes are keyed by this target's serial and the sequence number, one
+        # int: no tuple per echo (tuples that live for seconds make the garbage collector
+        # walk them), and a reply to a removed target's echo never matches its successor.
+        self._key = next(_SERIALS) << 16
+        self._sockaddr = (address, 0)
 
     def last_sequence(self) -> int:
         return (self._seq - 1) & 0xFFFF
@@ -135,6 +138,9 @@ class EchoTarget:
     def answered_recently(self, echoes: int = 4) -> bool:
         """Whether any of the latest ``echoes`` echoes was answered (in time or late)."""
         return bool(self._answered & ((1 << echoes) - 1))
+
+
+_SERIALS = itertools.count(1)
 
 
 @dataclass
@@ -183,12 +189,15 @@ class Pinger:
         self._sock: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._targets: dict[str, EchoTarget] = {}
-        # (address, sequence) -> (target, send time ns); expiry in send order
-        self._pending: dict[tuple[str, int], tuple[EchoTarget, int]] = {}
-        self._expiry: collections.deque[tuple[int, str, int]] = collections.deque()
+        # target key | sequence -> send time (ns); the keys again in send order for expiry.
+        # Plain ints only: nothing here is tracked by the garbage collector.
+        self._pending: dict[int, int] = {}
+        self._expiry: collections.deque[int] = collections.deque()
         self._sweeper: asyncio.TimerHandle | None = None
         self._base_sum = 0
         self._ip_header = 0
+        self._receive_size = 60 + 8 + len(payload)  # the longest IP header, ICMP, payload
+        self._ancillary_size = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(4)
 
     # -- lifecycle
     def open(self, prefer: str = "auto") -> None:
@@ -271,8 +280,7 @@ class Pinger:
 
     # -- sending
     def packet(self, sequence: int) -> bytes:
-        total = self._base_sum + sequence
-        total = (total & 0xFFFF) + (total >> 16)
+        total = self._base_sum + sequence  # <= 0x1FFFE: one fold is enough
         total = (total & 0xFFFF) + (total >> 16)
         return (
             _HEADER.pack(ECHO_REQUEST, 0, ~total & 0xFFFF, self.identifier, sequence) + self.payload
@@ -280,46 +288,69 @@ class Pinger:
 
     def send(self, target: EchoTarget) -> int:
         """Send the next echo to ``target``; return its sequence number."""
+        self.send_many((target,))
+        return target.last_sequence()
+
+    def send_many(self, targets: Iterable[EchoTarget]) -> int:
+        """Send the next echo to each of ``targets`` (one scheduler tick's batch); return
+        how many were sent. The per-echo work is one ``sendto`` of a header packed from
+        precomputed parts, two int stores, and nothing the garbage collector tracks."""
         sock = self._sock
         if sock is None:
             raise RuntimeError("the pinger is not open")
-        seq = target._seq
-        target._seq = (seq + 1) & 0xFFFF
-        target._answered = (target._answered << 1) & _WINDOW_MASK
-        target.stats.sent += 1
-        self.counters.sent += 1
-        sent = time.time_ns()
-        try:
-            sock.sendto(self.packet(seq), (target.address, 0))
-        except OSError:
-            # Unreachable from here (no route, buffer full): the echo is lost, as on a wire.
-            self.counters.send_errors += 1
-        key = (target.address, seq)
-        self._pending[key] = (target, sent)
-        self._expiry.append((sent + int(self.timeout * 1e9), target.address, seq))
-        return seq
+        sendto = sock.sendto
+        pack = _HEADER.pack
+        payload, base, identifier = self.payload, self._base_sum, self.identifier
+        pending, remember = self._pending, self._expiry.append
+        now_ns = time.time_ns
+        count = errors = 0
+        for target in targets:
+            seq = target._seq
+            target._seq = (seq + 1) & 0xFFFF
+            target._answered = (target._answered << 1) & _WINDOW_MASK
+            target.stats.sent += 1
+            total = base + seq
+            total = ~((total & 0xFFFF) + (total >> 16)) & 0xFFFF
+            key = target._key | seq
+            sent = now_ns()
+            try:
+                sendto(pack(ECHO_REQUEST, 0, total, identifier, seq) + payload, target._sockaddr)
+            except OSError:
+                # Unreachable from here (no route, buffer full): the echo is lost, as on a wire.
+                errors += 1
+            pending[key] = sent
+            remember(key)
+            count += 1
+        self.counters.sent += count
+        self.counters.send_errors += errors
+        return count
 
     # -- receiving
     def _readable(self) -> None:
+        """Drain the socket: every queued reply in one call (until EAGAIN, with a cap that
+        gives the loop back now and then), not one loop callback per reply."""
         sock = self._sock
         if sock is None:
             return
         recvmsg = sock.recvmsg
-        for _ in range(4096):  # drain what is queued, but give the loop back now and then
+        size, ancillary_size = self._receive_size, self._ancillary_size
+        reply = self._reply
+        unpack_time = _TIMESPEC.unpack_from
+        for _ in range(4096):
             try:
-                data, ancillary, _flags, source = recvmsg(2048, 128)
+                data, ancillary, _flags, source = recvmsg(size, ancillary_size)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:
                 return
             received = 0
-            for level, kind, value in ancillary:
-                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                    seconds, nanos = _TIMESPEC.unpack_from(value)
+            for level, kind, value in ancillary:  # SO_TIMESTAMPNS; SO_RXQ_OVFL after drops
+                if kind == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
+                    seconds, nanos = unpack_time(value)
                     received = seconds * 1_000_000_000 + nanos
-                elif level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(value) >= 4:
+                elif kind == SO_RXQ_OVFL and level == socket.SOL_SOCKET and len(value) >= 4:
                     self.counters.receive_drops = struct.unpack_from("I", value)[0]
-            self._reply(data, source[0], received or time.time_ns())
+            reply(data, source[0], received or time.time_ns())
 
     def _reply(self, data: bytes, address: str, received_ns: int) -> None:
         offset = (data[0] & 0x0F) * 4 if self._ip_header else 0
@@ -328,13 +359,13 @@ class Pinger:
         kind, _code, _sum, identifier, seq = _HEADER.unpack_from(data, offset)
         if kind != ECHO_REPLY or identifier != self.identifier:
             return
-        entry = self._pending.pop((address, seq), None)
-        if entry is not None:
-            target, sent_ns = entry
-            if self._targets.get(address) is not target:
-                self.counters.foreign += 1
-                return
-            distance = (target._seq - 1 - seq) & 0xFFFF
+        target = self._targets.get(address)
+        if target is None:
+            self.counters.foreign += 1
+            return
+        sent_ns = self._pending.pop(target._key | seq, None)
+        distance = (target._seq - 1 - seq) & 0xFFFF
+        if sent_ns is not None:
             if distance < WINDOW:
                 target._answered |= 1 << distance
             rtt = max(0, received_ns - sent_ns) / 1e9
@@ -342,20 +373,14 @@ class Pinger:
             self.counters.received += 1
             if target.observer is not None:
                 target.observer(seq, rtt)
-            return
-        found = self._targets.get(address)
-        if found is None:
-            self.counters.foreign += 1
-            return
-        distance = (found._seq - 1 - seq) & 0xFFFF
-        if distance >= WINDOW:
-            self.counters.foreign += 1
-        elif found._answered >> distance & 1:
-            found.stats.duplicates += 1
+        elif distance >= WINDOW or distance >= target.stats.sent:
+            self.counters.foreign += 1  # not an echo of this target (or too old to tell)
+        elif target._answered >> distance & 1:
+            target.stats.duplicates += 1
             self.counters.duplicates += 1
         else:
-            found.stats.late += 1
-            found._answered |= 1 << distance
+            target.stats.late += 1
+            target._answered |= 1 << distance
             self.counters.late += 1
 
     # -- expiry
@@ -367,12 +392,19 @@ class Pinger:
     def _sweep(self) -> None:
         if self.poll is not None:
             self._readable()  # replies first: one waiting in the queue is not late
-        now = time.time_ns()
+        deadline = time.time_ns() - int(self.timeout * 1e9)
         expiry, pending = self._expiry, self._pending
-        while expiry and expiry[0][0] <= now:
-            _, address, seq = expiry.popleft()
-            if pending.pop((address, seq), None) is not None:
-                self.counters.timeouts += 1
+        timeouts = 0
+        while expiry:
+            sent = pending.get(expiry[0])
+            if sent is None:  # answered
+                expiry.popleft()
+            elif sent <= deadline:
+                del pending[expiry.popleft()]
+                timeouts += 1
+            else:
+                break
+        self.counters.timeouts += timeouts
         self._schedule_sweep()
 
     def outstanding(self) -> int:

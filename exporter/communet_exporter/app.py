@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,11 @@ from communet_exporter.targets import (
 )
 
 log = logging.getLogger("communet_exporter")
-ICMP_POLL = 0.02
+# The ICMP spread wakes every 100 ms and sends that tick's batch; the socket is drained every
+# 100 ms (replies wait in its queue, timed by the kernel): 20 loop wake-ups a second for any
+# number of targets instead of one per echo and one per reply.
+ICMP_TICK = 0.1
+ICMP_POLL = 0.1
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,8 @@ class Exporter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # Replies are read every 20 ms rather than one loop wake-up each (their RTTs come
-        # from kernel timestamps): at 10,000 targets that is 50 wake-ups a second, not 2,000.
+        # Replies are read every ICMP_POLL rather than one loop wake-up each (their RTTs come
+        # from kernel timestamps): at 10,000 targets 10 wake-ups a second, not 2,000.
         self.pinger = Pinger(timeout=settings.icmp_timeout, poll=ICMP_POLL)
         self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
         self.codec = CodecPoller()
@@ -106,7 +110,14 @@ class Exporter:
         self._apply(targets)
         s = self.settings
         self._spreads = [
-            Spread(s.icmp_interval, self._ping, key=_key, on_lag=self._lag),
+            Spread(
+                s.icmp_interval,
+                self._ping,
+                key=_key,
+                on_lag=self._lag,
+                tick=ICMP_TICK,
+                batch=self._ping_batch,
+            ),
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
             Spread(s.codec_interval, self._poll_codec, key=_key),
             Spread(s.tcp_interval, self._poll_tcp, key=_key),
@@ -187,6 +198,9 @@ class Exporter:
     # -- probes
     def _ping(self, state: TargetState) -> None:
         self.pinger.send(state.echo)
+
+    def _ping_batch(self, states: Sequence[TargetState]) -> None:
+        self.pinger.send_many([state.echo for state in states])
 
     def _lag(self, lag: float) -> None:
         self.stats.lag_count += 1
