@@ -29,6 +29,18 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from communet.probe.mmsg import (
+    CMSG_DATA_OFFSET,
+    CMSG_HEADER,
+    CONTROLLEN_OFFSET,
+    HEADER_SIZE,
+    LENGTH_OFFSET,
+    NAME_SIZE,
+    VLEN,
+    BatchReceiver,
+    batch_receiver,
+)
+
 ECHO_REPLY = 0
 ECHO_REQUEST = 8
 # <linux/socket.h>, <linux/icmp.h>, <linux/in.h>: not exported by Python's socket module.
@@ -38,6 +50,10 @@ SOL_RAW = 255
 ICMP_FILTER = 1
 _TIMESPEC = struct.Struct("@qq")
 _HEADER = struct.Struct("!BBHHH")
+_RAW_REPLY = struct.Struct("!12xI4xBBHHH")  # IPv4 header without options: source, then ICMP
+_SIN_ADDR = struct.Struct("!4xI")  # sockaddr_in: family, port, address
+_UINT = struct.Struct("!I")
+_UINT_NATIVE = struct.Struct("@I")
 PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
 WINDOW = 64  # replies to this many latest echoes per target are told apart (late/duplicate)
 _WINDOW_MASK = (1 << WINDOW) - 1
@@ -172,6 +188,7 @@ class Pinger:
         timeout: float = 2.0,
         payload: bytes = b"communet-probe\0\0",
         poll: float | None = None,
+        batch_receive: bool = True,
     ) -> None:
         """``poll``: read the socket every ``poll`` seconds instead of on every reply.
 
@@ -179,6 +196,9 @@ class Pinger:
         as exactly as one read at once; at thousands of echoes a second this saves an event
         loop wake-up per reply (the dominant cost in Python). The queue must hold ``poll``
         seconds of replies (``communet_exporter_icmp_receive_drops`` says if it did not).
+
+        ``batch_receive``: read up to 256 replies per system call (``recvmmsg`` through
+        ctypes, :mod:`communet.probe.mmsg`) where libc has it; else one ``recvmsg`` each.
         """
         self.timeout = timeout
         self.poll = poll
@@ -188,12 +208,15 @@ class Pinger:
         self.mode = ""
         self._sock: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.batch_receive = batch_receive
+        self._batch: BatchReceiver | None = None
         self._targets: dict[str, EchoTarget] = {}
+        self._sources: dict[int, EchoTarget] = {}  # the same, by the address as an int
         # target key | sequence -> send time (ns); the keys again in send order for expiry.
         # Plain ints only: nothing here is tracked by the garbage collector.
         self._pending: dict[int, int] = {}
         self._expiry: collections.deque[int] = collections.deque()
-        self._sweeper: asyncio.TimerHandle | None = None
+        self._sweeper: asyncio.Handle | None = None
         self._base_sum = 0
         self._ip_header = 0
         self._receive_size = 60 + 8 + len(payload)  # the longest IP header, ICMP, payload
@@ -222,6 +245,10 @@ class Pinger:
                 + "; ".join(errors)
                 + "): allow unprivileged ping with sysctl net.ipv4.ping_group_range, "
                 "or run as root / with CAP_NET_RAW"
+            )
+        if self.batch_receive:
+            self._batch = batch_receiver(
+                self._sock.fileno(), self._receive_size, self._ancillary_size
             )
         if self.poll is None:
             self._loop.add_reader(self._sock.fileno(), self._readable)
@@ -257,6 +284,7 @@ class Pinger:
                 self._loop.remove_reader(self._sock.fileno())
             self._sock.close()
             self._sock = None
+            self._batch = None
 
     # -- targets
     def add(
@@ -266,9 +294,10 @@ class Pinger:
         observer: Observer | None = None,
     ) -> EchoTarget:
         """A new target (a second target for the same address replaces the first)."""
-        socket.inet_aton(address)  # ValueError-like OSError for anything but IPv4
+        packed = socket.inet_aton(address)  # ValueError-like OSError for anything but IPv4
         target = EchoTarget(address, buckets, observer)
         self._targets[address] = target
+        self._sources[int.from_bytes(packed, "big")] = target
         return target
 
     def probing(self, address: str) -> bool:
@@ -277,6 +306,7 @@ class Pinger:
     def remove(self, target: EchoTarget) -> None:
         if self._targets.get(target.address) is target:
             del self._targets[target.address]
+            del self._sources[int.from_bytes(socket.inet_aton(target.address), "big")]
 
     # -- sending
     def packet(self, sequence: int) -> bytes:
@@ -327,11 +357,17 @@ class Pinger:
 
     # -- receiving
     def _readable(self) -> None:
+        self._drain()
+
+    def _drain(self) -> bool:
         """Drain the socket: every queued reply in one call (until EAGAIN, with a cap that
-        gives the loop back now and then), not one loop callback per reply."""
+        gives the loop back now and then), not one loop callback per reply. False if the
+        cap stopped it (replies may still be queued)."""
+        if self._batch is not None:
+            return self._drain_batch(self._batch)
         sock = self._sock
         if sock is None:
-            return
+            return True
         recvmsg = sock.recvmsg
         size, ancillary_size = self._receive_size, self._ancillary_size
         reply = self._reply
@@ -339,10 +375,8 @@ class Pinger:
         for _ in range(4096):
             try:
                 data, ancillary, _flags, source = recvmsg(size, ancillary_size)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                return
+            except OSError:  # BlockingIOError: drained; anything else: nothing to read now
+                return True
             received = 0
             for level, kind, value in ancillary:  # SO_TIMESTAMPNS; SO_RXQ_OVFL after drops
                 if kind == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
@@ -351,6 +385,69 @@ class Pinger:
                 elif kind == SO_RXQ_OVFL and level == socket.SOL_SOCKET and len(value) >= 4:
                     self.counters.receive_drops = struct.unpack_from("I", value)[0]
             reply(data, source[0], received or time.time_ns())
+        return False
+
+    def _drain_batch(self, batch: BatchReceiver) -> bool:
+        """:meth:`_readable` with ``recvmmsg``: headers, source and kernel timestamp are
+        unpacked straight from the batch's fixed buffers."""
+        data, control = batch.data_view, batch.control_view
+        names, headers = batch.names_view, batch.headers_view
+        slot, control_slot = batch.slot, batch.control_slot
+        raw, identifier = self._ip_header, self.identifier
+        sources, match = self._sources, self._match
+        unpack_length, unpack_address = _UINT_NATIVE.unpack_from, _UINT.unpack_from
+        unpack_raw, unpack_icmp = _RAW_REPLY.unpack_from, _HEADER.unpack_from
+        unpack_cmsg, unpack_time = CMSG_HEADER.unpack_from, _TIMESPEC.unpack_from
+        unpack_name = _SIN_ADDR.unpack_from
+        for _ in range(16):  # at most 16 × 256 replies, then the loop gets control back
+            try:
+                count = batch.receive()
+            except OSError:
+                return True
+            for index in range(count):
+                length = unpack_length(headers, index * HEADER_SIZE + LENGTH_OFFSET)[0]
+                at = index * slot
+                if not raw:
+                    if length < 8:
+                        continue
+                    kind, _code, _sum, ident, seq = unpack_icmp(data, at)
+                    source = unpack_name(names, index * NAME_SIZE)[0]
+                elif data[at] == 0x45 and length >= 28:  # IPv4 without options
+                    source, kind, _code, _sum, ident, seq = unpack_raw(data, at)
+                else:
+                    offset = (data[at] & 0x0F) * 4
+                    if length < offset + 8:
+                        continue
+                    source = unpack_address(data, at + 12)[0]
+                    kind, _code, _sum, ident, seq = unpack_icmp(data, at + offset)
+                if kind != ECHO_REPLY or ident != identifier:
+                    continue
+                at = index * control_slot
+                _length, level, what = unpack_cmsg(control, at)
+                seconds, nanos = unpack_time(control, at + CMSG_DATA_OFFSET)
+                stamped = what == SO_TIMESTAMPNS and level == socket.SOL_SOCKET
+                received = seconds * 1_000_000_000 + nanos if stamped else time.time_ns()
+                match(sources.get(source), seq, received)
+            if count:
+                self._receive_drops(batch, count - 1)
+            if count < VLEN:
+                return True
+        return False
+
+    def _receive_drops(self, batch: BatchReceiver, index: int) -> None:
+        """The socket's drop count, from the SO_RXQ_OVFL message the kernel adds after the
+        timestamp once it has dropped anything (cumulative: the latest datagram's is enough)."""
+        at = index * HEADER_SIZE + CONTROLLEN_OFFSET
+        filled = struct.unpack_from("@N", batch.headers_view, at)[0]
+        second = socket.CMSG_SPACE(_TIMESPEC.size)
+        if filled < second + socket.CMSG_LEN(4):
+            return
+        at = index * batch.control_slot + second
+        _length, level, what = CMSG_HEADER.unpack_from(batch.control_view, at)
+        if what == SO_RXQ_OVFL and level == socket.SOL_SOCKET:
+            self.counters.receive_drops = _UINT_NATIVE.unpack_from(
+                batch.control_view, at + CMSG_DATA_OFFSET
+            )[0]
 
     def _reply(self, data: bytes, address: str, received_ns: int) -> None:
         offset = (data[0] & 0x0F) * 4 if self._ip_header else 0
@@ -359,7 +456,10 @@ class Pinger:
         kind, _code, _sum, identifier, seq = _HEADER.unpack_from(data, offset)
         if kind != ECHO_REPLY or identifier != self.identifier:
             return
-        target = self._targets.get(address)
+        self._match(self._targets.get(address), seq, received_ns)
+
+    def _match(self, target: EchoTarget | None, seq: int, received_ns: int) -> None:
+        """Book one echo reply with sequence number ``seq`` from ``target``."""
         if target is None:
             self.counters.foreign += 1
             return
@@ -390,8 +490,12 @@ class Pinger:
         self._sweeper = self._loop.call_later(pause, self._sweep)
 
     def _sweep(self) -> None:
-        if self.poll is not None:
-            self._readable()  # replies first: one waiting in the queue is not late
+        if self.poll is not None and not self._drain():
+            # replies first: one waiting in the queue is not late (after a stall the queue
+            # can hold more than one drain takes: go on at once, expire afterwards)
+            assert self._loop is not None
+            self._sweeper = self._loop.call_soon(self._sweep)
+            return
         deadline = time.time_ns() - int(self.timeout * 1e9)
         expiry, pending = self._expiry, self._pending
         timeouts = 0
