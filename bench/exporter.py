@@ -166,7 +166,11 @@ class Responder:
 # ------------------------------------------------------------------------------ communet
 def communet_child(count: int, seconds: float, scrapes: int) -> None:
     """Child: the exporter's runtime for ``count`` ICMP targets; prints one JSON result."""
-    from communet_exporter.app import Exporter, Settings  # noqa: PLC0415
+    from communet_exporter.app import (  # noqa: PLC0415
+        RENDER_CACHE_SECONDS,
+        Exporter,
+        Settings,
+    )
     from communet_exporter.targets import Target  # noqa: PLC0415
 
     targets = [
@@ -229,11 +233,21 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:
         windows: list[tuple[float, float]] = []
         renders: list[tuple[float, int]] = []
         for _ in range(scrapes):
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(RENDER_CACHE_SECONDS + 0.2)  # a full render each time
             began_cpu, began = time.process_time(), time.monotonic()
-            body = await exporter.metrics()
-            renders.append((time.process_time() - began_cpu, len(body)))
+            exposition = await exporter.exposition()
+            process_cpu = time.process_time() - began_cpu  # also the probes run meanwhile
+            gzip_began = time.process_time()
+            gzipped = exporter.gzipped(exposition)
+            gzip_cpu = time.process_time() - gzip_began
             windows.append((began, time.monotonic()))
+            again = time.process_time()  # a second scraper within the second: the cache
+            exporter.gzipped(await exporter.exposition())
+            cached_cpu = time.process_time() - again
+            renders.append(
+                (exporter.stats.last_render_seconds, len(exposition.body), process_cpu,
+                 gzip_cpu, len(gzipped), cached_cpu)
+            )  # fmt: skip
         await asyncio.sleep(2.5)  # replies of echoes sent during the last scrape
         for spread in exporter._spreads:
             await spread.stop()
@@ -623,16 +637,26 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         )
     for row in rows:
         if row.get("renders"):
-            cpu = [r[0] for r in row["renders"]]
-            size = row["renders"][0][1]
+            renders = row["renders"]
             print(
-                f"\n/metrics at {row['targets']:,} targets: CPU per render "
-                f"min {min(cpu) * 1000:.0f} ms, median {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms, "
-                f"max {max(cpu) * 1000:.0f} ms; {size / 1e6:.1f} MB; RTT of echoes answered during "
-                f"scrapes {1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
+                f"\n/metrics at {row['targets']:,} targets ({len(renders)} scrapes, "
+                f"{renders[0][1] / 1e6:.1f} MB, gzip {renders[0][4] / 1e6:.2f} MB): "
+                f"render CPU {_spread([r[0] for r in renders])}; process CPU during the "
+                f"render {_spread([r[2] for r in renders])}; gzip {_spread([r[3] for r in renders])}; "
+                f"a second scrape within the second {_spread([r[5] for r in renders])}; "
+                f"RTT of echoes answered during scrapes "
+                f"{1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
                 f"({row.get('echoes_during_scrapes')} echoes) vs outside "
                 f"{1000 * (row.get('rtt_outside_scrapes') or 0):.3f} ms"
             )
+
+
+def _spread(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return (
+        f"min {ordered[0] * 1000:.0f} / median {ordered[len(ordered) // 2] * 1000:.0f} / "
+        f"max {ordered[-1] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":
