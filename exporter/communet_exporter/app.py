@@ -26,8 +26,8 @@ from communet_exporter.targets import (
     Reach,
     Selection,
     Target,
+    load_secrets,
     load_targets,
-    load_vault_vars,
 )
 
 log = logging.getLogger("communet_exporter")
@@ -43,7 +43,7 @@ class Settings:
     inventory: Path
     selection: Selection = field(default_factory=Selection)
     reach: Reach = field(default_factory=Reach)
-    vault_vars: Path | None = None
+    secrets: Path | None = None  # --secrets FILE: vault_NAME: value lines
     icmp_interval: float = 5.0
     icmp_timeout: float = 2.0
     icmp_socket: str = "auto"
@@ -60,7 +60,7 @@ class Settings:
             self.inventory,
             self.selection,
             self.reach,
-            load_vault_vars(self.vault_vars),
+            load_secrets(self.secrets),
             tcp_services=self.tcp_services,
             environ=self.environ,
         )
