@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -50,6 +51,7 @@ sys.path.insert(0, str(REPO / "exporter"))
 from bench.lab_scale import rss_mib  # noqa: E402
 
 IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
+CHILD_OUT = "COMMUNET_BENCH_CHILD_OUT"
 TICKS = os.sysconf("SC_CLK_TCK")
 INTERVAL = 5.0
 NETWORK = "127.16.0.0/12"
@@ -164,7 +166,11 @@ class Responder:
 # ------------------------------------------------------------------------------ communet
 def communet_child(count: int, seconds: float, scrapes: int) -> None:
     """Child: the exporter's runtime for ``count`` ICMP targets; prints one JSON result."""
-    from communet_exporter.app import Exporter, Settings  # noqa: PLC0415
+    from communet_exporter.app import (  # noqa: PLC0415
+        RENDER_CACHE_SECONDS,
+        Exporter,
+        Settings,
+    )
     from communet_exporter.targets import Target  # noqa: PLC0415
 
     targets = [
@@ -200,12 +206,8 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:
         exporter = Exporter(settings)
         await exporter.start(targets)
 
-        def observe(_seq: int, rtt: float) -> None:
-            rtts.append((time.monotonic(), rtt))
-
-        for state in exporter.ordered:
-            state.echo.observer = observe
         await asyncio.sleep(INTERVAL)  # one full cycle before measuring
+        collections0 = [g["collections"] for g in gc.get_stats()]
         before = os.times()
         first = {
             s.target.address: (s.echo.stats.sent, s.echo.stats.received) for s in exporter.ordered
@@ -213,19 +215,39 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:
         sent0 = exporter.pinger.counters.sent
         await asyncio.sleep(seconds)
         after = os.times()
+        gc_runs = [g["collections"] - c for g, c in zip(gc.get_stats(), collections0, strict=True)]
         probe_cpu = (after.user - before.user) + (after.system - before.system)
         sent = exporter.pinger.counters.sent - sent0
         last = {
             s.target.address: (s.echo.stats.sent, s.echo.stats.received) for s in exporter.ordered
         }
+
+        # RTT samples only for the scrape phase (outside the CPU window: keeping every sample
+        # is the bench's cost, not the exporter's)
+        def observe(_seq: int, rtt: float) -> None:
+            rtts.append((time.monotonic(), rtt))
+
+        for state in exporter.ordered:
+            state.echo.observer = observe
+        await asyncio.sleep(2.5)  # samples before the first scrape, to compare with
         windows: list[tuple[float, float]] = []
         renders: list[tuple[float, int]] = []
         for _ in range(scrapes):
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(RENDER_CACHE_SECONDS + 0.2)  # a full render each time
             began_cpu, began = time.process_time(), time.monotonic()
-            body = await exporter.metrics()
-            renders.append((time.process_time() - began_cpu, len(body)))
+            exposition = await exporter.exposition()
+            process_cpu = time.process_time() - began_cpu  # also the probes run meanwhile
+            gzip_began = time.process_time()
+            gzipped = exporter.gzipped(exposition)
+            gzip_cpu = time.process_time() - gzip_began
             windows.append((began, time.monotonic()))
+            again = time.process_time()  # a second scraper within the second: the cache
+            exporter.gzipped(await exporter.exposition())
+            cached_cpu = time.process_time() - again
+            renders.append(
+                (exporter.stats.last_render_seconds, len(exposition.body), process_cpu,
+                 gzip_cpu, len(gzipped), cached_cpu)
+            )  # fmt: skip
         await asyncio.sleep(2.5)  # replies of echoes sent during the last scrape
         for spread in exporter._spreads:
             await spread.stop()
@@ -233,12 +255,14 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:
         result = {
             "received_total": exporter.pinger.counters.received,
             "cpu": probe_cpu,
+            "cpu_user_system": [after.user - before.user, after.system - before.system],
             "echoes": sent,
             "sent_by_target": {a: last[a][0] - first[a][0] for a in last},
             "received_by_target": {a: last[a][1] - first[a][1] for a in last},
             "late": exporter.pinger.counters.late,
             "send_errors": exporter.pinger.counters.send_errors,
             "lag_max": exporter.stats.lag_max,
+            "gc_collections": gc_runs,  # per generation, in the CPU window
             "rss_mib": rss_mib(os.getpid()),
             "socket": exporter.pinger.mode,
             "renders": renders,
@@ -247,8 +271,6 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:
         outside: list[float] = []
         if windows:
             for at, rtt in rtts:
-                if at < windows[0][0] - 10:
-                    continue
                 during = any(a <= at <= b + 0.05 for a, b in windows)
                 (inside if during else outside).append(rtt)
         result["rtt_during_scrapes"] = _mean(inside)
@@ -257,21 +279,30 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:
         await exporter.stop()
         return result
 
-    print(json.dumps(asyncio.run(main())), flush=True)
+    result = json.dumps(asyncio.run(main()))
+    if out := os.environ.get(CHILD_OUT):  # under py-spy, whose own output shares stdout
+        Path(out).write_text(result, encoding="utf-8")
+    else:
+        print(result, flush=True)
 
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def run_communet(count: int, seconds: float, scrapes: int) -> dict[str, Any]:
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--communet-child", str(count), str(seconds), str(scrapes)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    out, _ = process.communicate(timeout=seconds + 300)
-    data: dict[str, Any] = json.loads(out)
+def run_communet(
+    count: int, seconds: float, scrapes: int, profile: Path | None = None
+) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--communet-child", str(count), str(seconds), str(scrapes)]
+    if profile is not None:  # py-spy (the bench extra) samples the child, native frames too
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        command = [spy, "record", "--native", "--rate", "250",
+                   "--format", "raw", "-o", str(profile), "--", *command]  # fmt: skip
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as result:
+        environment = {**os.environ, CHILD_OUT: result.name}
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
+        process.communicate(timeout=seconds + 300)
+        data: dict[str, Any] = json.loads(Path(result.name).read_text(encoding="utf-8"))
     return data
 
 
@@ -483,13 +514,19 @@ class Run:
 
 
 def measure(
-    run: Run, targets: list[str], down: set[int], lab: Responder, workdir: Path
+    run: Run,
+    targets: list[str],
+    down: set[int],
+    lab: Responder,
+    workdir: Path,
+    *,
+    profile: Path | None = None,
 ) -> dict[str, Any] | None:
     """One prober over ``targets``; its row, judged against what the lab answered."""
     time.sleep(2)
     truth0 = lab.stats()
     if run.prober == "communet":
-        result = run_communet(run.size, run.seconds, run.scrapes)
+        result = run_communet(run.size, run.seconds, run.scrapes, profile)
     elif run.prober == "blackbox":
         result = run_blackbox(targets, run.seconds, workdir)
     else:
@@ -518,9 +555,9 @@ def measure(
         "rss_mib": round(result["rss_mib"], 1),
         "lab_answered": answered,
     }
-    for key in ("driver_cpu", "driver_failures", "socket", "lag_max", "late", "send_errors",
-                "renders", "rtt_during_scrapes", "rtt_outside_scrapes",
-                "echoes_during_scrapes"):  # fmt: skip
+    for key in ("driver_cpu", "driver_failures", "socket", "cpu_user_system", "lag_max",
+                "gc_collections", "late", "send_errors", "renders", "rtt_during_scrapes",
+                "rtt_outside_scrapes", "echoes_during_scrapes"):  # fmt: skip
         if key in result:
             row[key] = result[key]
     return row
@@ -534,6 +571,12 @@ def main() -> int:
     parser.add_argument("--down", type=float, default=0.3)
     parser.add_argument("--scrapes", type=int, default=10)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="record communet's child with py-spy into this collapsed-stack file "
+        "(the last communet run's profile wins; pip install -e '.[bench]')",
+    )
     parser.add_argument("--responder", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--communet-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -569,7 +612,7 @@ def main() -> int:
             for prober in probers:
                 scrapes = args.scrapes if (size == max(sizes) and fraction == 0) else 0
                 run = Run(prober, size, fraction, args.seconds, scrapes)
-                row = measure(run, targets, down, responder_proc, workdir)
+                row = measure(run, targets, down, responder_proc, workdir, profile=args.profile)
                 if row is not None:
                     rows.append(row)
                     print(json.dumps({k: v for k, v in row.items() if k != "renders"}), flush=True)
@@ -594,16 +637,26 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         )
     for row in rows:
         if row.get("renders"):
-            cpu = [r[0] for r in row["renders"]]
-            size = row["renders"][0][1]
+            renders = row["renders"]
             print(
-                f"\n/metrics at {row['targets']:,} targets: CPU per render "
-                f"min {min(cpu) * 1000:.0f} ms, median {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms, "
-                f"max {max(cpu) * 1000:.0f} ms; {size / 1e6:.1f} MB; RTT of echoes answered during "
-                f"scrapes {1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
+                f"\n/metrics at {row['targets']:,} targets ({len(renders)} scrapes, "
+                f"{renders[0][1] / 1e6:.1f} MB, gzip {renders[0][4] / 1e6:.2f} MB): "
+                f"render CPU {_spread([r[0] for r in renders])}; process CPU during the "
+                f"render {_spread([r[2] for r in renders])}; gzip {_spread([r[3] for r in renders])}; "
+                f"a second scrape within the second {_spread([r[5] for r in renders])}; "
+                f"RTT of echoes answered during scrapes "
+                f"{1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
                 f"({row.get('echoes_during_scrapes')} echoes) vs outside "
                 f"{1000 * (row.get('rtt_outside_scrapes') or 0):.3f} ms"
             )
+
+
+def _spread(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return (
+        f"min {ordered[0] * 1000:.0f} / median {ordered[len(ordered) // 2] * 1000:.0f} / "
+        f"max {ordered[-1] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Protocol
+
+import yaml
 
 from communet.errors import CommunetError
 from communet.platforms import PLATFORMS, mask_line_secrets
@@ -58,6 +61,31 @@ def secrets_from_mapping(data: object, source: str) -> dict[str, str]:
             )
         values[name.removeprefix(SECRETS_FILE_PREFIX)] = "" if value is None else str(value)
     return values
+
+
+def read_secrets_file(path: Path, option: str = "--secrets") -> dict[str, str]:
+    """``vault:NAME`` values from the secrets file ``path`` given with ``option``: read,
+    parsed as YAML and checked by :func:`secrets_from_mapping`; every problem is one
+    :class:`SecretsFileError` line that names the option and the file (never a value).
+
+    Keep the file encrypted with ansible-vault and decrypt it into a pipe or a systemd
+    credential, e.g. ``--secrets <(ansible-vault view secrets.yml)``."""
+    source = f"{option} {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SecretsFileError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise SecretsFileError(f"{source}: cannot read it: {reason}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "unparseable"
+        raise SecretsFileError(f"{source}: not YAML{where}: {problem}") from None
+    return secrets_from_mapping(data, source)
 
 
 class Secret:

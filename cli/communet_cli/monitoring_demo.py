@@ -44,7 +44,10 @@ TIMING = Timing(
     group_wait=3,
     group_interval=5,
 )
-VAULT = "snmp_user: communet\nsnmp_auth_key: lab-auth-key\nsnmp_priv_key: lab-priv-key\n"
+VAULT = (  # the one secrets file format (the CLI's --secrets, the exporter's, Ansible -e @)
+    "vault_snmp_user: communet\nvault_snmp_auth_key: lab-auth-key\n"
+    "vault_snmp_priv_key: lab-priv-key\n"
+)
 ENVIRON = {"COMMUNET_USERNAME": "admin", "COMMUNET_PASSWORD": "lab", "COMMUNET_ENABLE": "lab"}
 
 
@@ -99,7 +102,7 @@ def run(state: Path) -> None:
         (out / relative).write_text(text, encoding="utf-8")
     targets = [{"targets": [f"127.0.0.1:{ports['exporter']}"], "labels": {"province": "demo"}}]
     (out / "demo/prometheus/targets/demo.json").write_text(json.dumps(targets), "utf-8")
-    (state / "vault.yml").write_text(VAULT, encoding="utf-8")
+    (state / "secrets.yml").write_text(VAULT, encoding="utf-8")
     say(f"generated Prometheus and Alertmanager files under {out}")
     with Lab(
         specs_from_inventory(DEMO), network="127.70.0.0/16", icmp=True, state_dir=state
@@ -111,7 +114,7 @@ def run(state: Path) -> None:
         say(f"lab up: {len(lab.devices)} devices of the demo province on 127.70.x.y")
         commands = {
             "exporter": [sys.executable, "-m", "communet_exporter", "--inventory", str(DEMO),
-                         "--lab", str(state), "--vault-vars", str(state / "vault.yml"),
+                         "--lab", str(state), "--secrets", str(state / "secrets.yml"),
                          "--web.listen-address", f"127.0.0.1:{ports['exporter']}",
                          "--icmp.interval", "0.5s", "--snmp.interval", "5s",
                          "--codec.interval", "5s"],

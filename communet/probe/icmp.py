@@ -19,13 +19,27 @@ does: expiry walks the deque of outstanding echoes in send order, never the targ
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
+import itertools
 import os
 import socket
 import struct
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+from communet.probe.mmsg import (
+    CMSG_DATA_OFFSET,
+    CMSG_HEADER,
+    CONTROLLEN_OFFSET,
+    HEADER_SIZE,
+    LENGTH_OFFSET,
+    NAME_SIZE,
+    VLEN,
+    BatchReceiver,
+    batch_receiver,
+)
 
 ECHO_REPLY = 0
 ECHO_REQUEST = 8
@@ -36,6 +50,10 @@ SOL_RAW = 255
 ICMP_FILTER = 1
 _TIMESPEC = struct.Struct("@qq")
 _HEADER = struct.Struct("!BBHHH")
+_RAW_REPLY = struct.Struct("!12xI4xBBHHH")  # IPv4 header without options: source, then ICMP
+_SIN_ADDR = struct.Struct("!4xI")  # sockaddr_in: family, port, address
+_UINT = struct.Struct("!I")
+_UINT_NATIVE = struct.Struct("@I")
 PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
 WINDOW = 64  # replies to this many latest echoes per target are told apart (late/duplicate)
 _WINDOW_MASK = (1 << WINDOW) - 1
@@ -95,12 +113,8 @@ class EchoStats:
     def observe(self, rtt: float) -> None:
         self.received += 1
         self.rtt_sum += rtt
-        index = 0
-        for bound in self.buckets:
-            if rtt <= bound:
-                break
-            index += 1
-        self.bucket_counts[index] += 1
+        # the first bucket whose bound is >= rtt (le semantics); past the last: +Inf
+        self.bucket_counts[bisect.bisect_left(self.buckets, rtt)] += 1
         if self.last_rtt is not None:
             delta = abs(rtt - self.last_rtt)
             self.jitter += (delta - self.jitter) / 16
@@ -115,7 +129,7 @@ Observer = Callable[[int, float], None]  # (sequence number, RTT seconds)
 class EchoTarget:
     """One address probed through a :class:`Pinger`; its counters live in :attr:`stats`."""
 
-    __slots__ = ("_answered", "_seq", "address", "observer", "stats")
+    __slots__ = ("_answered", "_key", "_seq", "_sockaddr", "address", "observer", "stats")
 
     def __init__(
         self,
@@ -128,6 +142,11 @@ class EchoTarget:
         self.observer = observer
         self._seq = int.from_bytes(os.urandom(2), "big")  # next sequence number to send
         self._answered = 0  # bit d: the echo sent d echoes ago was answered
+        # Outstanding echoes are keyed by this target's serial and the sequence number, one
+        # int: no tuple per echo (tuples that live for seconds make the garbage collector
+        # walk them), and a reply to a removed target's echo never matches its successor.
+        self._key = next(_SERIALS) << 16
+        self._sockaddr = (address, 0)
 
     def last_sequence(self) -> int:
         return (self._seq - 1) & 0xFFFF
@@ -135,6 +154,9 @@ class EchoTarget:
     def answered_recently(self, echoes: int = 4) -> bool:
         """Whether any of the latest ``echoes`` echoes was answered (in time or late)."""
         return bool(self._answered & ((1 << echoes) - 1))
+
+
+_SERIALS = itertools.count(1)
 
 
 @dataclass
@@ -166,6 +188,7 @@ class Pinger:
         timeout: float = 2.0,
         payload: bytes = b"communet-probe\0\0",
         poll: float | None = None,
+        batch_receive: bool = True,
     ) -> None:
         """``poll``: read the socket every ``poll`` seconds instead of on every reply.
 
@@ -173,6 +196,9 @@ class Pinger:
         as exactly as one read at once; at thousands of echoes a second this saves an event
         loop wake-up per reply (the dominant cost in Python). The queue must hold ``poll``
         seconds of replies (``communet_exporter_icmp_receive_drops`` says if it did not).
+
+        ``batch_receive``: read up to 256 replies per system call (``recvmmsg`` through
+        ctypes, :mod:`communet.probe.mmsg`) where libc has it; else one ``recvmsg`` each.
         """
         self.timeout = timeout
         self.poll = poll
@@ -182,13 +208,19 @@ class Pinger:
         self.mode = ""
         self._sock: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.batch_receive = batch_receive
+        self._batch: BatchReceiver | None = None
         self._targets: dict[str, EchoTarget] = {}
-        # (address, sequence) -> (target, send time ns); expiry in send order
-        self._pending: dict[tuple[str, int], tuple[EchoTarget, int]] = {}
-        self._expiry: collections.deque[tuple[int, str, int]] = collections.deque()
-        self._sweeper: asyncio.TimerHandle | None = None
+        self._sources: dict[int, EchoTarget] = {}  # the same, by the address as an int
+        # target key | sequence -> send time (ns); the keys again in send order for expiry.
+        # Plain ints only: nothing here is tracked by the garbage collector.
+        self._pending: dict[int, int] = {}
+        self._expiry: collections.deque[int] = collections.deque()
+        self._sweeper: asyncio.Handle | None = None
         self._base_sum = 0
         self._ip_header = 0
+        self._receive_size = 60 + 8 + len(payload)  # the longest IP header, ICMP, payload
+        self._ancillary_size = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(4)
 
     # -- lifecycle
     def open(self, prefer: str = "auto") -> None:
@@ -213,6 +245,10 @@ class Pinger:
                 + "; ".join(errors)
                 + "): allow unprivileged ping with sysctl net.ipv4.ping_group_range, "
                 "or run as root / with CAP_NET_RAW"
+            )
+        if self.batch_receive:
+            self._batch = batch_receiver(
+                self._sock.fileno(), self._receive_size, self._ancillary_size
             )
         if self.poll is None:
             self._loop.add_reader(self._sock.fileno(), self._readable)
@@ -248,6 +284,7 @@ class Pinger:
                 self._loop.remove_reader(self._sock.fileno())
             self._sock.close()
             self._sock = None
+            self._batch = None
 
     # -- targets
     def add(
@@ -257,9 +294,10 @@ class Pinger:
         observer: Observer | None = None,
     ) -> EchoTarget:
         """A new target (a second target for the same address replaces the first)."""
-        socket.inet_aton(address)  # ValueError-like OSError for anything but IPv4
+        packed = socket.inet_aton(address)  # ValueError-like OSError for anything but IPv4
         target = EchoTarget(address, buckets, observer)
         self._targets[address] = target
+        self._sources[int.from_bytes(packed, "big")] = target
         return target
 
     def probing(self, address: str) -> bool:
@@ -268,11 +306,11 @@ class Pinger:
     def remove(self, target: EchoTarget) -> None:
         if self._targets.get(target.address) is target:
             del self._targets[target.address]
+            del self._sources[int.from_bytes(socket.inet_aton(target.address), "big")]
 
     # -- sending
     def packet(self, sequence: int) -> bytes:
-        total = self._base_sum + sequence
-        total = (total & 0xFFFF) + (total >> 16)
+        total = self._base_sum + sequence  # <= 0x1FFFE: one fold is enough
         total = (total & 0xFFFF) + (total >> 16)
         return (
             _HEADER.pack(ECHO_REQUEST, 0, ~total & 0xFFFF, self.identifier, sequence) + self.payload
@@ -280,46 +318,136 @@ class Pinger:
 
     def send(self, target: EchoTarget) -> int:
         """Send the next echo to ``target``; return its sequence number."""
+        self.send_many((target,))
+        return target.last_sequence()
+
+    def send_many(self, targets: Iterable[EchoTarget]) -> int:
+        """Send the next echo to each of ``targets`` (one scheduler tick's batch); return
+        how many were sent. The per-echo work is one ``sendto`` of a header packed from
+        precomputed parts, two int stores, and nothing the garbage collector tracks."""
         sock = self._sock
         if sock is None:
             raise RuntimeError("the pinger is not open")
-        seq = target._seq
-        target._seq = (seq + 1) & 0xFFFF
-        target._answered = (target._answered << 1) & _WINDOW_MASK
-        target.stats.sent += 1
-        self.counters.sent += 1
-        sent = time.time_ns()
-        try:
-            sock.sendto(self.packet(seq), (target.address, 0))
-        except OSError:
-            # Unreachable from here (no route, buffer full): the echo is lost, as on a wire.
-            self.counters.send_errors += 1
-        key = (target.address, seq)
-        self._pending[key] = (target, sent)
-        self._expiry.append((sent + int(self.timeout * 1e9), target.address, seq))
-        return seq
+        sendto = sock.sendto
+        pack = _HEADER.pack
+        payload, base, identifier = self.payload, self._base_sum, self.identifier
+        pending, remember = self._pending, self._expiry.append
+        now_ns = time.time_ns
+        count = errors = 0
+        for target in targets:
+            seq = target._seq
+            target._seq = (seq + 1) & 0xFFFF
+            target._answered = (target._answered << 1) & _WINDOW_MASK
+            target.stats.sent += 1
+            total = base + seq
+            total = ~((total & 0xFFFF) + (total >> 16)) & 0xFFFF
+            key = target._key | seq
+            sent = now_ns()
+            try:
+                sendto(pack(ECHO_REQUEST, 0, total, identifier, seq) + payload, target._sockaddr)
+            except OSError:
+                # Unreachable from here (no route, buffer full): the echo is lost, as on a wire.
+                errors += 1
+            pending[key] = sent
+            remember(key)
+            count += 1
+        self.counters.sent += count
+        self.counters.send_errors += errors
+        return count
 
     # -- receiving
     def _readable(self) -> None:
+        self._drain()
+
+    def _drain(self) -> bool:
+        """Drain the socket: every queued reply in one call (until EAGAIN, with a cap that
+        gives the loop back now and then), not one loop callback per reply. False if the
+        cap stopped it (replies may still be queued)."""
+        if self._batch is not None:
+            return self._drain_batch(self._batch)
         sock = self._sock
         if sock is None:
-            return
+            return True
         recvmsg = sock.recvmsg
-        for _ in range(4096):  # drain what is queued, but give the loop back now and then
+        size, ancillary_size = self._receive_size, self._ancillary_size
+        reply = self._reply
+        unpack_time = _TIMESPEC.unpack_from
+        for _ in range(4096):
             try:
-                data, ancillary, _flags, source = recvmsg(2048, 128)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                return
+                data, ancillary, _flags, source = recvmsg(size, ancillary_size)
+            except OSError:  # BlockingIOError: drained; anything else: nothing to read now
+                return True
             received = 0
-            for level, kind, value in ancillary:
-                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                    seconds, nanos = _TIMESPEC.unpack_from(value)
+            for level, kind, value in ancillary:  # SO_TIMESTAMPNS; SO_RXQ_OVFL after drops
+                if kind == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
+                    seconds, nanos = unpack_time(value)
                     received = seconds * 1_000_000_000 + nanos
-                elif level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL and len(value) >= 4:
+                elif kind == SO_RXQ_OVFL and level == socket.SOL_SOCKET and len(value) >= 4:
                     self.counters.receive_drops = struct.unpack_from("I", value)[0]
-            self._reply(data, source[0], received or time.time_ns())
+            reply(data, source[0], received or time.time_ns())
+        return False
+
+    def _drain_batch(self, batch: BatchReceiver) -> bool:
+        """:meth:`_readable` with ``recvmmsg``: headers, source and kernel timestamp are
+        unpacked straight from the batch's fixed buffers."""
+        data, control = batch.data_view, batch.control_view
+        names, headers = batch.names_view, batch.headers_view
+        slot, control_slot = batch.slot, batch.control_slot
+        raw, identifier = self._ip_header, self.identifier
+        sources, match = self._sources, self._match
+        unpack_length, unpack_address = _UINT_NATIVE.unpack_from, _UINT.unpack_from
+        unpack_raw, unpack_icmp = _RAW_REPLY.unpack_from, _HEADER.unpack_from
+        unpack_cmsg, unpack_time = CMSG_HEADER.unpack_from, _TIMESPEC.unpack_from
+        unpack_name = _SIN_ADDR.unpack_from
+        for _ in range(16):  # at most 16 × 256 replies, then the loop gets control back
+            try:
+                count = batch.receive()
+            except OSError:
+                return True
+            for index in range(count):
+                length = unpack_length(headers, index * HEADER_SIZE + LENGTH_OFFSET)[0]
+                at = index * slot
+                if not raw:
+                    if length < 8:
+                        continue
+                    kind, _code, _sum, ident, seq = unpack_icmp(data, at)
+                    source = unpack_name(names, index * NAME_SIZE)[0]
+                elif data[at] == 0x45 and length >= 28:  # IPv4 without options
+                    source, kind, _code, _sum, ident, seq = unpack_raw(data, at)
+                else:
+                    offset = (data[at] & 0x0F) * 4
+                    if length < offset + 8:
+                        continue
+                    source = unpack_address(data, at + 12)[0]
+                    kind, _code, _sum, ident, seq = unpack_icmp(data, at + offset)
+                if kind != ECHO_REPLY or ident != identifier:
+                    continue
+                at = index * control_slot
+                _length, level, what = unpack_cmsg(control, at)
+                seconds, nanos = unpack_time(control, at + CMSG_DATA_OFFSET)
+                stamped = what == SO_TIMESTAMPNS and level == socket.SOL_SOCKET
+                received = seconds * 1_000_000_000 + nanos if stamped else time.time_ns()
+                match(sources.get(source), seq, received)
+            if count:
+                self._receive_drops(batch, count - 1)
+            if count < VLEN:
+                return True
+        return False
+
+    def _receive_drops(self, batch: BatchReceiver, index: int) -> None:
+        """The socket's drop count, from the SO_RXQ_OVFL message the kernel adds after the
+        timestamp once it has dropped anything (cumulative: the latest datagram's is enough)."""
+        at = index * HEADER_SIZE + CONTROLLEN_OFFSET
+        filled = struct.unpack_from("@N", batch.headers_view, at)[0]
+        second = socket.CMSG_SPACE(_TIMESPEC.size)
+        if filled < second + socket.CMSG_LEN(4):
+            return
+        at = index * batch.control_slot + second
+        _length, level, what = CMSG_HEADER.unpack_from(batch.control_view, at)
+        if what == SO_RXQ_OVFL and level == socket.SOL_SOCKET:
+            self.counters.receive_drops = _UINT_NATIVE.unpack_from(
+                batch.control_view, at + CMSG_DATA_OFFSET
+            )[0]
 
     def _reply(self, data: bytes, address: str, received_ns: int) -> None:
         offset = (data[0] & 0x0F) * 4 if self._ip_header else 0
@@ -328,13 +456,16 @@ class Pinger:
         kind, _code, _sum, identifier, seq = _HEADER.unpack_from(data, offset)
         if kind != ECHO_REPLY or identifier != self.identifier:
             return
-        entry = self._pending.pop((address, seq), None)
-        if entry is not None:
-            target, sent_ns = entry
-            if self._targets.get(address) is not target:
-                self.counters.foreign += 1
-                return
-            distance = (target._seq - 1 - seq) & 0xFFFF
+        self._match(self._targets.get(address), seq, received_ns)
+
+    def _match(self, target: EchoTarget | None, seq: int, received_ns: int) -> None:
+        """Book one echo reply with sequence number ``seq`` from ``target``."""
+        if target is None:
+            self.counters.foreign += 1
+            return
+        sent_ns = self._pending.pop(target._key | seq, None)
+        distance = (target._seq - 1 - seq) & 0xFFFF
+        if sent_ns is not None:
             if distance < WINDOW:
                 target._answered |= 1 << distance
             rtt = max(0, received_ns - sent_ns) / 1e9
@@ -342,20 +473,14 @@ class Pinger:
             self.counters.received += 1
             if target.observer is not None:
                 target.observer(seq, rtt)
-            return
-        found = self._targets.get(address)
-        if found is None:
-            self.counters.foreign += 1
-            return
-        distance = (found._seq - 1 - seq) & 0xFFFF
-        if distance >= WINDOW:
-            self.counters.foreign += 1
-        elif found._answered >> distance & 1:
-            found.stats.duplicates += 1
+        elif distance >= WINDOW or distance >= target.stats.sent:
+            self.counters.foreign += 1  # not an echo of this target (or too old to tell)
+        elif target._answered >> distance & 1:
+            target.stats.duplicates += 1
             self.counters.duplicates += 1
         else:
-            found.stats.late += 1
-            found._answered |= 1 << distance
+            target.stats.late += 1
+            target._answered |= 1 << distance
             self.counters.late += 1
 
     # -- expiry
@@ -365,14 +490,25 @@ class Pinger:
         self._sweeper = self._loop.call_later(pause, self._sweep)
 
     def _sweep(self) -> None:
-        if self.poll is not None:
-            self._readable()  # replies first: one waiting in the queue is not late
-        now = time.time_ns()
+        if self.poll is not None and not self._drain():
+            # replies first: one waiting in the queue is not late (after a stall the queue
+            # can hold more than one drain takes: go on at once, expire afterwards)
+            assert self._loop is not None
+            self._sweeper = self._loop.call_soon(self._sweep)
+            return
+        deadline = time.time_ns() - int(self.timeout * 1e9)
         expiry, pending = self._expiry, self._pending
-        while expiry and expiry[0][0] <= now:
-            _, address, seq = expiry.popleft()
-            if pending.pop((address, seq), None) is not None:
-                self.counters.timeouts += 1
+        timeouts = 0
+        while expiry:
+            sent = pending.get(expiry[0])
+            if sent is None:  # answered
+                expiry.popleft()
+            elif sent <= deadline:
+                del pending[expiry.popleft()]
+                timeouts += 1
+            else:
+                break
+        self.counters.timeouts += timeouts
         self._schedule_sweep()
 
     def outstanding(self) -> int:

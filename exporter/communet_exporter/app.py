@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import time
-from collections.abc import Callable, Coroutine, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,16 @@ from communet_exporter.targets import (
     Reach,
     Selection,
     Target,
+    load_secrets,
     load_targets,
-    load_vault_vars,
 )
 
 log = logging.getLogger("communet_exporter")
-ICMP_POLL = 0.02
+# The ICMP spread wakes every 100 ms and sends that tick's batch; the socket is drained every
+# 100 ms (replies wait in its queue, timed by the kernel): 20 loop wake-ups a second for any
+# number of targets instead of one per echo and one per reply.
+ICMP_TICK = 0.1
+ICMP_POLL = 0.1
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class Settings:
     inventory: Path
     selection: Selection = field(default_factory=Selection)
     reach: Reach = field(default_factory=Reach)
-    vault_vars: Path | None = None
+    secrets: Path | None = None  # --secrets FILE: vault_NAME: value lines
     icmp_interval: float = 5.0
     icmp_timeout: float = 2.0
     icmp_socket: str = "auto"
@@ -55,10 +60,22 @@ class Settings:
             self.inventory,
             self.selection,
             self.reach,
-            load_vault_vars(self.vault_vars),
+            load_secrets(self.secrets),
             tcp_services=self.tcp_services,
             environ=self.environ,
         )
+
+
+# How long a rendered /metrics body is served again (and its gzip): the probes' counters
+# change once per interval per target, so a second from now the same body is still true.
+RENDER_CACHE_SECONDS = 1.0
+
+
+@dataclass
+class Exposition:
+    body: bytes
+    made: float  # time.monotonic()
+    gzipped: bytes | None = None
 
 
 @dataclass
@@ -68,7 +85,9 @@ class SelfStats:
     last_reload_ok: bool = True
     last_reload_error: str = ""
     scrapes: int = 0
+    renders: int = 0
     render_seconds_total: float = 0.0
+    gzip_seconds_total: float = 0.0
     last_render_seconds: float = 0.0
     last_render_bytes: int = 0
     lag_max: float = 0.0
@@ -82,8 +101,8 @@ class Exporter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # Replies are read every 20 ms rather than one loop wake-up each (their RTTs come
-        # from kernel timestamps): at 10,000 targets that is 50 wake-ups a second, not 2,000.
+        # Replies are read every ICMP_POLL rather than one loop wake-up each (their RTTs come
+        # from kernel timestamps): at 10,000 targets 10 wake-ups a second, not 2,000.
         self.pinger = Pinger(timeout=settings.icmp_timeout, poll=ICMP_POLL)
         self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
         self.codec = CodecPoller()
@@ -95,6 +114,8 @@ class Exporter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._spreads: list[Spread[TargetState]] = []
         self._reload_lock = asyncio.Lock()
+        self._render_lock = asyncio.Lock()
+        self._exposition: Exposition | None = None
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(_SelfCollector(self))
 
@@ -106,7 +127,14 @@ class Exporter:
         self._apply(targets)
         s = self.settings
         self._spreads = [
-            Spread(s.icmp_interval, self._ping, key=_key, on_lag=self._lag),
+            Spread(
+                s.icmp_interval,
+                self._ping,
+                key=_key,
+                on_lag=self._lag,
+                tick=ICMP_TICK,
+                batch=self._ping_batch,
+            ),
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
             Spread(s.codec_interval, self._poll_codec, key=_key),
             Spread(s.tcp_interval, self._poll_tcp, key=_key),
@@ -178,6 +206,7 @@ class Exporter:
                 raise
             counts = self._apply(targets)
             self._assign()
+            self._exposition = None  # the next scrape shows the new targets
             self.stats.reloads += 1
             self.stats.last_reload_ok = True
             self.stats.last_reload_error = ""
@@ -187,6 +216,9 @@ class Exporter:
     # -- probes
     def _ping(self, state: TargetState) -> None:
         self.pinger.send(state.echo)
+
+    def _ping_batch(self, states: Sequence[TargetState]) -> None:
+        self.pinger.send_many([state.echo for state in states])
 
     def _lag(self, lag: float) -> None:
         self.stats.lag_count += 1
@@ -253,15 +285,36 @@ class Exporter:
 
     # -- exposition
     async def metrics(self) -> bytes:
-        began = time.process_time()
-        text = await render_async(self.ordered)
-        body = text.encode() + generate_latest(self.registry)
-        spent = time.process_time() - began
+        return (await self.exposition()).body
+
+    async def exposition(self) -> Exposition:
+        """The /metrics body, rendered at most once per :data:`RENDER_CACHE_SECONDS`: a
+        second scrape meanwhile (an HA Prometheus pair, a retry, a person with curl) and
+        concurrent scrapes share one render and its gzip."""
         self.stats.scrapes += 1
-        self.stats.last_render_seconds = spent
-        self.stats.render_seconds_total += spent
-        self.stats.last_render_bytes = len(body)
-        return body
+        async with self._render_lock:
+            now = time.monotonic()
+            cached = self._exposition
+            if cached is not None and now - cached.made < RENDER_CACHE_SECONDS:
+                return cached
+            text, spent = await render_async(self.ordered)
+            began = time.process_time()
+            body = text.encode() + generate_latest(self.registry)
+            spent += time.process_time() - began
+            self.stats.renders += 1
+            self.stats.last_render_seconds = spent
+            self.stats.render_seconds_total += spent
+            self.stats.last_render_bytes = len(body)
+            self._exposition = Exposition(body, time.monotonic())
+            return self._exposition
+
+    def gzipped(self, exposition: Exposition) -> bytes:
+        """``exposition``'s body gzip-compressed (level 1: ~25 ms for 13 MB), once."""
+        if exposition.gzipped is None:
+            began = time.process_time()
+            exposition.gzipped = gzip.compress(exposition.body, 1)
+            self.stats.gzip_seconds_total += time.process_time() - began
+        return exposition.gzipped
 
     def target_states(self) -> dict[str, int]:
         counts = {"up": 0, "down": 0, "unknown": 0}
@@ -347,9 +400,19 @@ class _SelfCollector(Collector):
         yield lag
         yield _counter("communet_exporter_scrapes", "Scrapes of /metrics served.", s.scrapes)
         yield _counter(
+            "communet_exporter_renders",
+            "Renders of /metrics (the other scrapes got the body of the last second).",
+            s.renders,
+        )
+        yield _counter(
             "communet_exporter_render_cpu_seconds",
             "CPU seconds spent rendering /metrics.",
             s.render_seconds_total,
+        )
+        yield _counter(
+            "communet_exporter_gzip_cpu_seconds",
+            "CPU seconds spent compressing /metrics for scrapers that accept gzip.",
+            s.gzip_seconds_total,
         )
         yield _gauge(
             "communet_exporter_last_render_cpu_seconds",

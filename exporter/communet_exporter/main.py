@@ -78,7 +78,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", help="i/n: only the i-th of n stable shards of the devices")
     p.add_argument("--lab", type=Path, metavar="STATE_DIR", help="probe a running lab")
     p.add_argument("--known-hosts", type=Path, help="SSH known_hosts for the codecs")
-    p.add_argument("--vault-vars", type=Path, help="YAML name: value for vault: secrets")
+    p.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="YAML 'vault_NAME: value' lines for the inventory's vault:NAME references "
+        "(the CLI's and ansible-playbook -e @FILE's format)",
+    )
+    # the exporter's former own format: say what replaced it instead of "unrecognized"
+    p.add_argument("--vault-vars", dest="vault_vars", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--web.listen-address", dest="listen", default=DEFAULT_LISTEN)
     p.add_argument("--web.config.file", dest="web_config", type=Path)
     p.add_argument("--icmp.interval", dest="icmp_interval", type=duration, default=5.0)
@@ -135,8 +143,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
         )
     if args.known_hosts is not None and not args.known_hosts.is_file():
         raise ConfigError(f"--known-hosts {args.known_hosts}: no such file")
-    if args.vault_vars is not None and not args.vault_vars.exists():
-        raise ConfigError(f"--vault-vars {args.vault_vars}: no such file")
+    if args.vault_vars is not None:
+        raise ConfigError(
+            "--vault-vars was replaced by --secrets FILE, the project's one secrets format: "
+            "write each name as 'vault_NAME: value' (e.g. vault_snmp_user: ...)"
+        )
     reach = lab_reach(args.lab) if args.lab else Reach(known_hosts=args.known_hosts)
     return Settings(
         inventory=args.inventory,
@@ -146,7 +157,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             shard=Shard.parse(args.shard) if args.shard else None,
         ),
         reach=reach,
-        vault_vars=args.vault_vars,
+        secrets=args.secrets,
         icmp_interval=args.icmp_interval,
         icmp_timeout=args.icmp_timeout,
         icmp_socket=args.icmp_socket,

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from communet.errors import CommunetError, InventoryError
 from communet.inventory import ResolvedDevice, load_inventory
 from communet.inventory.model import Role, SnmpV3, Status
@@ -21,7 +19,7 @@ from communet.platforms.ports import router_model
 from communet.probe.codec import CodecLogin
 from communet.probe.snmp import SnmpAuth, SnmpV3User
 from communet.probe.tcp import SERVICES
-from communet.secrets import EnvVaultResolver, SecretError
+from communet.secrets import EnvVaultResolver, SecretError, SecretsFileError, read_secrets_file
 
 # Roles whose uptime and WAN state are read over SNMP; codecs report theirs over xAPI.
 SNMP_ROLES = frozenset(
@@ -113,22 +111,21 @@ def lab_reach(state_dir: Path) -> Reach:
     return Reach(ssh_port=port, snmp_port=snmp_port, lab=devices)
 
 
-def load_vault_vars(path: Path | None) -> dict[str, str]:
-    """``vault:name`` values: a YAML mapping (decrypt it into a pipe; never store it)."""
+def load_secrets(path: Path | None) -> dict[str, str]:
+    """``vault:NAME`` values from ``--secrets FILE``: the project's one secrets format
+    (``vault_NAME: value`` lines, as for the CLI and ``ansible-playbook -e @FILE``), read
+    and checked by :func:`communet.secrets.read_secrets_file`."""
     if path is None:
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"--vault-vars {path}: cannot read it: {one_line(error)}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"--vault-vars {path}: must hold a mapping of name: value")
-    return {str(k): str(v) for k, v in data.items()}
+        return read_secrets_file(path, "--secrets")
+    except SecretsFileError as error:
+        raise ConfigError(str(error)) from None
 
 
 class _Resolver(EnvVaultResolver):
     def vault_hint(self, name: str) -> str:
-        return f"give {name}: VALUE in the file passed with --vault-vars"
+        return f"add the line 'vault_{name}: VALUE' to the file given with --secrets FILE"
 
 
 def select(devices: list[ResolvedDevice], selection: Selection) -> list[ResolvedDevice]:

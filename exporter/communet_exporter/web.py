@@ -12,7 +12,6 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import gzip
 import html
 import logging
 import ssl
@@ -135,10 +134,11 @@ class WebServer:
         exporter = self.exporter
         text = "text/plain; charset=utf-8"
         if path == "/metrics" and method in ("GET", "HEAD"):
-            body = await exporter.metrics()
+            exposition = await exporter.exposition()
             if "gzip" in headers.get("accept-encoding", ""):
-                return 200, gzip.compress(body, 1), CONTENT_TYPE, {"Content-Encoding": "gzip"}
-            return 200, body, CONTENT_TYPE, {}
+                gzipped = exporter.gzipped(exposition)
+                return 200, gzipped, CONTENT_TYPE, {"Content-Encoding": "gzip"}
+            return 200, exposition.body, CONTENT_TYPE, {}
         if path == "/-/healthy" and method in ("GET", "HEAD"):
             return 200, b"Healthy\n", text, {}
         if path == "/-/ready" and method in ("GET", "HEAD"):
@@ -178,5 +178,6 @@ class WebServer:
             headers["Connection"] = "close"
         head = f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-        writer.write(head.encode("latin-1") + body)
+        writer.write(head.encode("latin-1"))
+        writer.write(body)  # not head + body: that would copy 13 MB once more
         await writer.drain()

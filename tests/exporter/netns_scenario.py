@@ -36,7 +36,10 @@ from communet_exporter.webconfig import WebConfig
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "inventory" / "demo"
-VAULT = "snmp_user: communet\nsnmp_auth_key: lab-auth-key\nsnmp_priv_key: lab-priv-key\n"
+VAULT = (  # the secrets file format of the CLI, the exporter and Ansible
+    "vault_snmp_user: communet\nvault_snmp_auth_key: lab-auth-key\n"
+    "vault_snmp_priv_key: lab-priv-key\n"
+)
 ENVIRON = {"COMMUNET_USERNAME": "admin", "COMMUNET_PASSWORD": "lab", "COMMUNET_ENABLE": "lab"}
 REGISTRAR = 'xConfiguration SIP URI: "{host}@hnth.thanhhoa.gov.vn"\n'
 Samples = dict[tuple[str, str, str], float]  # (metric, instance, protocol/le) -> value
@@ -66,7 +69,7 @@ def settings(state: Path, *, inventory: Path = DEMO, **rates: Any) -> Settings:
     return Settings(
         inventory=inventory,
         reach=lab_reach(state),
-        vault_vars=vault,
+        secrets=vault,
         environ=ENVIRON,
         **rates,
     )
@@ -323,7 +326,7 @@ async def reload(lab: Lab, state: Path) -> dict[str, Any]:
     vault.write_text(VAULT, encoding="utf-8")
     argv = [
         sys.executable, "-m", "communet_exporter", "--inventory", str(inventory),
-        "--lab", str(state), "--vault-vars", str(vault), "--web.listen-address",
+        "--lab", str(state), "--secrets", str(vault), "--web.listen-address",
         "127.0.0.1:0", "--icmp.interval", "0.2s", "--snmp.interval", "60s",
         "--codec.interval", "60s",
     ]  # fmt: skip

@@ -19,7 +19,9 @@ P = "communet-exporter: "
 @pytest.fixture
 def vault(tmp_path: Path) -> str:
     path = tmp_path / "vault.yml"
-    path.write_text("snmp_user: u\nsnmp_auth_key: authkey1\nsnmp_priv_key: privkey1\n")
+    path.write_text(
+        "vault_snmp_user: u\nvault_snmp_auth_key: authkey1\nvault_snmp_priv_key: privkey1\n"
+    )
     return str(path)
 
 
@@ -79,7 +81,7 @@ def test_timeout_not_shorter_than_interval(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.usefixtures("secrets")
 def test_unknown_scope(capsys: pytest.CaptureFixture[str], vault: str) -> None:
-    argv = ["--inventory", DEMO, "--vault-vars", vault, "--scope", "nowhere", "--config.check"]
+    argv = ["--inventory", DEMO, "--secrets", vault, "--scope", "nowhere", "--config.check"]
     assert error_of(argv, capsys) == (
         1,
         P + "--scope 'nowhere': no active device matches; give a province, district/hub or "
@@ -89,7 +91,7 @@ def test_unknown_scope(capsys: pytest.CaptureFixture[str], vault: str) -> None:
 
 @pytest.mark.usefixtures("secrets")
 def test_unknown_hub(capsys: pytest.CaptureFixture[str], vault: str) -> None:
-    argv = ["--inventory", DEMO, "--vault-vars", vault, "--hub", "nowhere", "--config.check"]
+    argv = ["--inventory", DEMO, "--secrets", vault, "--hub", "nowhere", "--config.check"]
     assert error_of(argv, capsys) == (
         1,
         P + "--hub 'nowhere': no such district/hub; known: nghi-son, thach-thanh",
@@ -114,7 +116,7 @@ def test_missing_snmp_secret(
     assert error_of(["--inventory", DEMO, "--config.check"], capsys) == (
         1,
         P + "missing secret: hub-nghi-son-agg1: secret vault:snmp_user: is not set; "
-        "fix: give snmp_user: VALUE in the file passed with --vault-vars",
+        "fix: add the line 'vault_snmp_user: VALUE' to the file given with --secrets FILE",
     )
 
 
@@ -122,7 +124,7 @@ def test_missing_codec_login(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, vault: str
 ) -> None:
     monkeypatch.delenv("COMMUNET_USERNAME", raising=False)
-    argv = ["--inventory", DEMO, "--vault-vars", vault, "--config.check"]
+    argv = ["--inventory", DEMO, "--secrets", vault, "--config.check"]
     assert error_of(argv, capsys) == (
         1,
         P + "missing secret: phu-son-nghi-son-vc1: secret env:COMMUNET_USERNAME: is not set; "
@@ -150,9 +152,85 @@ def test_unreadable_inventory(capsys: pytest.CaptureFixture[str], tmp_path: Path
     )
 
 
-def test_missing_vault_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    argv = ["--inventory", DEMO, "--vault-vars", str(tmp_path / "v.yml")]
-    assert error_of(argv, capsys) == (1, P + f"--vault-vars {tmp_path / 'v.yml'}: no such file")
+def test_missing_secrets_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    argv = ["--inventory", DEMO, "--secrets", str(tmp_path / "v.yml"), "--config.check"]
+    assert error_of(argv, capsys) == (1, P + f"--secrets {tmp_path / 'v.yml'}: no such file")
+
+
+def test_unreadable_secrets_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    argv = ["--inventory", DEMO, "--secrets", str(tmp_path), "--config.check"]
+    assert error_of(argv, capsys) == (
+        1,
+        P + f"--secrets {tmp_path}: cannot read it: Is a directory",
+    )
+
+
+def test_secrets_file_that_is_not_yaml(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "s.yml"
+    path.write_text("vault_snmp_user: [\n", encoding="utf-8")
+    argv = ["--inventory", DEMO, "--secrets", str(path), "--config.check"]
+    assert error_of(argv, capsys) == (
+        1,
+        P + f"--secrets {path}: not YAML (line 2): expected the node content, but found "
+        "'<stream end>'",
+    )
+
+
+def test_secrets_key_without_the_vault_prefix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The exporter's former plain 'name: value' file is refused with the fix."""
+    path = tmp_path / "s.yml"
+    path.write_text("snmp_user: u\n", encoding="utf-8")
+    argv = ["--inventory", DEMO, "--secrets", str(path), "--config.check"]
+    assert error_of(argv, capsys) == (
+        1,
+        P + f"--secrets {path}: key 'snmp_user': a secrets file holds 'vault_NAME: value' "
+        "lines (the inventory's vault:NAME; the same file works as ansible-playbook -e @FILE): "
+        "write vault_snmp_user",
+    )
+
+
+def test_secrets_file_that_is_not_a_mapping(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "s.yml"
+    path.write_text("- vault_snmp_user\n", encoding="utf-8")
+    argv = ["--inventory", DEMO, "--secrets", str(path), "--config.check"]
+    assert error_of(argv, capsys) == (
+        1,
+        P + f"--secrets {path} must hold a mapping of vault_NAME: value",
+    )
+
+
+def test_the_former_vault_vars_flag_names_its_replacement(
+    capsys: pytest.CaptureFixture[str], vault: str
+) -> None:
+    assert error_of(["--inventory", DEMO, "--vault-vars", vault], capsys) == (
+        1,
+        P + "--vault-vars was replaced by --secrets FILE, the project's one secrets format: "
+        "write each name as 'vault_NAME: value' (e.g. vault_snmp_user: ...)",
+    )
+
+
+def test_the_secrets_file_of_the_cli_and_ansible_works_as_is(
+    capsys: pytest.CaptureFixture[str], secrets: None, tmp_path: Path
+) -> None:
+    """One format: the same file the CLI's --secrets and ansible-playbook -e @FILE read."""
+    path = tmp_path / "secrets.yml"
+    path.write_text(
+        "vault_snmp_user: u\nvault_snmp_auth_key: authkey1\nvault_snmp_priv_key: privkey1\n",
+        encoding="utf-8",
+    )
+    from communet_cli.options import load_secrets_file  # noqa: PLC0415 - the CLI's reader
+
+    assert load_secrets_file(path) == {
+        "snmp_user": "u",
+        "snmp_auth_key": "authkey1",
+        "snmp_priv_key": "privkey1",
+    }
+    assert main(["--inventory", DEMO, "--secrets", str(path), "--config.check"]) == 0
+    assert "configuration OK" in capsys.readouterr().out
 
 
 def test_missing_known_hosts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -219,7 +297,7 @@ def test_missing_certificate(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 def test_config_check_says_what_would_be_probed(
     capsys: pytest.CaptureFixture[str], vault: str
 ) -> None:
-    assert main(["--inventory", DEMO, "--vault-vars", vault, "--config.check"]) == 0
+    assert main(["--inventory", DEMO, "--secrets", vault, "--config.check"]) == 0
     assert capsys.readouterr().out == (
         P + "configuration OK: 19 targets (14 over SNMP, 4 codecs), web: plain HTTP, "
         "0 basic-auth user(s)\n"

@@ -116,3 +116,24 @@ def test_failed_polls_hide_uptime_but_keep_up() -> None:
     assert text.count("communet_snmp_up{") == 1
     assert "} 0\n" in text.split("communet_snmp_up{", 1)[1].split("\n", 1)[0] + "\n"
     assert "communet_device_uptime_seconds{" not in text
+
+
+def test_the_default_buckets_fast_path_renders_what_the_generic_template_does() -> None:
+    """The histogram of the default buckets is one f-string (the hot path of a scrape);
+    any other bucket set goes through :func:`histogram_template`: both write the same."""
+    state = states()[0]
+    fast = render([state])
+    other = EchoTarget(state.target.address, buckets=(0.05, 0.15, 0.3, 10.0))
+    for rtt in (0.004, 0.090, 0.200, 0.400):
+        other.stats.observe(rtt)
+    other.stats.sent = state.echo.stats.sent
+    generic = render([TargetState(state.target, other)])
+    fast_rtt = [line for line in fast.splitlines() if line.startswith("communet_icmp_rtt")]
+    generic_rtt = [
+        line
+        for line in generic.splitlines()
+        if line.startswith("communet_icmp_rtt") and 'le="10"' not in line
+    ]
+    assert fast_rtt == generic_rtt
+    assert len(fast_rtt) == 6  # 3 buckets, +Inf, _sum, _count
+    assert f'le="+Inf"}} {state.echo.stats.received}' in fast

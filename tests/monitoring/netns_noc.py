@@ -46,7 +46,10 @@ from communet.monitoring.rules import Timing
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "inventory" / "demo"
-VAULT = "snmp_user: communet\nsnmp_auth_key: lab-auth-key\nsnmp_priv_key: lab-priv-key\n"
+VAULT = (  # the secrets file format of the CLI, the exporter and Ansible
+    "vault_snmp_user: communet\nvault_snmp_auth_key: lab-auth-key\n"
+    "vault_snmp_priv_key: lab-priv-key\n"
+)
 ENVIRON = {"COMMUNET_USERNAME": "admin", "COMMUNET_PASSWORD": "lab", "COMMUNET_ENABLE": "lab"}
 REGISTRAR = (
     'xConfiguration SIP URI: "{host}@hnth.thanhhoa.gov.vn"\n'
@@ -211,7 +214,7 @@ def scenario(lab: Lab, state: Path) -> dict[str, Any]:
     vault.write_text(VAULT, encoding="utf-8")
     exporter = [
         sys.executable, "-m", "communet_exporter", "--inventory", str(DEMO), "--lab", str(state),
-        "--vault-vars", str(vault), "--web.listen-address", f"127.0.0.1:{exporter_port}",
+        "--secrets", str(vault), "--web.listen-address", f"127.0.0.1:{exporter_port}",
         "--icmp.interval", ECHO_INTERVAL, "--icmp.timeout", "0.19s", "--snmp.interval", "3s",
         "--snmp.timeout", "0.5s", "--codec.interval", "3s",
     ]  # fmt: skip

@@ -16,6 +16,7 @@ import pytest
 
 from communet.inventory import load_inventory
 from communet.monitoring.generate import generate
+from communet.secrets import read_secrets_file
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -25,10 +26,10 @@ pytestmark = pytest.mark.slow
 
 
 def playbook(tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    vault = tmp / "vault.yml"
+    vault = tmp / "secrets.yml"  # the project's one secrets file, as for every playbook
     vault.write_text(
-        "communet_exporter_vault_vars:\n"
-        f"  snmp_user: noc\n  snmp_auth_key: AuthKey-deploy\n  snmp_priv_key: {SECRET}\n",
+        f"vault_snmp_user: noc\nvault_snmp_auth_key: AuthKey-deploy\n"
+        f"vault_snmp_priv_key: {SECRET}\n",
         encoding="utf-8",
     )
     generated = tmp / "generated"
@@ -66,12 +67,26 @@ def test_scratch_root_gets_unit_inventory_secrets_and_province_config(tmp_path: 
     root = tmp_path / "root"
     unit = (root / "etc/systemd/system/communet-exporter@.service").read_text(encoding="utf-8")
     assert "--inventory /etc/communet/inventory --hub %i" in unit
-    assert "LoadCredential=vault-vars:/etc/communet/vault-vars.yml" in unit
+    assert "--secrets ${CREDENTIALS_DIRECTORY}/secrets" in unit
+    assert "LoadCredential=secrets:/etc/communet/exporter-secrets.yml" in unit
     assert "AmbientCapabilities=CAP_NET_RAW" in unit
     assert SECRET not in unit
-    secrets = root / "etc/communet/vault-vars.yml"
+    secrets = root / "etc/communet/exporter-secrets.yml"
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
-    assert SECRET in secrets.read_text(encoding="utf-8")
+    # the file the exporter's --secrets reads, in the one format (checked by its own reader)
+    assert read_secrets_file(secrets) == {
+        "snmp_user": "noc",
+        "snmp_auth_key": "AuthKey-deploy",
+        "snmp_priv_key": SECRET,
+    }
     assert (root / "etc/communet/inventory/province.yml").is_file()
     assert (root / "etc/prometheus/rules/communet.yml").is_file()  # passed promtool's check
     assert (root / "etc/prometheus/alertmanager.yml").is_file()  # passed amtool's check
+
+
+def test_a_secret_key_without_the_vault_prefix_is_refused_by_name(tmp_path: Path) -> None:
+    result = playbook(tmp_path, "-e", '{"communet_exporter_secrets": {"snmp_user": "noc"}}')
+    assert result.returncode != 0
+    assert "communet_exporter_secrets: every key is vault_NAME" in result.stdout
+    assert "['snmp_user']" in result.stdout
+    assert not (tmp_path / "root" / "etc/communet/exporter-secrets.yml").exists()

@@ -1,0 +1,123 @@
+"""``recvmmsg(2)`` for the shared ICMP socket: many datagrams per system call.
+
+Python's socket module has ``recvmsg`` only, one datagram, and a new bytes object, list and
+tuples per call. At thousands of replies a second the call itself (entry, exit, argument
+parsing, the source address as a new string) is most of the CPU a reply costs. This module
+calls glibc's ``recvmmsg`` through ctypes on fixed buffers built once: the caller unpacks
+the headers it needs straight from those buffers (``struct.unpack_from``), nothing else is
+allocated per datagram.
+
+Used only where the C library has ``recvmmsg`` (Linux); :func:`batch_receiver` returns None
+elsewhere and the caller keeps ``socket.recvmsg``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import socket
+import struct
+from collections.abc import Callable
+
+VLEN = 256  # datagrams per call (at 10,000 targets a 100 ms drain holds ~200 replies)
+MSG_DONTWAIT = 0x40
+
+
+class _IoVec(ctypes.Structure):
+    _fields_ = (("base", ctypes.c_void_p), ("length", ctypes.c_size_t))
+
+
+class _MsgHdr(ctypes.Structure):
+    _fields_ = (
+        ("name", ctypes.c_void_p),
+        ("namelen", ctypes.c_uint32),
+        ("iov", ctypes.c_void_p),
+        ("iovlen", ctypes.c_size_t),
+        ("control", ctypes.c_void_p),
+        ("controllen", ctypes.c_size_t),
+        ("flags", ctypes.c_int),
+    )
+
+
+class _MMsgHdr(ctypes.Structure):
+    _fields_ = (("hdr", _MsgHdr), ("length", ctypes.c_uint))
+
+
+# Where the caller finds each datagram's parts (byte offsets into the buffers below).
+HEADER_SIZE = ctypes.sizeof(_MMsgHdr)
+LENGTH_OFFSET = _MMsgHdr.length.offset
+CONTROLLEN_OFFSET = _MsgHdr.controllen.offset
+NAME_SIZE = 16  # struct sockaddr_in
+# The first control message's header (cmsghdr: size_t len, int level, int type) and the
+# aligned start of its data.
+CMSG_HEADER = struct.Struct("@Nii")
+CMSG_DATA_OFFSET = socket.CMSG_LEN(0)
+
+
+class BatchReceiver:
+    """Fixed buffers for :data:`VLEN` datagrams of up to ``size`` bytes with ``control``
+    bytes of ancillary data each; :meth:`receive` fills them from ``fd``."""
+
+    def __init__(self, function: Callable[..., int], fd: int, size: int, control: int) -> None:
+        self._function = function
+        self._fd = fd
+        self.slot = size
+        self.control_slot = control
+        self.data = ctypes.create_string_buffer(VLEN * size)
+        self.control = ctypes.create_string_buffer(VLEN * control)
+        self.names = ctypes.create_string_buffer(VLEN * NAME_SIZE)
+        self._iovecs = (_IoVec * VLEN)()
+        self.headers = (_MMsgHdr * VLEN)()
+        for index in range(VLEN):
+            self._iovecs[index].base = ctypes.addressof(self.data) + index * size
+            self._iovecs[index].length = size
+            hdr = self.headers[index].hdr
+            hdr.name = ctypes.addressof(self.names) + index * NAME_SIZE
+            hdr.namelen = NAME_SIZE
+            hdr.iov = ctypes.addressof(self._iovecs) + index * ctypes.sizeof(_IoVec)
+            hdr.iovlen = 1
+            hdr.control = ctypes.addressof(self.control) + index * control
+            hdr.controllen = control
+        # The kernel overwrites namelen, controllen, flags and length: one copy of the
+        # pristine headers restores all of them before each call.
+        self._pristine = bytes(self.headers)
+        self._address = ctypes.addressof(self.headers)
+        # memoryviews for struct.unpack_from (no copy)
+        self.data_view = memoryview(self.data).cast("B")
+        self.control_view = memoryview(self.control).cast("B")
+        self.names_view = memoryview(self.names).cast("B")
+        self.headers_view = memoryview(self.headers).cast("B")
+
+    def receive(self) -> int:
+        """How many datagrams were read into the buffers (0: none queued)."""
+        ctypes.memmove(self._address, self._pristine, len(self._pristine))
+        # a datagram without ancillary data must not show the previous call's timestamp
+        ctypes.memset(self.control, 0, len(self.control))
+        count: int = self._function(self._fd, self._address, VLEN, MSG_DONTWAIT, None)
+        if count >= 0:
+            return count
+        code = ctypes.get_errno()
+        if code in {errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR}:
+            return 0
+        raise OSError(code, f"recvmmsg: {errno.errorcode.get(code, code)}")
+
+
+def batch_receiver(fd: int, size: int, control: int) -> BatchReceiver | None:
+    """A :class:`BatchReceiver` on ``fd``, or None where libc has no ``recvmmsg``."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        function = ctypes.CDLL(name, use_errno=True).recvmmsg
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (
+        ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.c_uint,
+        ctypes.c_int,
+        ctypes.c_void_p,
+    )
+    function.restype = ctypes.c_int
+    return BatchReceiver(function, fd, size, control)
