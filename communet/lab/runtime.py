@@ -315,10 +315,12 @@ class Lab:
                 setattr(device.faults, name, tuple(value) if name == "reject" else value)
             if "down" in changes:
                 await self.server.set_down(self.addresses[device.hostname], bool(changes["down"]))
+            self._publish(device)
             return {"ok": True}
         if op == "clear":
             await self.server.set_down(self.addresses[device.hostname], False)
             device.faults.clear()
+            self._publish(device)
             return {"ok": True}
         if op == "console":
             return {"ok": True, "path": self.open_console_here(device.hostname)}
@@ -332,6 +334,7 @@ class Lab:
         else:
             raise ValueError(f"unknown operation {op!r}")
         self.server.drop_stale(device)
+        self._publish(device)
         return {"ok": True}
 
     def stop(self) -> None:
@@ -411,6 +414,7 @@ class Lab:
                 if not hasattr(device.faults, name):
                     raise ValueError(f"unknown fault {name!r}")
                 setattr(device.faults, name, value)
+            self._publish(device)
 
         self.call(apply)
         if "down" in changes:
@@ -450,7 +454,18 @@ class Lab:
 
     def clear_faults(self, hostname: str) -> None:
         self.set_fault(hostname, down=False)
-        self.call(self.device(hostname).faults.clear)
+        device = self.device(hostname)
+
+        def clear() -> None:
+            device.faults.clear()
+            self._publish(device)
+
+        self.call(clear)
+
+    def _publish(self, device: Device) -> None:
+        """Tell the ICMP responder process about ``device``'s link (faults, management)."""
+        if self.responder is not None:
+            self.responder.publish(device)
 
     def reboot(self, hostname: str) -> None:
         """Unsaved changes are lost, uptime restarts, open sessions drop."""
@@ -459,6 +474,7 @@ class Lab:
         def run() -> None:
             device.reboot()
             self.server.drop_stale(device)
+            self._publish(device)
 
         self.call(run)
 
@@ -468,6 +484,7 @@ class Lab:
         def run() -> None:
             device.factory_reset()
             self.server.drop_stale(device)
+            self._publish(device)
 
         self.call(run)
 
@@ -482,6 +499,7 @@ class Lab:
         def load() -> None:
             device.load_config(text)
             device.known_secrets = dict(secrets or {})
+            self._publish(device)
 
         self.call(load)
 
