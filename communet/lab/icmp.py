@@ -194,7 +194,9 @@ class IcmpResponder:
         assert self._process.stdout is not None
         self._process.stdin.write(json.dumps(self.addresses).encode() + b"\n")
         self._process.stdin.flush()
-        ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_TIMEOUT)
+        waiting = select.poll()  # the lab has thousands of descriptors: not select()
+        waiting.register(self._process.stdout, select.POLLIN)
+        ready = waiting.poll(STARTUP_TIMEOUT * 1000)
         line = self._process.stdout.readline() if ready else b""
         if line.strip() != b"ready":
             self.stop()
@@ -220,6 +222,11 @@ class IcmpResponder:
             else {"answering": True, "loss": 0.0, "latency": 0.0, "jitter": 0.0}
         )
         self.table.set(self.index[address], **link)
+
+    def set_answering(self, address: str, answering: bool) -> None:
+        """An address that is no device (a province service the lab stands in for)."""
+        if self.table is not None and address in self.index:
+            self.table.set(self.index[address], answering=answering, loss=0, latency=0, jitter=0)
 
     async def _refresh(self) -> None:
         addresses = list(self.by_address)
@@ -288,10 +295,15 @@ class _Responder:
 
     def serve(self, control: int) -> None:
         """Until ``control`` (the lab's pipe) reaches end of file."""
+        inbound = self.inbound.fileno()
+        waiting = select.poll()
+        waiting.register(inbound, select.POLLIN)
+        waiting.register(control, select.POLLIN)
         while True:
             timeout = max(0.0, self.due[0][0] - time.monotonic()) if self.due else None
-            inbound = self.inbound.fileno()
-            ready, _, _ = select.select([inbound, control], [], [], timeout)
+            ready = {
+                fd for fd, _events in waiting.poll(None if timeout is None else timeout * 1000)
+            }
             if control in ready and not os.read(control, 4096):
                 return
             if inbound in ready:

@@ -27,6 +27,7 @@ from communet.lab.icmp import IcmpResponder
 from communet.lab.ios import IosDevice
 from communet.lab.roomos import RoomosDevice
 from communet.lab.server import Credentials, LabServer, check_loopback, write_known_hosts
+from communet.lab.services import PortSet, ServiceHost, ServiceSpec
 from communet.lab.snmp import UsmUser, start_agents
 from communet.lab.vrp import VrpDevice
 
@@ -166,6 +167,7 @@ class Lab:
         state_dir: Path | None = None,
         icmp: bool = False,
         snmp: bool = True,
+        services: Iterable[ServiceSpec] = (),
     ) -> None:
         self.credentials = credentials or Credentials()
         self.icmp = icmp
@@ -186,6 +188,23 @@ class Lab:
             check_loopback(address)
             self.devices[spec.hostname] = make_device(spec, self.credentials)
             self.addresses[spec.hostname] = address
+        # The province's registrar/MCU and NTP servers, and the codecs' service ports: real
+        # port numbers on each address, so only in network mode (its own namespace).
+        self.services: dict[str, ServiceHost] = {}
+        self.codec_ports: dict[str, PortSet] = {}
+        if icmp:
+            for service in services:
+                try:
+                    address = next(addresses)
+                except StopIteration:
+                    raise ValueError(f"lab network {network} is too small") from None
+                check_loopback(address)
+                self.services[service.address] = ServiceHost(service, address)
+            self.codec_ports = {
+                self.addresses[h]: PortSet(self.addresses[h])
+                for h, d in self.devices.items()
+                if isinstance(d, RoomosDevice)
+            }
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         self.server = LabServer(
             {self.addresses[h]: d for h, d in self.devices.items()},
@@ -243,8 +262,14 @@ class Lab:
                     self.server.by_address, self.port, creds.snmp_community, user
                 )
             if self.icmp:
-                self.responder = IcmpResponder(self.server.by_address)
+                self.responder = IcmpResponder(
+                    self.server.by_address,
+                    extra=[h.lab_address for h in self.services.values()],
+                )
                 self.responder.start()
+                for host in self.services.values():
+                    await host.start()
+                await self._sync_codec_ports()
         except BaseException as error:
             ready.set_exception(error)
             return
@@ -262,6 +287,10 @@ class Lab:
             console.close()
         if self.responder is not None:
             self.responder.stop()
+        for host in self.services.values():
+            await host.stop()
+        for ports in self.codec_ports.values():
+            await ports.sync(frozenset())
         for transport in self._snmp:
             transport.close()
         if control is not None:
@@ -273,6 +302,14 @@ class Lab:
             await asyncio.sleep(1.0)
             for device in self.devices.values():
                 device.tick()
+            await self._sync_codec_ports()
+
+    async def _sync_codec_ports(self) -> None:
+        """Each codec listens on the ports its configuration opens (none while it is down)."""
+        for address, ports in self.codec_ports.items():
+            device = self.server.by_address[address]
+            assert isinstance(device, RoomosDevice)
+            await ports.sync(device.listening_ports() if device.answering() else frozenset())
 
     async def _control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One JSON request per line: ``{"op": "fault"|"clear"|"reboot"|..., "host": ...}``."""
@@ -452,6 +489,23 @@ class Lab:
             self.set_fault(hostname, **changes)
         return hosts
 
+    def set_service_fault(self, address: str, *, down: bool) -> None:
+        """Stop (or restart) a province service the lab stands in for, by its inventory
+        address: its TCP ports refuse connections, NTP requests go unanswered, and it stops
+        answering ping."""
+        try:
+            host = self.services[address]
+        except KeyError:
+            known = ", ".join(sorted(self.services)) or "none (network mode only)"
+            raise KeyError(f"no service at {address} in the lab; services: {known}") from None
+
+        async def apply() -> None:
+            await host.set_down(down)
+            if self.responder is not None:
+                self.responder.set_answering(host.lab_address, not down)
+
+        self._run_async(apply())
+
     def clear_faults(self, hostname: str) -> None:
         self.set_fault(hostname, down=False)
         device = self.device(hostname)
@@ -544,6 +598,16 @@ class Lab:
             "enable": self.credentials.enable,
             "known_hosts": str((directory / "known_hosts").resolve()),
             "known_hosts_dir": str(per_device.resolve()),
+            # inventory address of a province service -> where the lab answers for it
+            "services": {
+                address: {
+                    "address": host.lab_address,
+                    "name": host.spec.name,
+                    "tcp": list(host.spec.tcp),
+                    "ntp": host.spec.ntp,
+                }
+                for address, host in self.services.items()
+            },
             "devices": {
                 hostname: {
                     "address": self.addresses[hostname],
