@@ -124,6 +124,7 @@ class ServiceHost:
     lab_address: str
     down: bool = False
     ntp_answered: int = 0
+    ntp_port: int = NTP_PORT
     ports: PortSet = field(init=False)
     _ntp: asyncio.DatagramTransport | None = None
 
@@ -134,9 +135,15 @@ class ServiceHost:
         await self.ports.sync(frozenset(self.spec.tcp))
         if self.spec.ntp:
             transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
-                lambda: _NtpServer(self), local_addr=(self.lab_address, NTP_PORT)
+                lambda: _NtpServer(self), local_addr=(self.lab_address, self.ntp_port)
             )
             self._ntp = transport
+
+    def ntp_bound_port(self) -> int:
+        """The UDP port NTP answers on (``ntp_port=0`` lets the kernel choose one)."""
+        assert self._ntp is not None
+        port: int = self._ntp.get_extra_info("sockname")[1]
+        return port
 
     async def set_down(self, down: bool) -> None:
         self.down = down
