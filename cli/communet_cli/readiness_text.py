@@ -168,6 +168,18 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "bật {service} trong cấu hình thiết bị hội nghị: 'communet apply {subject}'",
         ),
     },
+    "tcp.not_listening": {
+        "en": (
+            "{service} port {port} not probed: the codec takes calls over its registration "
+            "(SIP ListenPort {setting})",
+            "",
+        ),
+        "vi": (
+            "không đo cổng {service} {port}: thiết bị hội nghị nhận cuộc gọi qua đăng ký với MCU "
+            "(SIP ListenPort {setting})",
+            "",
+        ),
+    },
     "tcp.blocked": {
         "en": (
             "{service} port {port} does not answer ({error})",

@@ -387,7 +387,7 @@ class Lab:
             self._thread.join(0.5)
 
     # -- thread-safe access to device state
-    def call(self, function: Callable[[], T]) -> T:
+    def call(self, function: Callable[[], T], timeout: float = 30.0) -> T:
         """Run ``function`` on the lab's loop (where the engines live) and return its result."""
         loop = self.loop
         if loop is None or not loop.is_running():
@@ -396,7 +396,7 @@ class Lab:
         async def run() -> T:
             return function()
 
-        return asyncio.run_coroutine_threadsafe(run(), loop).result(30)
+        return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout)
 
     def device(self, hostname: str) -> Device:
         try:

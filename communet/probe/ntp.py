@@ -126,6 +126,6 @@ async def ntp_query(address: str, port: int = NTP_PORT, timeout: float = 2.0) ->
         try:
             return await asyncio.wait_for(asyncio.shield(client.answer), timeout)
         except TimeoutError:
-            return NtpResult(address, False, error="no answer")
+            return NtpResult(address, False, error=f"no reply within {timeout:g} s")
     finally:
         transport.close()

@@ -27,7 +27,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -63,10 +63,15 @@ from communet.readiness.verdict import (
 from communet.secrets import SecretResolver
 
 CALL_RATE = "xConfiguration Conference DefaultCall Rate"
+SIP_SETTINGS = "xConfiguration SIP"  # ListenPort: whether the codec takes inbound SIP
+_LISTEN_LINE = re.compile(
+    r"^\*c xConfiguration SIP (?:Profile 1 )?ListenPort:\s*(\w+)", re.MULTILINE | re.IGNORECASE
+)
 _RATE_LINE = re.compile(r"^\*c xConfiguration Conference DefaultCall Rate:\s*(\d+)", re.MULTILINE)
 MEDIA_ROLES = ("video_endpoint", "ce_router")  # the burst goes to the first one present
 HUB_ROLES = ("ce_router", "aggregation_switch")
-CODEC_SERVICES = ("sip", "sips", "https")  # and h323 where the province has a gatekeeper
+CODEC_SIP = ("sip", "sips")  # probed when the codec listens for SIP (SIP ListenPort not Off)
+CODEC_SERVICES = ("https",)  # and h323 where the province has a gatekeeper
 REGISTRAR_SERVICES = ("sip", "sips", "https")  # and h323 at the gatekeeper's address
 DRIFT_NICENESS = 10
 
@@ -304,18 +309,17 @@ async def _commune(
         if device.role == "video_endpoint":
             h323 = (device.province, device.registrar or "") in gatekeepers
             jobs += _codec_ports(device, where, settings, limits, h323=h323)
-            jobs.append(
-                _codec(
-                    device,
-                    where,
-                    commune,
-                    secrets=secrets,
-                    settings=settings,
-                    raw=raw,
-                    expect_h323=h323,
-                    gate=limits.sessions,
-                )
+            codec = _codec(
+                device,
+                where,
+                commune,
+                secrets=secrets,
+                settings=settings,
+                raw=raw,
+                expect_h323=h323,
+                gate=limits.sessions,
             )
+            jobs.append(_codec_and_sip_ports(codec, device, where, settings, limits, raw))
     for outcome in await asyncio.gather(*jobs):
         if isinstance(outcome, list):
             findings += outcome
@@ -369,6 +373,44 @@ def _codec_ports(
         _tcp(device, name, where.address, SERVICES[name], settings, limits.connects)
         for name in services
     ]
+
+
+async def _codec_and_sip_ports(  # noqa: PLR0917
+    codec: Awaitable[list[Finding]],
+    device: ResolvedDevice,
+    where: Reach,
+    settings: Settings,
+    limits: _Limits,
+    raw: dict[str, Any],
+) -> list[Finding]:
+    """The codec's xAPI session first: it says whether the codec takes inbound SIP at all.
+    With ``SIP ListenPort: Off`` (RoomOS's default) calls come over its registration to the
+    MCU and ports 5060/5061 are closed by design: probing them would only raise a false alarm.
+    """
+    findings: list[Finding] = await codec
+    listen = (raw.get("codec") or {}).get("sip_listen")
+    if not settings.service_ports:
+        return findings
+    if listen is not None and listen.lower() == "off":
+        return [
+            *findings,
+            *(
+                Finding(
+                    "tcp",
+                    device.hostname,
+                    State.SKIP,
+                    "",
+                    "tcp.not_listening",
+                    {"service": name, "port": str(SERVICES[name]), "setting": listen},
+                )
+                for name in CODEC_SIP
+            ),
+        ]
+    checks = [
+        _tcp(device, name, where.address, SERVICES[name], settings, limits.connects)
+        for name in CODEC_SIP
+    ]
+    return [*findings, *await asyncio.gather(*checks)]
 
 
 async def _skipped(finding: Finding) -> Finding:
@@ -467,7 +509,7 @@ async def _codec(
             try:
                 replies = [
                     await session.request(c, settings.codec_timeout)
-                    for c in (*STATUS_COMMANDS, CALL_RATE)
+                    for c in (*STATUS_COMMANDS, CALL_RATE, SIP_SETTINGS)
                 ]
             finally:
                 session.close()
@@ -479,6 +521,7 @@ async def _codec(
     status = parse_status(text)
     match = _RATE_LINE.search(text)
     rate = int(match.group(1)) if match else None
+    listen = _LISTEN_LINE.search(text)
     link = commune.site.link
     bandwidth = link.bandwidth_mbps if link is not None else None
     raw["codec"] = {
@@ -487,6 +530,7 @@ async def _codec(
         "h323": status.h323,
         "call_rate_kbps": rate,
         "bandwidth_mbps": bandwidth,
+        "sip_listen": listen.group(1) if listen else None,
     }
     return [
         *judge_codec(device.hostname, status, expect_h323=expect_h323),
