@@ -154,6 +154,11 @@ class IcmpResponder:
         self._ticker: asyncio.Task[None] | None = None
 
     @property
+    def pid(self) -> int | None:
+        """The responder process (its CPU is not the lab process's own)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def answered(self) -> int:
         return self.table.counter(0) if self.table is not None else 0
 
