@@ -3,8 +3,11 @@ commune (issue 13; target: the ~2,200-device province in <= 60 s on 2 cores).
 
 Re-executes itself under ``unshare -rn``: the lab answers ICMP itself in that namespace (one
 device per 127.x address), is converged to its intended config first (``apply_all``), then the
-real CLI runs as a child process. CPU: the CLI's own (getrusage of children, including the
-plan engine's forked processes) and the lab's (this process: every lab thread).
+real CLI runs as a child process. The lab also stands in for the province's MCU/registrar and
+NTP servers and serves the codecs' service ports. CPU: the CLI's own (getrusage of children,
+including the plan engine's forked processes), the lab's (this process: every lab thread) and
+its ICMP responder's (a process of its own, read from /proc). The load average is recorded
+before and after each run: the machine may be shared.
 
     .venv/bin/python bench/readiness.py --province inventory/thanh-hoa --json /tmp/r.json
 """
@@ -47,10 +50,27 @@ def machine() -> dict[str, Any]:
     }
 
 
-def timed_cli(args: list[str], out: Path) -> dict[str, Any]:
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of a running process (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def timed_cli(args: list[str], out: Path, responder: int | None = None) -> dict[str, Any]:
+    load_before = load_average()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.monotonic()
     lab_cpu = time.process_time()
+    responder_cpu = process_cpu(responder)
     done = subprocess.run(
         [str(COMMUNET), *args],
         capture_output=True,
@@ -60,6 +80,7 @@ def timed_cli(args: list[str], out: Path) -> dict[str, Any]:
     )
     wall = time.monotonic() - began
     lab_cpu = time.process_time() - lab_cpu
+    responder_cpu = process_cpu(responder) - responder_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary: dict[str, int] = {}
@@ -72,6 +93,9 @@ def timed_cli(args: list[str], out: Path) -> dict[str, Any]:
         "wall_s": round(wall, 1),
         "cli_cpu_s": round(cpu, 1),
         "lab_cpu_s": round(lab_cpu, 1),
+        "responder_cpu_s": round(responder_cpu, 1),
+        "load_before": load_before,
+        "load_after": load_average(),
         "summary": summary,
         "stderr_tail": done.stderr.strip().splitlines()[-3:],
     }
@@ -84,6 +108,7 @@ def main_in_namespace(args: argparse.Namespace) -> dict[str, Any]:
     from communet.lab import Lab  # noqa: PLC0415
     from communet.lab.icmp import prepare_namespace  # noqa: PLC0415
     from communet.lab.runtime import specs_from_inventory  # noqa: PLC0415
+    from communet.lab.services import services_from_inventory  # noqa: PLC0415
     from communet.secrets import EnvVaultResolver  # noqa: PLC0415
 
     prepare_namespace()
@@ -99,7 +124,9 @@ def main_in_namespace(args: argparse.Namespace) -> dict[str, Any]:
         "province": str(province),
         "devices": len(specs),
     }
-    with Lab(specs, state_dir=out / "lab", icmp=True) as lab:
+    services = services_from_inventory(province)
+    with Lab(specs, state_dir=out / "lab", icmp=True, services=services) as lab:
+        responder = lab.responder.pid if lab.responder is not None else None
         result["lab_start_s"] = round(lab.started_in, 1)
         began = time.monotonic()
         secrets = EnvVaultResolver(vault=VAULT)
@@ -121,12 +148,15 @@ def main_in_namespace(args: argparse.Namespace) -> dict[str, Any]:
             str(vault),
         ]
         scope = loaded.plans[0].province.slug
-        result["readiness"] = timed_cli(["readiness", scope, *common, "--json"], out)
-        result["readiness_no_drift"] = timed_cli(
-            ["readiness", scope, *common, "--json", "--no-drift"], out
-        )
+        runs = {
+            "readiness": ["--json"],
+            "readiness_no_drift": ["--json", "--no-drift"],
+            "readiness_budget_8000": ["--json", "--echo-budget", "8000"],
+        }
+        for name, extra in runs.items():
+            result[name] = timed_cli(["readiness", scope, *common, *extra], out, responder)
         commune = next(d.site.slug for d in loaded.devices if d.site.kind == "commune")
-        result["check"] = timed_cli(["check", commune, *common, "--json"], out)
+        result["check"] = timed_cli(["check", commune, *common, "--json"], out, responder)
     return result
 
 

@@ -22,19 +22,22 @@ from communet_cli.readiness_cmd import (
     _styled,
     common_options,
     finish,
+    lab_services,
     lang_of,
     measure,
     state_text,
 )
-from communet_cli.readiness_text import CHECK_WORDS, headers, wording
+from communet_cli.readiness_text import check_label, headers, wording
 
 CHECK_HELP = (
     "Check one commune (slug, name or one of its hostnames) before an online meeting: a "
     "burst of 50 echoes a second for 10 s to the meeting-room codec (RTT, RFC 3550 jitter, "
     "loss, burst loss; limits RTT 300 ms, jitter 30 ms, loss 1 %), ping of the switch, CE "
-    "router and hub, the SSH port of each device, the codec's SIP/H.323 registration and "
-    "call rate against the circuit, and each device's configuration against the inventory "
-    "(read-only). Exit code: 0 PASS, 1 WARN, 2 FAIL, 3 could not run.\n\n" + ICMP_HELP
+    "router and hub, the SSH port of each device, the codec's SIP 5060, SIP-TLS 5061, "
+    "H.323 1720 and HTTPS 443 ports, its SIP/H.323 registration and call rate against the "
+    "circuit, the MCU/registrar (ping and the same ports) and each NTP server (one NTP "
+    "query: answer, stratum, offset), and each device's configuration against the "
+    "inventory (read-only). Exit code: 0 PASS, 1 WARN, 2 FAIL, 3 could not run.\n\n" + ICMP_HELP
 )
 
 
@@ -76,6 +79,7 @@ def check(
         seconds=seconds,
         drift=not no_drift,
         lab=lab is not None,
+        lab_services=lab_services(lab),
         thresholds=Thresholds(),
     )
     run = measure(
@@ -91,7 +95,6 @@ def check(
         quiet=as_json,
     )
     words = wording(lang)
-    checks = CHECK_WORDS.get(lang, CHECK_WORDS["en"])
     for result in run.reports:
         findings = sorted(result.findings, key=lambda f: -int(f.state))
         if as_json:
@@ -113,7 +116,7 @@ def check(
                 reason, step = words(f)
                 table.add_row(
                     _styled(f.state.name, lang),
-                    checks.get(f.check, f.check),
+                    check_label(f, lang),
                     f.subject,
                     f.value,
                     reason + (f"\n→ {step}" if step else ""),
@@ -122,16 +125,16 @@ def check(
         else:
             click.echo(title)
             for f in findings:
-                click.echo(_line(f, words(f), checks, lang))
+                click.echo(_line(f, words(f), lang))
         click.echo(f"{state_text(result.state.name, lang)}: {title} ({run.seconds:.1f} s)")
     finish(ctx, run, lang)
 
 
-def _line(finding: Finding, wording_: tuple[str, str], checks: dict[str, str], lang: str) -> str:
+def _line(finding: Finding, wording_: tuple[str, str], lang: str) -> str:
     reason, step = wording_
     parts = [
         f"{state_text(finding.state.name, lang):<9}",
-        f"{checks.get(finding.check, finding.check):<12}",
+        f"{check_label(finding, lang):<12}",
         finding.subject,
     ]
     if finding.value:

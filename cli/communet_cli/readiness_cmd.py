@@ -185,6 +185,19 @@ def _reach(ctx: click.Context, lab: Path | None, known_hosts: Path | None) -> Re
     return direct(known_hosts)
 
 
+def lab_services(lab: Path | None) -> dict[str, str]:
+    """Inventory address of each province service → the lab address answering for it (a
+    lab in network mode stands in for the registrar/MCU and NTP); empty otherwise."""
+    if lab is None:
+        return {}
+    try:
+        overlay = json.loads((lab / "lab.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}  # the overlay's own problems are reported when devices are reached
+    services = overlay.get("services") or {}
+    return {str(k): str(v["address"]) for k, v in services.items() if isinstance(v, dict)}
+
+
 def load(ctx: click.Context, path: Path) -> LoadedInventory:
     from communet.inventory import load_inventory  # noqa: PLC0415
 
@@ -386,8 +399,10 @@ READINESS_HELP = (
     "Communes are measured concurrently (their bursts in waves that keep within --echo-budget): "
     "a burst of echoes at a media-like rate to its video "
     "codec (RTT, RFC 3550 jitter, loss, burst loss), a few echoes to each of its devices and "
-    "to its hub, the SSH port, the codec's registration and call rate against the circuit, "
-    "and each device's configuration against the inventory (read-only). Prints the matrix, "
+    "to its hub, the SSH port, the codec's SIP/SIP-TLS/H.323/HTTPS ports, registration and "
+    "call rate against the circuit, the MCU/registrar (ping, same ports) and NTP servers "
+    "(one query each, once per province), and each device's configuration against the "
+    "inventory (read-only). Prints the matrix, "
     "worst commune first; exit code 0 all PASS, 1 WARN, 2 FAIL, 3 could not run.\n\n" + ICMP_HELP
 )
 
@@ -473,6 +488,7 @@ def readiness(
         workers=workers,
         processes=processes,
         lab=lab is not None,
+        lab_services=lab_services(lab),
         thresholds=Thresholds(),
     )
     run = measure(

@@ -158,6 +158,124 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "kiểm tra thiết bị đang bật và dịch vụ quản trị đã được bật",
         ),
     },
+    "tcp.closed": {
+        "en": (
+            "{service} port {port} is closed on the codec ({error})",
+            "turn {service} on in the codec's configuration: 'communet apply {subject}'",
+        ),
+        "vi": (
+            "cổng {service} {port} trên thiết bị hội nghị đang đóng ({error})",
+            "bật {service} trong cấu hình thiết bị hội nghị: 'communet apply {subject}'",
+        ),
+    },
+    "tcp.not_listening": {
+        "en": (
+            "{service} port {port} not probed: the codec takes calls over its registration "
+            "(SIP ListenPort {setting})",
+            "",
+        ),
+        "vi": (
+            "không đo cổng {service} {port}: thiết bị hội nghị nhận cuộc gọi qua đăng ký với MCU "
+            "(SIP ListenPort {setting})",
+            "",
+        ),
+    },
+    "tcp.blocked": {
+        "en": (
+            "{service} port {port} does not answer ({error})",
+            "something on the way drops it: check the CE router's ACL for the meeting VLAN",
+        ),
+        "vi": (
+            "cổng {service} {port} không trả lời ({error})",
+            "có thiết bị trên đường chặn gói: kiểm tra ACL của router CE cho VLAN hội nghị",
+        ),
+    },
+    "registrar.answers": {
+        "en": ("the MCU/registrar answers ping ({received}/{sent})", ""),
+        "vi": ("MCU/máy chủ đăng ký trả lời ping ({received}/{sent})", ""),
+    },
+    "registrar.partial": {
+        "en": (
+            "the MCU/registrar answered only {received} of {sent} echoes",
+            "test again; if it repeats, ask the telecom (VNPT) to check the TSLCD line",
+        ),
+        "vi": (
+            "MCU/máy chủ đăng ký chỉ trả lời {received}/{sent} gói",
+            "đo lại; nếu còn, báo nhà mạng (VNPT) kiểm tra đường truyền số liệu",
+        ),
+    },
+    "registrar.down": {
+        "en": (
+            "the MCU/registrar does not answer ping",
+            "check the CE router and the TSLCD line; if other communes fail too, call the "
+            "provincial MCU operator",
+        ),
+        "vi": (
+            "MCU/máy chủ đăng ký không trả lời ping",
+            "kiểm tra router CE và đường truyền số liệu; nếu các xã khác cũng lỗi, gọi cán bộ "
+            "vận hành MCU của tỉnh",
+        ),
+    },
+    "registrar.pass": {
+        "en": ("the MCU/registrar's {service} port {port} is open", ""),
+        "vi": ("cổng {service} {port} của MCU/máy chủ đăng ký mở", ""),
+    },
+    "registrar.closed": {
+        "en": (
+            "the MCU/registrar's {service} port {port} is closed ({error})",
+            "call the provincial MCU operator: its {service} service is not running",
+        ),
+        "vi": (
+            "cổng {service} {port} của MCU/máy chủ đăng ký đang đóng ({error})",
+            "gọi cán bộ vận hành MCU của tỉnh: dịch vụ {service} không chạy",
+        ),
+    },
+    "registrar.blocked": {
+        "en": (
+            "the MCU/registrar does not answer on {service} port {port} ({error})",
+            "something on the way drops it: check the CE router's ACL, then ask the telecom",
+        ),
+        "vi": (
+            "MCU/máy chủ đăng ký không trả lời ở cổng {service} {port} ({error})",
+            "có thiết bị trên đường chặn gói: kiểm tra ACL của router CE, rồi báo nhà mạng",
+        ),
+    },
+    "ntp.pass": {
+        "en": ("the NTP server answers: stratum {stratum}, this computer {offset} from it", ""),
+        "vi": ("máy chủ NTP trả lời: stratum {stratum}, máy này lệch {offset}", ""),
+    },
+    "ntp.down": {
+        "en": (
+            "the NTP server does not answer ({error})",
+            "codecs need the right time for TLS and registration: check the path to the "
+            "server (UDP 123), then call the NOC",
+        ),
+        "vi": (
+            "máy chủ NTP không trả lời ({error})",
+            "thiết bị hội nghị cần giờ chính xác để đăng ký và mã hóa: kiểm tra đường tới "
+            "máy chủ (UDP 123), rồi báo NOC",
+        ),
+    },
+    "ntp.unsynchronised": {
+        "en": (
+            "the NTP server answers but has no time source (stratum {stratum}, leap {leap})",
+            "call the NOC: the server has lost its time source",
+        ),
+        "vi": (
+            "máy chủ NTP trả lời nhưng không có nguồn thời gian (stratum {stratum}, leap {leap})",
+            "báo NOC: máy chủ NTP đã mất nguồn thời gian",
+        ),
+    },
+    "ntp.offset": {
+        "en": (
+            "this computer's clock is {offset} away from the NTP server",
+            "set this computer's clock from NTP (timedatectl set-ntp true), then test again",
+        ),
+        "vi": (
+            "đồng hồ máy này lệch {offset} so với máy chủ NTP",
+            "đặt giờ máy này theo NTP (timedatectl set-ntp true), rồi đo lại",
+        ),
+    },
     "sip.pass": {
         "en": ("SIP registered to the MCU", ""),
         "vi": ("đã đăng ký SIP với MCU", ""),
@@ -287,7 +405,7 @@ CHECK_WORDS = {
         "jitter": "jitter",
         "loss": "loss",
         "burst_loss": "burst loss",
-        "tcp": "SSH port",
+        "tcp": "ports",
         "drift": "config",
         "sip": "SIP",
         "h323": "H.323",
@@ -303,7 +421,7 @@ CHECK_WORDS = {
         "jitter": "jitter",
         "loss": "mất gói",
         "burst_loss": "mất gói dồn",
-        "tcp": "cổng SSH",
+        "tcp": "cổng",
         "drift": "cấu hình",
         "sip": "SIP",
         "h323": "H.323",
@@ -314,6 +432,19 @@ CHECK_WORDS = {
         "services": "MCU/NTP",
     },
 }
+
+SERVICE_WORDS = {"ssh": "SSH", "sip": "SIP", "sips": "SIP-TLS", "h323": "H.323", "https": "HTTPS"}
+PORT_LABEL = {"en": "{service} port", "vi": "cổng {service}"}
+
+
+def check_label(finding: Finding, lang: str) -> str:
+    """The check's name on a line: a TCP check names its service ("SIP port")."""
+    if finding.check == "tcp" and "service" in finding.params:
+        service = SERVICE_WORDS.get(finding.params["service"], finding.params["service"])
+        return PORT_LABEL.get(lang, PORT_LABEL["en"]).format(service=service)
+    checks = CHECK_WORDS.get(lang, CHECK_WORDS["en"])
+    return checks.get(finding.check, finding.check)
+
 
 HEADERS = {
     "en": {
@@ -349,6 +480,8 @@ def wording(lang: str) -> Callable[[Finding], tuple[str, str]]:
         entry = WORDS[finding.code]
         reason, step = entry.get(lang, entry["en"])
         values = dict(finding.params)
+        if "service" in values:
+            values["service"] = SERVICE_WORDS.get(values["service"], values["service"])
         if "role" in values:
             values["role"] = roles.get(values["role"], values["role"])
         values.update(value=finding.value, subject=finding.subject)

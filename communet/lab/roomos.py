@@ -221,6 +221,23 @@ class RoomosDevice(Device):
             return "Inactive"
         return "Registered" if gatekeeper in self.registrars else "Rejected"
 
+    def listening_ports(self) -> frozenset[int]:
+        """TCP ports the codec accepts connections on, as its configuration says: SIP 5060
+        and SIP over TLS 5061 while SIP is on and its listen port not off, H.323 1720 while
+        H.323 is on, HTTPS 443 unless the web server is off (RoomOS: ``NetworkServices
+        HTTP Mode`` HTTP+HTTPS or HTTPS)."""
+        ports: set[int] = set()
+        if (
+            self._setting("NetworkServices SIP Mode") != "Off"
+            and self._setting(f"SIP {self.profile}ListenPort") != "Off"
+        ):
+            ports |= {5060, 5061}
+        if self._setting("NetworkServices H323 Mode") == "On":
+            ports.add(1720)
+        if self._setting("NetworkServices HTTP Mode") in ("HTTPS", "HTTP+HTTPS"):
+            ports.add(443)
+        return frozenset(ports)
+
     def status(self) -> dict[str, str]:
         sip, reason = self.sip_status()
         serial = hashlib.sha1(self.spec.hostname.encode()).hexdigest()[:8].upper()  # noqa: S324

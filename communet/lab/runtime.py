@@ -27,6 +27,7 @@ from communet.lab.icmp import IcmpResponder
 from communet.lab.ios import IosDevice
 from communet.lab.roomos import RoomosDevice
 from communet.lab.server import Credentials, LabServer, check_loopback, write_known_hosts
+from communet.lab.services import PortSet, ServiceHost, ServiceSpec
 from communet.lab.snmp import UsmUser, start_agents
 from communet.lab.vrp import VrpDevice
 
@@ -176,6 +177,7 @@ class Lab:
         state_dir: Path | None = None,
         icmp: bool = False,
         snmp: bool = True,
+        services: Iterable[ServiceSpec] = (),
     ) -> None:
         self.credentials = credentials or Credentials()
         self.icmp = icmp
@@ -202,6 +204,19 @@ class Lab:
                 self.reach_addresses[spec.hostname] = today
                 stands_for[address] = spec.management
                 stands_for[today] = spec.reach_address
+        # The province's registrar/MCU and NTP servers, and the codecs' service ports: real
+        # port numbers on each address, so only in network mode (its own namespace).
+        self.services: dict[str, ServiceHost] = {}
+        self.codec_ports: dict[str, PortSet] = {}
+        if icmp:
+            for service in services:
+                address = _next_address(addresses, network)
+                self.services[service.address] = ServiceHost(service, address)
+            self.codec_ports = {
+                self.addresses[h]: PortSet(self.addresses[h])
+                for h, d in self.devices.items()
+                if isinstance(d, RoomosDevice)
+            }
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         by_address = {self.addresses[h]: d for h, d in self.devices.items()}
         by_address.update({a: self.devices[h] for h, a in self.reach_addresses.items()})
@@ -258,8 +273,14 @@ class Lab:
                     self.server.by_address, self.port, creds.snmp_community, user
                 )
             if self.icmp:
-                self.responder = IcmpResponder(self.server.by_address)
+                self.responder = IcmpResponder(
+                    self.server.by_address,
+                    extra=[h.lab_address for h in self.services.values()],
+                )
                 self.responder.start()
+                for host in self.services.values():
+                    await host.start()
+                await self._sync_codec_ports()
         except BaseException as error:
             ready.set_exception(error)
             return
@@ -277,6 +298,10 @@ class Lab:
             console.close()
         if self.responder is not None:
             self.responder.stop()
+        for host in self.services.values():
+            await host.stop()
+        for ports in self.codec_ports.values():
+            await ports.sync(frozenset())
         for transport in self._snmp:
             transport.close()
         if control is not None:
@@ -288,6 +313,14 @@ class Lab:
             await asyncio.sleep(1.0)
             for device in self.devices.values():
                 device.tick()
+            await self._sync_codec_ports()
+
+    async def _sync_codec_ports(self) -> None:
+        """Each codec listens on the ports its configuration opens (none while it is down)."""
+        for address, ports in self.codec_ports.items():
+            device = self.server.by_address[address]
+            assert isinstance(device, RoomosDevice)
+            await ports.sync(device.listening_ports() if device.answering() else frozenset())
 
     async def _control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One JSON request per line: ``{"op": "fault"|"clear"|"reboot"|..., "host": ...}``."""
@@ -330,10 +363,12 @@ class Lab:
                 setattr(device.faults, name, tuple(value) if name == "reject" else value)
             if "down" in changes:
                 await self.server.set_down(self.addresses[device.hostname], bool(changes["down"]))
+            self._publish(device)
             return {"ok": True}
         if op == "clear":
             await self.server.set_down(self.addresses[device.hostname], False)
             device.faults.clear()
+            self._publish(device)
             return {"ok": True}
         if op == "console":
             return {"ok": True, "path": self.open_console_here(device.hostname)}
@@ -347,6 +382,7 @@ class Lab:
         else:
             raise ValueError(f"unknown operation {op!r}")
         self.server.drop_stale(device)
+        self._publish(device)
         return {"ok": True}
 
     def stop(self) -> None:
@@ -362,7 +398,7 @@ class Lab:
             self._thread.join(0.5)
 
     # -- thread-safe access to device state
-    def call(self, function: Callable[[], T]) -> T:
+    def call(self, function: Callable[[], T], timeout: float = 30.0) -> T:
         """Run ``function`` on the lab's loop (where the engines live) and return its result."""
         loop = self.loop
         if loop is None or not loop.is_running():
@@ -371,7 +407,7 @@ class Lab:
         async def run() -> T:
             return function()
 
-        return asyncio.run_coroutine_threadsafe(run(), loop).result(30)
+        return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout)
 
     def device(self, hostname: str) -> Device:
         try:
@@ -426,6 +462,7 @@ class Lab:
                 if not hasattr(device.faults, name):
                     raise ValueError(f"unknown fault {name!r}")
                 setattr(device.faults, name, value)
+            self._publish(device)
 
         self.call(apply)
         if "down" in changes:
@@ -475,9 +512,37 @@ class Lab:
             self.set_fault(hostname, **changes)
         return hosts
 
+    def set_service_fault(self, address: str, *, down: bool) -> None:
+        """Stop (or restart) a province service the lab stands in for, by its inventory
+        address: its TCP ports refuse connections, NTP requests go unanswered, and it stops
+        answering ping."""
+        try:
+            host = self.services[address]
+        except KeyError:
+            known = ", ".join(sorted(self.services)) or "none (network mode only)"
+            raise KeyError(f"no service at {address} in the lab; services: {known}") from None
+
+        async def apply() -> None:
+            await host.set_down(down)
+            if self.responder is not None:
+                self.responder.set_answering(host.lab_address, not down)
+
+        self._run_async(apply())
+
     def clear_faults(self, hostname: str) -> None:
         self.set_fault(hostname, down=False)
-        self.call(self.device(hostname).faults.clear)
+        device = self.device(hostname)
+
+        def clear() -> None:
+            device.faults.clear()
+            self._publish(device)
+
+        self.call(clear)
+
+    def _publish(self, device: Device) -> None:
+        """Tell the ICMP responder process about ``device``'s link (faults, management)."""
+        if self.responder is not None:
+            self.responder.publish(device)
 
     def reboot(self, hostname: str) -> None:
         """Unsaved changes are lost, uptime restarts, open sessions drop."""
@@ -486,6 +551,7 @@ class Lab:
         def run() -> None:
             device.reboot()
             self.server.drop_stale(device)
+            self._publish(device)
 
         self.call(run)
 
@@ -495,6 +561,7 @@ class Lab:
         def run() -> None:
             device.factory_reset()
             self.server.drop_stale(device)
+            self._publish(device)
 
         self.call(run)
 
@@ -509,6 +576,7 @@ class Lab:
         def load() -> None:
             device.load_config(text)
             device.known_secrets = dict(secrets or {})
+            self._publish(device)
 
         self.call(load)
 
@@ -568,6 +636,16 @@ class Lab:
             "enable": self.credentials.enable,
             "known_hosts": str((directory / "known_hosts").resolve()),
             "known_hosts_dir": str(per_device.resolve()),
+            # inventory address of a province service -> where the lab answers for it
+            "services": {
+                address: {
+                    "address": host.lab_address,
+                    "name": host.spec.name,
+                    "tcp": list(host.spec.tcp),
+                    "ntp": host.spec.ntp,
+                }
+                for address, host in self.services.items()
+            },
             "devices": {
                 hostname: {
                     "address": self.addresses[hostname],

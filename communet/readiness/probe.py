@@ -6,8 +6,12 @@ Per commune, concurrently with every other commune in scope:
   (the CE router where there is none): RTT percentiles, RFC 3550 jitter, loss, burst loss;
 - a few echoes to every other device of the commune and to its hub's devices (each hub
   once, however many of its communes are in scope);
-- a TCP connect to every device's SSH port;
+- a TCP connect to every device's SSH port, and to the codec's SIP 5060, SIP-TLS 5061,
+  H.323 1720 (when the province has a gatekeeper) and HTTPS 443;
 - the codec's SIP/H.323 registration and configured call rate over its xAPI (one session);
+- once per province (its findings go to each of its communes): ping of the MCU/registrar
+  and TCP connects to its SIP, SIP-TLS and HTTPS ports (H.323 1720 at its gatekeeper), and
+  one NTP query (:mod:`communet.probe.ntp`) to each NTP server: answer, stratum, offset;
 - configuration drift of every device: the plan engine, read-only (``Options(check=True)``),
   in a worker thread (it forks its own processes for a province), while the probes run.
 
@@ -23,7 +27,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -33,11 +37,12 @@ import asyncssh
 from communet.apply import Options, Result, apply_all, plannable
 from communet.connect import LabOverlayError, Reach, Reacher, login_secrets, netmiko_connector
 from communet.inventory.loader import LoadedInventory
-from communet.inventory.resolve import ResolvedDevice
+from communet.inventory.resolve import ProvincePlan, ResolvedDevice
 from communet.probe.burst import burst
 from communet.probe.codec import STATUS_COMMANDS, XapiError, XapiSession, parse_status
 from communet.probe.icmp import Pinger
-from communet.probe.tcp import tcp_connect
+from communet.probe.ntp import ntp_query
+from communet.probe.tcp import SERVICES, tcp_connect
 from communet.readiness.scope import Commune
 from communet.readiness.settings import Settings
 from communet.readiness.verdict import (
@@ -47,7 +52,9 @@ from communet.readiness.verdict import (
     judge_call_rate,
     judge_codec,
     judge_drift,
+    judge_ntp,
     judge_reach,
+    judge_registrar_reach,
     judge_tcp,
     login_failure,
     not_measured,
@@ -56,9 +63,16 @@ from communet.readiness.verdict import (
 from communet.secrets import SecretResolver
 
 CALL_RATE = "xConfiguration Conference DefaultCall Rate"
+SIP_SETTINGS = "xConfiguration SIP"  # ListenPort: whether the codec takes inbound SIP
+_LISTEN_LINE = re.compile(
+    r"^\*c xConfiguration SIP (?:Profile 1 )?ListenPort:\s*(\w+)", re.MULTILINE | re.IGNORECASE
+)
 _RATE_LINE = re.compile(r"^\*c xConfiguration Conference DefaultCall Rate:\s*(\d+)", re.MULTILINE)
 MEDIA_ROLES = ("video_endpoint", "ce_router")  # the burst goes to the first one present
 HUB_ROLES = ("ce_router", "aggregation_switch")
+CODEC_SIP = ("sip", "sips")  # probed when the codec listens for SIP (SIP ListenPort not Off)
+CODEC_SERVICES = ("https",)  # and h323 where the province has a gatekeeper
+REGISTRAR_SERVICES = ("sip", "sips", "https")  # and h323 at the gatekeeper's address
 DRIFT_NICENESS = 10
 
 
@@ -156,6 +170,14 @@ async def assess(
         hub_task = asyncio.gather(
             *(_reach(pinger, d, reach, settings, limits.reaches) for d in hub_devices)
         )
+        provinces = {c.province for c in chosen}
+        service_task = asyncio.gather(
+            *(
+                _province_services(pinger, plan, settings, limits)
+                for plan in loaded.plans
+                if plan.province.slug in provinces
+            )
+        )
         counter = _Counter(len(chosen), report, "communes")
         measured = await asyncio.gather(
             *(
@@ -174,6 +196,7 @@ async def assess(
             )
         )
         hub_findings = dict(zip([d.hostname for d in hub_devices], await hub_task, strict=True))
+        services = dict(await service_task)
         drifts = await drift if drift is not None else {}
     finally:
         pinger.close()
@@ -181,6 +204,7 @@ async def assess(
     for commune, (findings, raw, seconds) in zip(chosen, measured, strict=True):
         hub = hubs.get(commune.district, [])
         extra = [hub_findings[d.hostname] for d in hub if hub_findings.get(d.hostname)]
+        extra += services.get(commune.province, [])
         for device in plannable(by_site.get(commune.slug, [])):
             result = drifts.get(device.hostname)
             if result is not None:
@@ -253,18 +277,7 @@ async def _reach(
     where = _where(device, reach)
     if where is None:
         return None
-    rtts: list[float] = []
-    target = pinger.add(where.address, observer=lambda _seq, rtt: rtts.append(rtt))
-    try:
-        async with gate:  # held while sending only: the budget is echoes per second
-            for _ in range(settings.reach_echoes):
-                pinger.send(target)
-                await asyncio.sleep(0.1)
-        await asyncio.sleep(settings.echo_timeout)
-    finally:
-        pinger.remove(target)
-    received = min(len(rtts), settings.reach_echoes)
-    rtt = sorted(rtts)[len(rtts) // 2] if rtts else None
+    received, rtt = await _echoes(pinger, where.address, settings, gate)
     return judge_reach(device.hostname, str(device.role), settings.reach_echoes, received, rtt)
 
 
@@ -292,29 +305,26 @@ async def _commune(
     for device, where in present:
         if media is None or device is not media[0]:
             jobs.append(_reach(pinger, device, reach, settings, limits.reaches))
-        jobs.append(_tcp(device, where, settings, limits.connects))
+        jobs.append(_tcp(device, "ssh", where.address, where.port, settings, limits.connects))
         if device.role == "video_endpoint":
             h323 = (device.province, device.registrar or "") in gatekeepers
-            jobs.append(
-                _codec(
-                    device,
-                    where,
-                    commune,
-                    secrets=secrets,
-                    settings=settings,
-                    raw=raw,
-                    expect_h323=h323,
-                    gate=limits.sessions,
-                )
+            jobs += _codec_ports(device, where, settings, limits, h323=h323)
+            codec = _codec(
+                device,
+                where,
+                commune,
+                secrets=secrets,
+                settings=settings,
+                raw=raw,
+                expect_h323=h323,
+                gate=limits.sessions,
             )
+            jobs.append(_codec_and_sip_ports(codec, device, where, settings, limits, raw))
     for outcome in await asyncio.gather(*jobs):
         if isinstance(outcome, list):
             findings += outcome
         elif outcome is not None:
             findings.append(outcome)
-    if settings.lab:
-        findings.append(not_measured("registrar", commune.slug, "skip.lab"))
-        findings.append(not_measured("ntp", commune.slug, "skip.lab"))
     counter.step()
     return findings, raw, time.monotonic() - began
 
@@ -339,12 +349,139 @@ async def _media(  # noqa: PLR0917
     return judge_burst(device.hostname, result, settings.thresholds)
 
 
-async def _tcp(
-    device: ResolvedDevice, where: Reach, settings: Settings, gate: asyncio.Semaphore
+async def _tcp(  # noqa: PLR0917
+    device: ResolvedDevice,
+    service: str,
+    address: str,
+    port: int,
+    settings: Settings,
+    gate: asyncio.Semaphore,
 ) -> Finding:
     async with gate:
-        result = await tcp_connect(where.address, where.port, settings.tcp_timeout)
-    return judge_tcp(device.hostname, "ssh", result)
+        result = await tcp_connect(address, port, settings.tcp_timeout)
+    return judge_tcp(device.hostname, service, result)
+
+
+def _codec_ports(
+    device: ResolvedDevice, where: Reach, settings: Settings, limits: _Limits, *, h323: bool
+) -> list[Any]:
+    """The codec's media service ports (the lab serves them in network mode only)."""
+    services = (*CODEC_SERVICES, "h323") if h323 else CODEC_SERVICES
+    if not settings.service_ports:
+        return [_skipped(not_measured("tcp", device.hostname, "skip.lab"))]
+    return [
+        _tcp(device, name, where.address, SERVICES[name], settings, limits.connects)
+        for name in services
+    ]
+
+
+async def _codec_and_sip_ports(  # noqa: PLR0917
+    codec: Awaitable[list[Finding]],
+    device: ResolvedDevice,
+    where: Reach,
+    settings: Settings,
+    limits: _Limits,
+    raw: dict[str, Any],
+) -> list[Finding]:
+    """The codec's xAPI session first: it says whether the codec takes inbound SIP at all.
+    With ``SIP ListenPort: Off`` (RoomOS's default) calls come over its registration to the
+    MCU and ports 5060/5061 are closed by design: probing them would only raise a false alarm.
+    """
+    findings: list[Finding] = await codec
+    listen = (raw.get("codec") or {}).get("sip_listen")
+    if not settings.service_ports:
+        return findings
+    if listen is not None and listen.lower() == "off":
+        return [
+            *findings,
+            *(
+                Finding(
+                    "tcp",
+                    device.hostname,
+                    State.SKIP,
+                    "",
+                    "tcp.not_listening",
+                    {"service": name, "port": str(SERVICES[name]), "setting": listen},
+                )
+                for name in CODEC_SIP
+            ),
+        ]
+    checks = [
+        _tcp(device, name, where.address, SERVICES[name], settings, limits.connects)
+        for name in CODEC_SIP
+    ]
+    return [*findings, *await asyncio.gather(*checks)]
+
+
+async def _skipped(finding: Finding) -> Finding:
+    return finding
+
+
+async def _echoes(
+    pinger: Pinger, address: str, settings: Settings, gate: asyncio.Semaphore
+) -> tuple[int, float | None]:
+    """A few echoes to ``address``: how many came back, and the median RTT."""
+    rtts: list[float] = []
+    target = pinger.add(address, observer=lambda _seq, rtt: rtts.append(rtt))
+    try:
+        async with gate:  # held while sending only: the budget is echoes per second
+            for _ in range(settings.reach_echoes):
+                pinger.send(target)
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(settings.echo_timeout)
+    finally:
+        pinger.remove(target)
+    received = min(len(rtts), settings.reach_echoes)
+    return received, (sorted(rtts)[len(rtts) // 2] if rtts else None)
+
+
+async def _province_services(
+    pinger: Pinger, plan: ProvincePlan, settings: Settings, limits: _Limits
+) -> tuple[str, list[Finding]]:
+    """The MCU/registrar (ping, SIP, SIP-TLS, HTTPS; H.323 at its gatekeeper) and each NTP
+    server (one query), once for every commune of the province."""
+    services = plan.province.services
+    jobs: list[Any] = []
+    for registrar in services.registrars:
+        address = str(registrar.address)
+        subject = f"{registrar.name} ({address})"
+        ports = [(address, subject, name) for name in REGISTRAR_SERVICES]
+        if registrar.h323_gatekeeper is not None:
+            gatekeeper = str(registrar.h323_gatekeeper)
+            ports.append((gatekeeper, f"{registrar.name} ({gatekeeper})", "h323"))
+        jobs.append(_registrar_reach(pinger, address, subject, settings, limits))
+        jobs += [_registrar_port(a, s, name, settings, limits) for a, s, name in ports]
+    jobs += [_ntp(str(server), settings) for server in services.ntp]
+    return plan.province.slug, list(await asyncio.gather(*jobs))
+
+
+async def _registrar_reach(
+    pinger: Pinger, address: str, subject: str, settings: Settings, limits: _Limits
+) -> Finding:
+    where = settings.service_address(address)
+    if where is None:
+        return not_measured("registrar", subject, "skip.lab")
+    received, rtt = await _echoes(pinger, where, settings, limits.reaches)
+    return judge_registrar_reach(subject, settings.reach_echoes, received, rtt)
+
+
+async def _registrar_port(
+    address: str, subject: str, service: str, settings: Settings, limits: _Limits
+) -> Finding:
+    where = settings.service_address(address)
+    if where is None:
+        return not_measured("registrar", subject, "skip.lab")
+    async with limits.connects:
+        result = await tcp_connect(where, SERVICES[service], settings.tcp_timeout)
+    return judge_tcp(subject, service, result, check="registrar")
+
+
+async def _ntp(address: str, settings: Settings) -> Finding:
+    where = settings.service_address(address)
+    if where is None:
+        return not_measured("ntp", address, "skip.lab")
+    result = await ntp_query(where, timeout=settings.ntp_timeout)
+    return judge_ntp(address, result, settings.thresholds)
 
 
 async def _codec(
@@ -372,7 +509,7 @@ async def _codec(
             try:
                 replies = [
                     await session.request(c, settings.codec_timeout)
-                    for c in (*STATUS_COMMANDS, CALL_RATE)
+                    for c in (*STATUS_COMMANDS, CALL_RATE, SIP_SETTINGS)
                 ]
             finally:
                 session.close()
@@ -384,6 +521,7 @@ async def _codec(
     status = parse_status(text)
     match = _RATE_LINE.search(text)
     rate = int(match.group(1)) if match else None
+    listen = _LISTEN_LINE.search(text)
     link = commune.site.link
     bandwidth = link.bandwidth_mbps if link is not None else None
     raw["codec"] = {
@@ -392,6 +530,7 @@ async def _codec(
         "h323": status.h323,
         "call_rate_kbps": rate,
         "bandwidth_mbps": bandwidth,
+        "sip_listen": listen.group(1) if listen else None,
     }
     return [
         *judge_codec(device.hostname, status, expect_h323=expect_h323),

@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the CLI imports this module for --help: keep asyncssh out of it
     from communet.probe.burst import BurstResult
     from communet.probe.codec import CodecStatus
+    from communet.probe.ntp import NtpResult
     from communet.probe.tcp import TcpResult
+
+REFUSED = "Connection refused"  # os.strerror(ECONNREFUSED): nothing listens on the port
 
 
 class State(IntEnum):
@@ -43,6 +46,7 @@ class Thresholds:
     burst_loss_warn: float = 0.05
     burst_loss_fail: float = 0.10
     rate_headroom: float = 1.2  # the circuit must carry the call rate + 20 %
+    ntp_offset_warn: float = 0.5  # seconds between this computer's clock and the server's
 
 
 @dataclass(frozen=True)
@@ -156,11 +160,50 @@ def judge_reach(subject: str, role: str, sent: int, received: int, rtt: float | 
     return Finding("reach", subject, State.PASS, value, "reach.pass", params, rtt)
 
 
-def judge_tcp(subject: str, service: str, result: TcpResult) -> Finding:
+def judge_tcp(subject: str, service: str, result: TcpResult, *, check: str = "tcp") -> Finding:
+    """A TCP connect to one service port: open, closed (refused) or not answering.
+
+    SSH is the management path (``tcp.fail``); a media service port of the codec or of the
+    MCU/registrar (``check="registrar"``) that refuses means the service is off, one that
+    does not answer means something on the way drops it: different next steps.
+    """
     params = {"service": service, "port": str(result.port), "error": result.error}
+    prefix = "registrar" if check == "registrar" else "tcp"
     if result.success:
-        return Finding("tcp", subject, State.PASS, _ms(result.duration), "tcp.pass", params)
-    return Finding("tcp", subject, State.FAIL, result.error, "tcp.fail", params)
+        return Finding(check, subject, State.PASS, _ms(result.duration), f"{prefix}.pass", params)
+    if service == "ssh" and check == "tcp":
+        return Finding(check, subject, State.FAIL, result.error, "tcp.fail", params)
+    kind = "closed" if result.error == REFUSED else "blocked"
+    return Finding(check, subject, State.FAIL, result.error, f"{prefix}.{kind}", params)
+
+
+def judge_registrar_reach(subject: str, sent: int, received: int, rtt: float | None) -> Finding:
+    """Echoes to the MCU/registrar: every commune's calls go through it."""
+    params = {"sent": str(sent), "received": str(received), "service": "ping", "port": ""}
+    if received == 0:
+        return Finding("registrar", subject, State.FAIL, _pct(1.0), "registrar.down", params, 1.0)
+    value = _ms(rtt) if rtt is not None else ""
+    if received < sent:
+        loss = 1 - received / sent
+        return Finding("registrar", subject, State.WARN, value, "registrar.partial", params, loss)
+    return Finding("registrar", subject, State.PASS, value, "registrar.answers", params, rtt)
+
+
+def judge_ntp(subject: str, result: NtpResult, limits: Thresholds) -> Finding:
+    """One NTP query: no answer FAILs, an unsynchronised server FAILs, and a clock far
+    from this computer's WARNs (one of the two is wrong: times in the log would be off)."""
+    if not result.success:
+        return Finding("ntp", subject, State.FAIL, "", "ntp.down", {"error": result.error})
+    assert result.offset is not None
+    stratum, leap = str(result.stratum), str(result.leap)
+    offset = f"{result.offset * 1000:+.0f} ms"
+    params = {"stratum": stratum, "leap": leap, "offset": offset, "reference": result.reference}
+    value = f"stratum {stratum}, {offset}"
+    if not result.synchronised:
+        return Finding("ntp", subject, State.FAIL, value, "ntp.unsynchronised", params)
+    if abs(result.offset) > limits.ntp_offset_warn:
+        return Finding("ntp", subject, State.WARN, value, "ntp.offset", params, result.offset)
+    return Finding("ntp", subject, State.PASS, value, "ntp.pass", params, result.offset)
 
 
 def judge_codec(subject: str, status: CodecStatus, *, expect_h323: bool) -> list[Finding]:

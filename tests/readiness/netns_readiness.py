@@ -1,15 +1,26 @@
-"""Run inside ``unshare -rn``: a lab of one Thanh Hóa district that answers ICMP with link
-impairment, converged to its intended config, then the real ``communet`` CLI against it.
+"""Run inside ``unshare -rn``: a lab of the whole Thanh Hóa province (549 communes, 2,248
+devices) that answers ICMP with link impairment and stands in for the province's MCU/registrar
+and NTP servers, set to its intended config, then the real ``communet`` CLI against it.
 
 ``python netns_readiness.py OUT_DIR`` writes results.json (and the CLI's files) into OUT_DIR;
-not a test module (test_lab.py runs it). Everything goes through real sockets: the probes'
-one ICMP socket, SSH sessions of the plan engine, xAPI sessions to the codecs.
+not a test module (test_lab.py runs it). The measurements go through real sockets: the probes'
+one ICMP socket, SSH sessions of the plan engine, xAPI sessions to the codecs, TCP connects,
+NTP queries.
+
+Setting the lab to its intended config: converging 2,248 devices over SSH takes ~2 minutes
+(bench/readiness.py does that), too long for the suite. Here each device's intended config
+(communet's renderer) is typed line by line into the lab device's own CLI engine in-process,
+the lines a technician or the session layer would type, without the transport; every line
+the engine refuses is recorded (the test requires none). Whether that reached the intended
+config is then judged by the real plan engine over SSH, in the readiness run itself: every
+device not deliberately drifted must compare clean.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -21,21 +32,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import netmiko
 
-from communet.apply import Options, apply_all
-from communet.connect import lab_overlay, netmiko_connector
+from communet.converge import typed_lines
 from communet.inventory import load_inventory
+from communet.inventory.loader import LoadedInventory
 from communet.lab import Lab
+from communet.lab.core import Device
 from communet.lab.icmp import prepare_namespace
+from communet.lab.ios import IosDevice
 from communet.lab.runtime import specs_from_inventory
+from communet.lab.services import services_from_inventory
+from communet.lab.vrp import VrpDevice
+from communet.plan import Context, plan_config
+from communet.platforms import get_platform
+from communet.render import render_device
 from communet.secrets import EnvVaultResolver
 
 REPO = Path(__file__).resolve().parents[2]
 PROVINCE = REPO / "inventory" / "thanh-hoa"
-DISTRICT = "vinh-loc"  # 13 communes, one of them called Vĩnh Lộc
+SCOPE = "thanh-hoa"  # the whole province: 549 communes
+DISTRICT = "vinh-loc"  # where the faults are: 13 communes, one of them called Vĩnh Lộc
 VAULT = {"snmp_user": "communet", "snmp_auth_key": "lab-auth-key", "snmp_priv_key": "lab-priv-key"}
 ENVIRON = {"COMMUNET_USERNAME": "admin", "COMMUNET_PASSWORD": "lab", "COMMUNET_ENABLE": "lab"}
 HEALTHY = "vinh-hung-15367"
 COMMUNET = Path(sys.executable).with_name("communet")
+REFUSED = re.compile(r"% Invalid|% Incomplete|% Ambiguous|^Error:|^ERROR$", re.MULTILINE)
 
 # The five faults: commune -> what the lab does to every device there.
 LOSSY, SLOW, JITTERY, UNREGISTERED, DRIFTED = (
@@ -80,29 +100,60 @@ def cli_tty(out: Path, command: str) -> dict[str, Any]:
     return {"code": done.returncode, "stdout": done.stdout, "stderr": done.stderr, "seconds": 0}
 
 
+def type_plans(loaded: LoadedInventory, devices: dict[str, Device]) -> list[str]:
+    """Converge every lab device without the transport: its running config from its own CLI,
+    the real planner's commands to its intended config (communet's renderer), typed line by
+    line into its CLI (configuration mode, then save). Returns the lines a device refused."""
+    secrets = EnvVaultResolver(vault=VAULT)
+    plans = {p.province.slug: p for p in loaded.plans}
+    refused: list[str] = []
+    for device in loaded.devices:
+        engine = devices.get(device.hostname)
+        if engine is None or not device.managed:
+            continue
+        intended = render_device(plans[device.province], device, secrets).text
+        shell = engine.open_shell(ENVIRON["COMMUNET_USERNAME"], 15)
+        shell.page_length = 0
+        syntax = get_platform(device.platform).syntax
+        assert syntax is not None
+        running = shell.execute(syntax.show_running).text
+        mgmt = device.site.vlan("MGMT")
+        context = Context(
+            mgmt_vlan=mgmt.id if mgmt else 10,
+            login_user=ENVIRON["COMMUNET_USERNAME"],
+            session_address=str(device.management),
+        )
+        plan = plan_config(device.hostname, device.platform, running, intended, context)
+        if not plan.changed:
+            continue
+        if isinstance(engine, IosDevice):
+            before, after = ["configure terminal"], ["end", "write memory"]
+        elif isinstance(engine, VrpDevice):
+            before = ["system-view"]
+            after = ["commit", "return"] if engine.v8 else ["return"]
+        else:
+            before, after = [], []
+        for line in [*before, *typed_lines(plan.commands), *after]:
+            answer = shell.execute(line).text
+            if REFUSED.search(answer):
+                refused.append(f"{device.hostname}: {line!r} -> {answer.strip()[-120:]}")
+    return refused
+
+
 def main(out: Path) -> None:
     prepare_namespace()
     os.environ.update(ENVIRON)
     loaded = load_inventory(PROVINCE)
-    devices = [d for d in loaded.devices if d.district == DISTRICT]
-    names = {d.hostname for d in devices}
-    specs = [s for s in specs_from_inventory(PROVINCE) if s.hostname in names]
+    specs = specs_from_inventory(PROVINCE)
     state = out / "lab"
     vault = out / "vault.yml"
     vault.write_text("".join(f"vault_{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
-    result: dict[str, Any] = {"district": DISTRICT, "devices": len(specs)}
-    with Lab(specs, state_dir=state, icmp=True) as lab:
+    result: dict[str, Any] = {"scope": SCOPE, "devices": len(specs)}
+    services = services_from_inventory(PROVINCE)
+    with Lab(specs, state_dir=state, icmp=True, services=services) as lab:
         began = time.monotonic()
-        secrets = EnvVaultResolver(vault=VAULT)
-        converged = apply_all(
-            loaded,
-            devices,
-            secrets,
-            netmiko_connector(lab_overlay(state), secrets),
-            Options(workers=20, processes=1, verify_reconnect=False),
-        )
-        result["converge_failed"] = [r.hostname for r in converged if r.failed]
-        result["converge_seconds"] = time.monotonic() - began
+        result["refused"] = lab.call(lambda: type_plans(loaded, lab.devices), timeout=600)
+        result["set_intended_seconds"] = time.monotonic() - began
         common = ["--inventory", str(PROVINCE), "--lab", str(state), "--secrets", str(vault)]
         # A healthy commune first: the on-site check, timed.
         result["check_healthy"] = cli(out, "check", HEALTHY, *common)
@@ -137,7 +188,7 @@ def main(out: Path) -> None:
         result["readiness"] = cli(
             out,
             "readiness",
-            DISTRICT,
+            SCOPE,
             *common,
             "--json",
             "--csv",
@@ -177,6 +228,22 @@ def main(out: Path) -> None:
             "--seconds",
             "2",
             env={"COMMUNET_PASSWORD": "not-the-password"},
+        )
+        # A province service stopped and a codec port closed by its configuration: the
+        # MCU/registrar refuses connections and no longer answers ping, NTP is silent.
+        offered = loaded.plans[0].province.services
+        registrar, ntp_server = str(offered.registrars[0].address), str(offered.ntp[0])
+        codec = next(h for h in lab.site_hosts(HEALTHY) if h.endswith("-vc1"))
+        lab.load_config(codec, "xConfiguration NetworkServices HTTP Mode: Off\n")
+        lab.set_service_fault(registrar, down=True)
+        lab.set_service_fault(ntp_server, down=True)
+        time.sleep(1.5)  # the codec's listeners follow its configuration every second
+        result["services"] = {"registrar": registrar, "ntp": ntp_server, "codec": codec}
+        result["check_services"] = cli(
+            out, "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+        )
+        result["check_services_vi"] = cli(
+            out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
         )
     (out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 

@@ -13,6 +13,7 @@ from communet.inventory import load_inventory
 from communet.inventory.loader import LoadedInventory
 from communet.probe.burst import summarise
 from communet.probe.codec import CodecStatus, parse_status
+from communet.probe.ntp import NtpResult
 from communet.probe.tcp import TcpResult
 from communet.readiness.probe import CommuneReport
 from communet.readiness.report import CSV_COLUMNS, rows, to_csv, to_html, to_json
@@ -25,9 +26,11 @@ from communet.readiness.verdict import (
     judge_call_rate,
     judge_codec,
     judge_drift,
+    judge_ntp,
+    judge_registrar_reach,
     judge_tcp,
 )
-from communet_cli.readiness_text import WORDS, headers, wording
+from communet_cli.readiness_text import WORDS, check_label, headers, wording
 
 REPO = Path(__file__).resolve().parents[2]
 LIMITS = Thresholds()
@@ -125,13 +128,80 @@ def test_tcp_and_drift() -> None:
     assert judge_tcp("sw1", "ssh", TcpResult("a", 22, True, 0.01)).state == State.PASS
     closed = judge_tcp("sw1", "ssh", TcpResult("a", 22, False, 0.01, "Connection refused"))
     assert (
-        wording("en")(closed)[0] == "ssh port 22 does not accept connections (Connection refused)"
+        wording("en")(closed)[0] == "SSH port 22 does not accept connections (Connection refused)"
     )
     drift = judge_drift("sw1", failed=False, error="", lines=3)
     assert drift.state == State.WARN
     assert wording("en")(drift) == (
         "configuration differs from the inventory (3 lines to change)",
         "see them with 'communet plan sw1', fix with 'communet apply sw1'",
+    )
+
+
+def test_service_ports_closed_or_dropped_say_different_things() -> None:
+    refused = TcpResult("a", 443, False, 0.001, "Connection refused")
+    dropped = TcpResult("a", 1720, False, 3.0, "timeout")
+    closed = judge_tcp("vc1", "https", refused)
+    assert (closed.state, closed.code, closed.value) == (
+        State.FAIL,
+        "tcp.closed",
+        "Connection refused",
+    )
+    assert wording("en")(closed) == (
+        "HTTPS port 443 is closed on the codec (Connection refused)",
+        "turn HTTPS on in the codec's configuration: 'communet apply vc1'",
+    )
+    assert check_label(closed, "en") == "HTTPS port"
+    assert check_label(closed, "vi") == "cổng HTTPS"
+    blocked = judge_tcp("vc1", "h323", dropped)
+    assert wording("en")(blocked) == (
+        "H.323 port 1720 does not answer (timeout)",
+        "something on the way drops it: check the CE router's ACL for the meeting VLAN",
+    )
+    mcu = judge_tcp(
+        "mcu (10.0.0.1)",
+        "sip",
+        TcpResult("a", 5060, False, 0, "Connection refused"),
+        check="registrar",
+    )
+    assert (mcu.check, mcu.code) == ("registrar", "registrar.closed")
+    assert wording("vi")(mcu) == (
+        "cổng SIP 5060 của MCU/máy chủ đăng ký đang đóng (Connection refused)",
+        "gọi cán bộ vận hành MCU của tỉnh: dịch vụ SIP không chạy",
+    )
+    up = judge_tcp("mcu (10.0.0.1)", "sips", TcpResult("a", 5061, True, 0.004), check="registrar")
+    assert (up.state, up.value) == (State.PASS, "4 ms")
+    assert wording("en")(up)[0] == "the MCU/registrar's SIP-TLS port 5061 is open"
+
+
+def test_registrar_reach() -> None:
+    assert judge_registrar_reach("mcu", 5, 0, None).state == State.FAIL
+    partial = judge_registrar_reach("mcu", 5, 3, 0.002)
+    assert (partial.state, wording("en")(partial)[0]) == (
+        State.WARN,
+        "the MCU/registrar answered only 3 of 5 echoes",
+    )
+    assert judge_registrar_reach("mcu", 5, 5, 0.002).value == "2 ms"
+
+
+def test_ntp_answers_are_judged() -> None:
+    silent = judge_ntp("10.0.0.1", NtpResult("a", False, error="no reply within 2 s"), LIMITS)
+    assert (silent.state, silent.code) == (State.FAIL, "ntp.down")
+    assert wording("en")(silent)[0] == "the NTP server does not answer (no reply within 2 s)"
+    good = NtpResult("a", True, stratum=2, leap=0, offset=0.004, delay=0.001, reference="x")
+    passed = judge_ntp("10.0.0.1", good, LIMITS)
+    assert (passed.state, passed.value) == (State.PASS, "stratum 2, +4 ms")
+    lost = NtpResult("a", True, stratum=16, leap=3, offset=0.0, delay=0.001)
+    unsynced = judge_ntp("10.0.0.1", lost, LIMITS)
+    assert (unsynced.state, wording("en")(unsynced)[0]) == (
+        State.FAIL,
+        "the NTP server answers but has no time source (stratum 16, leap 3)",
+    )
+    far = NtpResult("a", True, stratum=3, leap=0, offset=-2.5, delay=0.001)
+    warned = judge_ntp("10.0.0.1", far, LIMITS)
+    assert (warned.state, wording("vi")(warned)[0]) == (
+        State.WARN,
+        "đồng hồ máy này lệch -2500 ms so với máy chủ NTP",
     )
 
 
