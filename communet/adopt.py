@@ -42,6 +42,7 @@ from communet.converge import (
     Options,
     Result,
     VerificationError,
+    _refitted,
     _roll_back,
     _Run,
     apply_device,
@@ -403,6 +404,7 @@ class _Driver:
     new: DeviceSession | None = None
     staged: Staged | None = None
     undo_key: Callable[[], None] | None = None
+    left: str = ""  # what of today's path adoption left on the device (and why)
 
     @property
     def hostname(self) -> str:
@@ -435,12 +437,12 @@ class _Driver:
             return self._failed(error)
         try:
             running = self.old.fetch_running()
+            self.stage = "converge"  # planning stage 1 is part of it
             if run.options.backup_dir is not None:
                 path = write_backup(run.options.backup_dir, run.device, run.mask(running))
                 run.backup = str(path)
             if run.refit is not None:
-                run.intended = run.refit(running)
-            self.stage = "converge"
+                run.intended = _refitted(run, running)
             self.staged = self._stages(running)
         except Exception as error:
             return self._failed(error)
@@ -486,7 +488,7 @@ class _Driver:
                 plan, commands=typed, failed=True, error=message, rolled_back=rolled_back
             )
             return Adoption(result, shown, self.stage)
-        return Adoption(run.result(plan, commands=typed, changed=True), shown)
+        return Adoption(run.result(plan, commands=typed, changed=True), shown, note=self.left)
 
     def _adopted_before(self, today: SessionError) -> Adoption:
         """Today's path does not answer: if the intended one does, the device was adopted
@@ -577,6 +579,26 @@ class _Driver:
         if run.options.save:
             self.new.save()
         self.undo_key = None
+        self.left = self._left_behind(self.new.fetch_running())
+
+    def _left_behind(self, running: str) -> str:
+        """Today's address, when it is still on the device: on an interface the intended
+        config does not own (an L3 switch's user VLAN, say), adoption leaves it, as the
+        planner leaves whatever it does not manage; the old login is gone all the same."""
+        platform = self.run.device.platform
+        spec = get_platform(platform)
+        rules = spec.plan.state if spec.plan else None
+        if rules is None:
+            return ""
+        tree = parse(spec, running)
+        found = facts(platform, tree, ports_of(spec, rules, tree))
+        held = found.holding(self.old_address) if found is not None else None
+        if held is None:
+            return ""
+        return (
+            f"today's address {self.old_address} stays on {held.name}, which the intended "
+            "config does not manage: remove it once nothing else uses it"
+        )
 
     def _on_old_path(self, running: str, change: Change) -> bool:
         assert self.staged is not None

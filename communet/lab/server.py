@@ -166,6 +166,7 @@ class _Server(asyncssh.SSHServer):
         self.stands_for = self.lab.stands_for.get(self.address)
         self.conn = conn
         self.lab.connections += 1
+        self.lab.live.add(conn)
         if self.device is not None and not self.answering():
             # an address the device's config does not carry: nobody answers there (the lab
             # hangs up at once rather than leave the client to its TCP timeout)
@@ -179,6 +180,10 @@ class _Server(asyncssh.SSHServer):
         if self.stands_for is None:
             return device.answering()
         return device.answering_at(self.stands_for)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.conn is not None:
+            self.lab.live.discard(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         banner = self.device.login_banner() if self.device is not None else ""
@@ -235,6 +240,7 @@ class LabServer:
     # a connection there is answered only while the device's config carries that address
     stands_for: dict[str, ipaddress.IPv4Address] = field(default_factory=dict)
     refused_logins: set[str] = field(default_factory=set)  # lab addresses refusing passwords
+    live: set[asyncssh.SSHServerConnection] = field(default_factory=set)  # open connections
     connections: int = 0
     open_sessions: dict[int, set[_Session]] = field(default_factory=dict)
     _listeners: dict[str, asyncssh.SSHAcceptor] = field(default_factory=dict)
@@ -303,6 +309,12 @@ class LabServer:
     async def stop(self) -> None:
         for listener in self._listeners.values():
             listener.close()
+        for conn in list(self.live):  # hang up on the clients still connected, then let the
+            conn.abort()  # closed connections detach while the loop still runs
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                asyncio.gather(*(a.wait_closed() for a in self._listeners.values())), 2
+            )
         for transport in list(self._held):
             transport.close()
         for silent in self._silent.values():

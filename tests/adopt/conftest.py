@@ -43,15 +43,22 @@ VAULT = {
     **OLD,
     **NEW,
 }
-REACH = (
-    "      - role: access_switch\n"
-    "        credentials: {username: vault:new_user, password: vault:new_pass, "
-    "enable: vault:new_enable}\n"
-    "        reach:\n"
-    "          address: 192.168.1.250\n"
-    "          credentials: {username: vault:old_user, password: vault:old_pass, "
-    "enable: vault:old_enable}\n"
-)
+
+
+def reach_yaml(address: str) -> str:
+    """dinh-hai-sw1's inventory entry: reached today at ``address`` with the old login."""
+    return (
+        "      - role: access_switch\n"
+        "        credentials: {username: vault:new_user, password: vault:new_pass, "
+        "enable: vault:new_enable}\n"
+        "        reach:\n"
+        f"          address: {address}\n"
+        "          credentials: {username: vault:old_user, password: vault:old_pass, "
+        "enable: vault:old_enable}\n"
+    )
+
+
+REACH = reach_yaml(OLD_ADDRESS)
 _networks = itertools.count()
 
 
