@@ -48,9 +48,9 @@ def guarded(task: Task) -> Task:
 
 # The young generation's collection threshold while hosts run (CPython's default: 2,000 in
 # 3.13, 700 before). Each host allocates a few thousand short-lived objects per config it
-# parses; collecting them every 2,000 allocations, with 20 sessions in flight, walked the
-# same live parse trees again and again (district lab, 146 devices: 0.031 -> 0.026 CPU-s
-# per device from blank).
+# parses; collected every 2,000 allocations with 20 sessions in flight, the same live parse
+# trees were walked again and again: on a 146-device district the collector took 0.78 s of
+# the ~1.8 CPU-s of a no-change run (docs/benchmarks.md, provisioning, issue 10).
 YOUNG_THRESHOLD = 20_000
 
 
