@@ -390,10 +390,10 @@ def fit_to_device(
     The model table only serves offline previews; when the device's interfaces differ from
     the ones ``offline`` used, the ports are rendered again over the device's own.
     """
-    if device.role is not Role.ACCESS_SWITCH:
+    if device.role not in (Role.ACCESS_SWITCH, Role.CE_ROUTER):
         return offline
     found = interfaces_in(device.platform, running)
-    if not found or found == offline.interfaces:
+    if not found or (device.role is Role.ACCESS_SWITCH and found == offline.interfaces):
         return offline
     return render_device(plan, device, secrets, interfaces=found)
 
