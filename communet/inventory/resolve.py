@@ -521,7 +521,7 @@ class _Resolver:
         if allowed is None:
             self.problem(
                 origin,
-                f"only an access_switch or a ce_router takes 'ports', not a {device.role}",
+                f"only an access_switch or a ce_router takes 'ports' (this device: {device.role})",
                 "remove 'ports' from this device",
                 "ports",
             )

@@ -90,9 +90,9 @@ CATALOGUE: tuple[Hazard, ...] = (
     ),
     Hazard(
         "management-moved",
-        "moves the management address to another routed interface of the device",
-        "check that the new interface is up and routed before the old one goes",
-        blocking=False,
+        "moves the address the management session arrives on to another routed interface: "
+        "the session is cut unless the new interface is reached the same way",
+        "move management in its own step (communet adopt), or force it with the trial commit armed",
     ),
     Hazard(
         "default-route",
