@@ -100,6 +100,8 @@ class Row:
             return ""
         if not self.forced.get("failed"):
             return "converges"
+        if self.forced.get("blocked"):
+            return "not forced"  # the engine refused to force it (no trial commit)
         return "rolled back" if self.forced.get("rolled_back") else "fails"
 
 
