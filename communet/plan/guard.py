@@ -90,9 +90,9 @@ CATALOGUE: tuple[Hazard, ...] = (
     ),
     Hazard(
         "management-moved",
-        "moves the address the management session arrives on to another routed interface: "
-        "the session is cut unless the new interface is reached the same way",
-        "move management in its own step (communet adopt), or force it with the trial commit armed",
+        "moves the management address between a routed port and its own subinterfaces",
+        "check that the new interface is up and routed before the old one goes",
+        blocking=False,
     ),
     Hazard(
         "default-route",
@@ -338,7 +338,8 @@ def _management(judge: _Judge) -> list[Hit]:
             return [judge.hit("management-path", detail, f"interface {twice[1]}")]
         return _session_vlan(judge, held)
     detail = f"{address} moves from {held.name} to {now.name}"
-    if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first
+    same_wire = held.name.split(".", 1)[0] == now.name.split(".", 1)[0]
+    if held.svi_vlan is not None or not same_wire:  # another VLAN, or another port: cut
         return [judge.hit("management-path", detail, section)]
     return [judge.hit("management-moved", detail, section)]
 
