@@ -30,6 +30,7 @@ from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan
 from communet.plan import Context, Plan, PlanError, plan_config
 from communet.plan.facts import interfaces_in, links_in
+from communet.plan.guard import SESSION_HAZARDS
 from communet.platforms import get_platform
 from communet.render import RenderedConfig, RenderError, render_device
 from communet.secrets import SecretResolver, mask_secrets
@@ -189,6 +190,13 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
         )
     if run.options.check:
         return run.result(plan, changed=True)
+    return _pushed(run, session, plan, running)
+
+
+def _pushed(run: _Run, session: DeviceSession, plan: Plan, running: str) -> Result:
+    unsafe = _unforceable(run, plan)
+    if unsafe:
+        return run.result(plan, failed=True, blocked=True, error=unsafe)
     try:
         _push(run, session, plan)
     except Exception as error:  # ANY failure between begin and confirm: put the device back
@@ -196,6 +204,21 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
         message = run.mask(describe(run.hostname, error)) + note
         return run.result(plan, failed=True, error=message, rolled_back=rolled_back)
     return run.result(plan, changed=True)
+
+
+def _unforceable(run: _Run, plan: Plan) -> str:
+    """Why ``--force`` cannot push this plan ("" when it can): a change that may end the
+    session, on a platform with no trial commit to take the device back (VRP5)."""
+    if get_platform(run.device.platform).trial.method != "backup_restore":
+        return ""
+    risky = sorted({f.rule for f in plan.blocking if f.rule in SESSION_HAZARDS})
+    if not risky:
+        return ""
+    return (
+        f"{run.hostname}: not pushed, even with --force: {', '.join(risky)} may end the "
+        f"management session, and {run.device.platform} has no trial commit to take the "
+        "device back if it does; make this change from the console"
+    )
 
 
 def _refitted(run: _Run, running: str) -> RenderedConfig:
@@ -390,10 +413,10 @@ def fit_to_device(
     The model table only serves offline previews; when the device's interfaces differ from
     the ones ``offline`` used, the ports are rendered again over the device's own.
     """
-    if device.role is not Role.ACCESS_SWITCH:
+    if device.role not in (Role.ACCESS_SWITCH, Role.CE_ROUTER):
         return offline
     found = interfaces_in(device.platform, running)
-    if not found or found == offline.interfaces:
+    if not found or (device.role is Role.ACCESS_SWITCH and found == offline.interfaces):
         return offline
     return render_device(plan, device, secrets, interfaces=found)
 

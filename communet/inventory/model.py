@@ -344,12 +344,15 @@ class Ports(Frozen):
 
     The interface list itself is read from the device (its running config) when planning;
     this only says what the layout cannot know: which port goes up to the router or the
-    telecom, which one chains to the next switch, which ones communet must leave alone.
+    telecom, which one chains to the next switch, which ones communet must leave alone. On a
+    CE router ``uplink`` is the port to the telecom's PE and ``lan`` the port down to the
+    commune switch (its subinterfaces carry the VLANs).
     """
 
     layout: AccessLayout | None = None  # default: from the number of front-panel ports
     uplink: InterfaceName | None = None
     chain: InterfaceName | None = None
+    lan: InterfaceName | None = None  # a router's port to the commune LAN
     keep: tuple[InterfaceName, ...] = ()  # never configured (a telecom handover, a camera NVR)
 
     @model_validator(mode="after")
@@ -360,9 +363,15 @@ class Ports(Frozen):
                 "give the chain to the next switch its own port",
                 at="chain",
             )
+        if self.uplink is not None and self.uplink == self.lan:
+            raise invalid(
+                f"{self.uplink} is both the uplink and the LAN port",
+                "give the router's LAN its own port",
+                at="lan",
+            )
         for name in self.keep:
-            if name in (self.uplink, self.chain):
-                role = "uplink" if name == self.uplink else "chain"
+            if name in (self.uplink, self.chain, self.lan):
+                role = {self.uplink: "uplink", self.chain: "chain", self.lan: "lan"}[name]
                 raise invalid(
                     f"{name} is both kept as it is and the {role}",
                     "remove it from 'keep' to let communet configure it",

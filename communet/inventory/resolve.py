@@ -475,13 +475,7 @@ class _Resolver:
                 (firmware, ("firmware",) if device.firmware else ()),
             )
         self._check_model(origin, device.role, device.model, ("model",))
-        if device.ports is not None and device.role is not Role.ACCESS_SWITCH:
-            self.problem(
-                origin,
-                f"only an access_switch takes 'ports', not a {device.role}",
-                "remove 'ports' from this device",
-                "ports",
-            )
+        self._check_ports(origin, device)
         registrar = self.registrar_for(device, origin)
         address = device.management or self.default_address(site, device.role, number, origin)
         if address is None:
@@ -529,6 +523,32 @@ class _Resolver:
             managed=device.managed,
             reach=device.reach,
         )
+
+    def _check_ports(self, origin: Origin, device: Device) -> None:
+        """Switch keys on an access switch, router keys on a CE router, nothing elsewhere."""
+        declared = device.ports
+        if declared is None:
+            return
+        allowed = {
+            Role.ACCESS_SWITCH: ("layout", "uplink", "chain", "keep"),
+            Role.CE_ROUTER: ("uplink", "lan", "keep"),
+        }.get(device.role)
+        if allowed is None:
+            self.problem(
+                origin,
+                f"only an access_switch or a ce_router takes 'ports' (this device: {device.role})",
+                "remove 'ports' from this device",
+                "ports",
+            )
+            return
+        for key in sorted(declared.model_fields_set - set(allowed)):
+            self.problem(
+                origin,
+                f"a {device.role} takes no ports.{key}",
+                f"use {', '.join(f'ports.{k}' for k in allowed)}",
+                "ports",
+                key,
+            )
 
     def _check_model(
         self, origin: Origin, role: Role, model: str | None, at: tuple[str, ...]

@@ -160,6 +160,7 @@ ip address dhcp
 ip helper-address *
 ip access-group * in|out
 ip nat inside|outside
+ip virtual-reassembly ...
 ip ospf ...
 ip mtu *
 ip tcp adjust-mss *
@@ -221,6 +222,7 @@ end
 """
 
 _LINE = """
+exec prompt timestamp
 exec-timeout *
 exec-timeout * *
 login

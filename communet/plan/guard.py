@@ -90,7 +90,7 @@ CATALOGUE: tuple[Hazard, ...] = (
     ),
     Hazard(
         "management-moved",
-        "moves the management address to another routed interface of the device",
+        "moves the management address between a routed port and its own subinterfaces",
         "check that the new interface is up and routed before the old one goes",
         blocking=False,
     ),
@@ -138,6 +138,9 @@ CATALOGUE: tuple[Hazard, ...] = (
     ),
 )
 HAZARDS = {h.name: h for h in CATALOGUE}
+# The hazards that take away the address the management session arrives on: forcing them
+# is only safe where a trial commit takes the device back when the session is lost.
+SESSION_HAZARDS = frozenset({"management-path", "management-moved"})
 
 
 @dataclass(frozen=True)
@@ -335,7 +338,8 @@ def _management(judge: _Judge) -> list[Hit]:
             return [judge.hit("management-path", detail, f"interface {twice[1]}")]
         return _session_vlan(judge, held)
     detail = f"{address} moves from {held.name} to {now.name}"
-    if held.svi_vlan is not None:  # another VLAN: the uplink must carry it first
+    same_wire = held.name.split(".", 1)[0] == now.name.split(".", 1)[0]
+    if held.svi_vlan is not None or not same_wire:  # another VLAN, or another port: cut
         return [judge.hit("management-path", detail, section)]
     return [judge.hit("management-moved", detail, section)]
 

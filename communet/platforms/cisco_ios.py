@@ -311,7 +311,7 @@ PLAN = PlanRules(
         native_vlan=r"^switchport trunk native vlan (?P<vlan>\d+)$",
         allowed_list="trunk-allowed",
         member=r"^channel-group (?P<group>\d+)\b",
-        shutdown=r"^shutdown$",
+        shutdown=r"^shut(?:down)?$",  # IOS takes the abbreviation (configs typed by hand)
         address=r"^ip address (?P<ip>\d+\.\d+\.\d+\.\d+) \d",
         description=r"^description (?P<text>.*)$",
         vlan=r"^vlan (?P<vlan>\d+)$",
@@ -333,7 +333,7 @@ PLAN = PlanRules(
             r"(?:administratively down|up|down)\s+(?P<link>up|down)\s*$"
         ),
         causes=(
-            ("port-shut", r"^\s*shutdown$"),
+            ("port-shut", r"^\s*shut(?:down)?$"),
             ("trunk-remode", r"^\s*(?:no )?switchport mode "),
             ("live-port-remode", r"^\s*(?:no )?switchport(?: mode .*)?$"),
             ("routed-port", r"^\s*(?:no )?switchport(?: mode .*)?$"),
@@ -364,7 +364,7 @@ PLAN = PlanRules(
         r"^control-plane$",
         # Defaults some images print (IOSv: ' no shutdown', ' negotiation auto', ' media-type
         # rj45'): "removing" them would shut the port or turn autonegotiation off.
-        r"^interface \S+ > (?:no shutdown|negotiation auto|media-type rj45)$",
+        r"^interface \S+ > (?:no shut(?:down)?|negotiation auto|media-type rj45)$",
     ),
     # (default routes and gateways: the state guard, communet.plan.guard)
     guarded=(r"^interface Vlan{mgmt_vlan} > ip address ",),

@@ -179,6 +179,33 @@ ROUTER_MODELS: tuple[RouterModel, ...] = (
 )
 
 
+def router_ports(
+    model: RouterModel | None,
+    interfaces: Sequence[str] | None,
+    uplink: str | None = None,
+    lan: str | None = None,
+) -> tuple[str, str] | str:
+    """A CE router's (WAN, LAN) ports: the declared ones, else the model table's where the
+    device has them; ``interfaces`` is the device's own list (None: offline, not known).
+    When the router does not fit, the reason instead (one line)."""
+    have = list(interfaces) if interfaces is not None else None
+    for key, name in (("uplink", uplink), ("lan", lan)):
+        if name is not None and have is not None and name not in have:
+            return f"ports.{key} {name} is not an interface of this router; it has {describe(have)}"
+    wan = uplink or (model.wan if model else None)
+    inside = lan or (model.lan if model else None)
+    unknown = [
+        role
+        for role, name in (("the telecom's (ports.uplink)", wan), ("the LAN's (ports.lan)", inside))
+        if name is None or (have is not None and name not in have)
+    ]
+    if not unknown and wan is not None and inside is not None:
+        return wan, inside
+    listed = describe(have) if have is not None else "no model and no declared ports"
+    table = f" (its model's are {model.wan} and {model.lan})" if model else ""
+    return f"the router has {listed}{table}: none is known as {' or '.join(unknown)} port"
+
+
 def switch_model(model: str | None) -> SwitchModel | None:
     return next((m for m in SWITCH_MODELS if model in m.models), None)
 

@@ -14,7 +14,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
 from communet.errors import CommunetError
-from communet.inventory.model import Role
+from communet.inventory.model import Ports, Role
 from communet.inventory.resolve import ProvincePlan, ResolvedDevice, Site
 from communet.ipplan import VlanAssignment
 from communet.platforms import PlatformSpec, ports, xapi
@@ -573,17 +573,28 @@ def aggregation_context(index: PlanIndex, device: ResolvedDevice, host: str) -> 
 
 
 def ce_context(
-    plan: ProvincePlan, device: ResolvedDevice, host: str, options: RenderOptions
+    plan: ProvincePlan,
+    device: ResolvedDevice,
+    host: str,
+    options: RenderOptions,
+    interfaces: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
+    """A CE router's config, its WAN and LAN laid over its own interfaces when known
+    (``interfaces``, from its running config), else over its model table's."""
     site = device.site
     warnings: list[str] = []
-    model = ports.router_model(device.model)
-    if model is None:
+    declared = device.ports or Ports()
+    fitted = ports.router_ports(
+        ports.router_model(device.model), interfaces, declared.uplink, declared.lan
+    )
+    if isinstance(fitted, str):
         raise RenderError(
             host,
-            f"no interface layout for router model {device.model!r}",
-            f"use one of: {ports.known_router_models()}",
+            fitted,
+            "declare them in the inventory as the device names them: "
+            "ports: {uplink: <port to the telecom>, lan: <port to the commune switch>}",
         )
+    model = ports.RouterModel((), *fitted)
     nets = {name: _net(site, name, host) for name in ROUTED_VLANS}
     services = plan.province.services
     subifs = []

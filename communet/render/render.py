@@ -207,7 +207,7 @@ def build_context(
     elif role is Role.AGGREGATION_SWITCH:
         context.update(aggregation_context(index, device, host))
     elif role is Role.CE_ROUTER:
-        extra, warnings = ce_context(plan, device, host, options)
+        extra, warnings = ce_context(plan, device, host, options, interfaces)
         context.update(extra)
     elif role is Role.VIDEO_ENDPOINT:
         context.update(codec_context(index, device, spec, host))

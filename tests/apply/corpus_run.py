@@ -100,6 +100,8 @@ class Row:
             return ""
         if not self.forced.get("failed"):
             return "converges"
+        if self.forced.get("blocked"):
+            return "not forced"  # the engine refused to force it (no trial commit)
         return "rolled back" if self.forced.get("rolled_back") else "fails"
 
 
@@ -113,6 +115,39 @@ def own_address(config: RealConfig) -> str:
     device.load_config(config.text)
     found = device.management_addresses()
     return str(found[0]) if found else ""
+
+
+_PHYSICAL = re.compile(r"^interface ((?:Fast|Gigabit)?Ethernet[\d/]+)$", re.M)
+_DEFAULT_ROUTE = re.compile(
+    r"^ip route(?:-static)? 0\.0\.0\.0 0\.0\.0\.0 (\d+\.\d+\.\d+\.\d+)", re.M
+)
+
+
+def is_router(config: RealConfig) -> bool:
+    """The corpus index says so (its model names a router)."""
+    return "router" in config.model.lower()
+
+
+def router_ports(config: RealConfig) -> dict[str, str]:
+    """What a province engineer reading this router's config declares: the uplink is the
+    port in the subnet of the default route's next hop (else the first port), the LAN the
+    next port."""
+    text = config.text
+    names = _PHYSICAL.findall(text)
+    uplink = names[0] if names else ""
+    hop = _DEFAULT_ROUTE.search(text)
+    for name in names if hop else ():
+        section = re.search(rf"^interface {re.escape(name)}\n((?:[ \t].*\n)*)", text, re.M)
+        found = re.search(r"ip address (\S+) (\S+)", section.group(1)) if section else None
+        if (
+            found
+            and hop
+            and IPv4Address(hop.group(1))
+            in IPv4Network(f"{found.group(1)}/{found.group(2)}", strict=False)
+        ):
+            uplink = name
+    lan = next((n for n in names if n != uplink), "")
+    return {"uplink": uplink, "lan": lan} if uplink and lan else {}
 
 
 def session_svi(config: RealConfig, address: str) -> int | None:
@@ -216,7 +251,7 @@ def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -
         username, password = _login(config)
         vault[f"user_{index:02d}"], vault[f"pass_{index:02d}"] = username, password
         device: dict[str, Any] = {
-            "role": "access_switch",
+            "role": "ce_router" if is_router(config) else "access_switch",
             "hostname": host_of(index),
             "platform": config.platform,
             "credentials": {
@@ -243,6 +278,8 @@ def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -
             block = IPv4Network(f"{address}/24", strict=False)
             if IPv4Address(address) in next(block.subnets(new_prefix=27)):
                 commune["lan_block"] = str(block)
+        if is_router(config):
+            device["ports"] = router_ports(config)
         commune["devices"] = [device]
         communes.append(commune)
     district = {
@@ -453,7 +490,8 @@ def table_row(row: Row) -> str:
     else:
         where = ("answers on " if row.answering_after else "silent on ") + row.management
     return (
-        f"| `{name}` | {row.config.platform} | {outcome} | {cell(detail)} | {cell(forced)} "
+        f"| `{name}` | {row.config.platform}{', CE router' if is_router(row.config) else ''} "
+        f"| {outcome} | {cell(detail)} | {cell(forced)} "
         f"| {kept} | {where} |"
     )
 
@@ -488,6 +526,8 @@ def _failure_kind(row: Row) -> str:
         return "SSH refused by the config"
     if "fit no access layout" in reason:
         return "too few ports for an access layout"
+    if "the router has" in reason:
+        return "router ports not declared"
     if reason.startswith("cannot plan"):
         return "unreadable config"
     return "push refused by the device, rolled back"

@@ -69,6 +69,9 @@ def test_a_forced_apply_never_leaves_the_device_unreachable(rows: list[Row]) -> 
         assert row.answering_after, name
         if row.forced_outcome == "converges":
             assert row.converged, name
+        elif row.forced_outcome == "not forced":  # no trial commit: the engine says no
+            assert "not pushed, even with --force" in row.forced["error"], name
+            assert row.unchanged_after_forced, name
         else:  # rolled back by the engine, or by the trial commit that ran out
             assert row.forced.get("rolled_back") or row.reverted, name
             assert row.unchanged_after_forced, name

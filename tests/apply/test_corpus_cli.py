@@ -65,6 +65,6 @@ def test_the_plan_table_says_which_live_ports_it_leaves_and_why(site: Site, tmp_
     code, out, _ = invoke("plan", "dinh-hai-sw1", *args, "--secrets", vault_file(tmp_path), env=env)
     assert code == 0
     assert (
-        "! interface Ethernet0/0: trunk port 'To_SW5', not shut; left as it is (to manage it, "
+        "! interface Ethernet0/0: trunk port 'To_SW5', up; left as it is (to manage it, "
         "declare it in the inventory: ports: uplink/chain/keep)\n"
     ) in out
