@@ -39,16 +39,16 @@ import paramiko
 from communet.connect import Reacher, netmiko_connector
 from communet.converge import (
     MONITORED_ONLY,
+    HostRun,
     Options,
     Result,
     VerificationError,
-    _refitted,
-    _roll_back,
-    _Run,
     apply_device,
     describe,
     failed,
     fit_to_device,
+    refitted,
+    roll_back,
     typed_lines,
     write_backup,
 )
@@ -362,7 +362,7 @@ def adopt(
                 secrets.resolve(reference, device.hostname)
     except Exception as error:
         return Adoption(_stage_failed(device, "prepare", error, started), stage="prepare")
-    run = _Run(device, intended, options, paths.old, old_user)
+    run = HostRun(device, intended, options, paths.old, old_user)
     run.refit = partial(fit_to_device, plan, device, secrets, intended)
     driver = _Driver(run, paths, str(device.reach.address), old_user, new_user)
     return driver.go()
@@ -394,7 +394,7 @@ _STAGE_WORDS = {
 
 @dataclass
 class _Driver:
-    run: _Run
+    run: HostRun
     paths: Paths
     old_address: str
     old_user: str
@@ -442,7 +442,7 @@ class _Driver:
                 path = write_backup(run.options.backup_dir, run.device, run.mask(running))
                 run.backup = str(path)
             if run.refit is not None:
-                run.intended = _refitted(run, running)
+                run.intended = refitted(run, running)
             self.staged = self._stages(running)
         except Exception as error:
             return self._failed(error)
@@ -622,7 +622,7 @@ class _Driver:
         for session in (self.new, self.old):
             if session is None:
                 continue
-            rolled, note = _roll_back(self.run, session, before)
+            rolled, note = roll_back(self.run, session, before)
             if rolled:
                 return True, note
         return False, note

@@ -82,7 +82,7 @@ class VerificationError(CommunetError):
 
 
 @dataclass
-class _Run:
+class HostRun:
     device: ResolvedDevice
     intended: RenderedConfig
     options: Options
@@ -148,7 +148,7 @@ def apply_device(
     Never raises (except BaseExceptions that end the program: KeyboardInterrupt, SystemExit):
     whatever goes wrong is this host's failed result.
     """
-    run = _Run(device, intended, options, connect, login_user, refit)
+    run = HostRun(device, intended, options, connect, login_user, refit)
     try:
         session = connect(device)
     except Exception as error:
@@ -167,12 +167,12 @@ def _close(session: DeviceSession) -> None:
         session.close()
 
 
-def _converge(run: _Run, session: DeviceSession) -> Result:
+def _converge(run: HostRun, session: DeviceSession) -> Result:
     running = session.fetch_running()
     if run.options.backup_dir is not None:
         run.backup = str(write_backup(run.options.backup_dir, run.device, run.mask(running)))
     if run.refit is not None:
-        run.intended = _refitted(run, running)
+        run.intended = refitted(run, running)
     run.links = _links(run, session)
     plan = _plan(run, running)
     if not plan.changed:
@@ -193,20 +193,20 @@ def _converge(run: _Run, session: DeviceSession) -> Result:
     return _pushed(run, session, plan, running)
 
 
-def _pushed(run: _Run, session: DeviceSession, plan: Plan, running: str) -> Result:
+def _pushed(run: HostRun, session: DeviceSession, plan: Plan, running: str) -> Result:
     unsafe = _unforceable(run, plan)
     if unsafe:
         return run.result(plan, failed=True, blocked=True, error=unsafe)
     try:
         _push(run, session, plan)
     except Exception as error:  # ANY failure between begin and confirm: put the device back
-        rolled_back, note = _roll_back(run, session, running)
+        rolled_back, note = roll_back(run, session, running)
         message = run.mask(describe(run.hostname, error)) + note
         return run.result(plan, failed=True, error=message, rolled_back=rolled_back)
     return run.result(plan, changed=True)
 
 
-def _unforceable(run: _Run, plan: Plan) -> str:
+def _unforceable(run: HostRun, plan: Plan) -> str:
     """Why ``--force`` cannot push this plan ("" when it can): a change that may end the
     session, on a platform with no trial commit to take the device back (VRP5)."""
     if get_platform(run.device.platform).trial.method != "backup_restore":
@@ -221,7 +221,7 @@ def _unforceable(run: _Run, plan: Plan) -> str:
     )
 
 
-def _refitted(run: _Run, running: str) -> RenderedConfig:
+def refitted(run: HostRun, running: str) -> RenderedConfig:
     """The intended config over the device's own interfaces; a fault stays this host's."""
     assert run.refit is not None
     try:
@@ -233,7 +233,7 @@ def _refitted(run: _Run, running: str) -> RenderedConfig:
         raise PlanError(run.hostname, "intended", None, "", reason) from error
 
 
-def _plan(run: _Run, running: str) -> Plan:
+def _plan(run: HostRun, running: str) -> Plan:
     mgmt = run.device.site.vlan("MGMT")
     context = Context(
         mgmt_vlan=mgmt.id if mgmt else 10,
@@ -250,7 +250,7 @@ def _plan(run: _Run, running: str) -> Plan:
         raise PlanError(run.hostname, "running", None, "", reason) from error
 
 
-def _links(run: _Run, session: DeviceSession) -> frozenset[str] | None:
+def _links(run: HostRun, session: DeviceSession) -> frozenset[str] | None:
     """The ports that have a link now, from the device (None: the platform cannot tell, or
     this device does not know the command; the guard then judges on the config alone)."""
     spec = get_platform(run.device.platform)
@@ -263,7 +263,7 @@ def _links(run: _Run, session: DeviceSession) -> frozenset[str] | None:
         return None
 
 
-def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:
+def _push(run: HostRun, session: DeviceSession, plan: Plan) -> None:
     minutes = run.options.trial_minutes
     session.begin(minutes)
     session.push(typed_lines(plan.commands))
@@ -282,7 +282,7 @@ def _push(run: _Run, session: DeviceSession, plan: Plan) -> None:
         session.save()
 
 
-def _roll_back(run: _Run, session: DeviceSession, before: str) -> tuple[bool, str]:
+def roll_back(run: HostRun, session: DeviceSession, before: str) -> tuple[bool, str]:
     """Put the device back as it was; say how, or why it could not be checked."""
     method = get_platform(run.device.platform).trial.method
     if method == "backup_restore":
@@ -297,7 +297,7 @@ def _roll_back(run: _Run, session: DeviceSession, before: str) -> tuple[bool, st
     return False, f"; rolled back, but the device still differs from the backup {run.backup}"
 
 
-def _unchecked(run: _Run, method: str, error: Exception) -> str:
+def _unchecked(run: HostRun, method: str, error: Exception) -> str:
     """Why the rollback could not be checked, and what the device does about it by itself."""
     if not isinstance(error, SessionError):
         problem = run.mask(describe(run.hostname, error))
@@ -312,7 +312,7 @@ def _unchecked(run: _Run, method: str, error: Exception) -> str:
     return f"; rollback failed too: {run.mask(str(error))}; restore {run.backup}"
 
 
-def _restore(run: _Run, session: DeviceSession, before: str) -> tuple[bool, str]:
+def _restore(run: HostRun, session: DeviceSession, before: str) -> tuple[bool, str]:
     """No trial commit (VRP5): undo what of the push took effect, from the device's config as
     it is now (the push may have stopped at any line), over a new session if this one died."""
     problem = ""
@@ -336,7 +336,7 @@ def _restore(run: _Run, session: DeviceSession, before: str) -> tuple[bool, str]
     return False, f"; rollback failed too: {problem}; restore {run.backup}"
 
 
-def _undo_to(run: _Run, session: DeviceSession, before: str) -> bool:
+def _undo_to(run: HostRun, session: DeviceSession, before: str) -> bool:
     """Push what takes the running config back to ``before`` (planned in restore mode: every
     line is communet's, nothing protected); whether it got there."""
     context = Context(login_user=run.login_user, restore=True)
@@ -353,7 +353,7 @@ def _undo_to(run: _Run, session: DeviceSession, before: str) -> bool:
     return not back.changed
 
 
-def _plan_text(run: _Run, running: str, target: str) -> bool:
+def _plan_text(run: HostRun, running: str, target: str) -> bool:
     """Whether ``running`` already equals ``target`` (nothing to do to get there)."""
     plan = plan_config(run.hostname, run.device.platform, running, target)
     return not plan.changed
