@@ -8,10 +8,12 @@ one ICMP socket, SSH sessions of the plan engine, xAPI sessions to the codecs, T
 NTP queries.
 
 Setting the lab to its intended config: converging 2,248 devices over SSH takes ~2 minutes
-(bench/readiness.py does that), too long for the suite. Here each device's intended config
-(communet's renderer) is typed line by line into the lab device's own CLI engine in-process,
-the lines a technician or the session layer would type, without the transport; every line
-the engine refuses is recorded (the test requires none). Whether that reached the intended
+(bench/readiness.py does that), too long for the suite. Here the real planner computes, for
+each device, the commands from its factory state (a fresh engine of the lab, as the lab
+starts it; one worker process per CPU, before the lab starts) to its intended config
+(communet's renderer); they are then typed line by line into the lab device's own CLI
+engine in-process, the lines the session layer would type, without the transport; every
+line the engine refuses is recorded (the test requires none). Whether that reached the intended
 config is then judged by the real plan engine over SSH, in the readiness run itself: every
 device not deliberately drifted must compare clean.
 """
@@ -19,12 +21,14 @@ device not deliberately drifted must compare clean.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import shlex
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +39,13 @@ import netmiko
 from communet.converge import typed_lines
 from communet.inventory import load_inventory
 from communet.inventory.loader import LoadedInventory
+from communet.inventory.resolve import ProvincePlan, ResolvedDevice
 from communet.lab import Lab
-from communet.lab.core import Device
+from communet.lab.core import Device, DeviceSpec
 from communet.lab.icmp import prepare_namespace
 from communet.lab.ios import IosDevice
-from communet.lab.runtime import specs_from_inventory
+from communet.lab.runtime import make_device, specs_from_inventory
+from communet.lab.server import Credentials
 from communet.lab.services import services_from_inventory
 from communet.lab.vrp import VrpDevice
 from communet.plan import Context, plan_config
@@ -100,32 +106,54 @@ def cli_tty(out: Path, command: str) -> dict[str, Any]:
     return {"code": done.returncode, "stdout": done.stdout, "stderr": done.stderr, "seconds": 0}
 
 
-def type_plans(loaded: LoadedInventory, devices: dict[str, Device]) -> list[str]:
-    """Converge every lab device without the transport: its running config from its own CLI,
-    the real planner's commands to its intended config (communet's renderer), typed line by
-    line into its CLI (configuration mode, then save). Returns the lines a device refused."""
-    secrets = EnvVaultResolver(vault=VAULT)
-    plans = {p.province.slug: p for p in loaded.plans}
+# What the planning workers read: set before they fork (they inherit it, nothing is pickled).
+_PLANNING: list[tuple[ResolvedDevice, DeviceSpec]] = []
+_LOADED: list[ProvincePlan] = []
+
+
+def plan_from_factory(index: int) -> tuple[str, list[str]]:
+    """In a worker process: the real planner's commands from the device's factory state (a
+    fresh engine, as the lab starts it) to its intended config (communet's renderer)."""
+    device, spec = _PLANNING[index]
+    plans = {p.province.slug: p for p in _LOADED}
+    intended = render_device(plans[device.province], device, EnvVaultResolver(vault=VAULT)).text
+    engine = make_device(spec, Credentials())
+    shell = engine.open_shell(ENVIRON["COMMUNET_USERNAME"], 15)
+    shell.page_length = 0
+    syntax = get_platform(device.platform).syntax
+    assert syntax is not None
+    running = shell.execute(syntax.show_running).text
+    mgmt = device.site.vlan("MGMT")
+    context = Context(
+        mgmt_vlan=mgmt.id if mgmt else 10,
+        login_user=ENVIRON["COMMUNET_USERNAME"],
+        session_address=str(device.management),
+    )
+    plan = plan_config(device.hostname, device.platform, running, intended, context)
+    return device.hostname, typed_lines(plan.commands) if plan.changed else []
+
+
+def plan_all(loaded: LoadedInventory, specs: list[DeviceSpec]) -> dict[str, list[str]]:
+    """Every device's commands, planned in one worker process per CPU (pure work)."""
+    by_name = {s.hostname: s for s in specs}
+    _LOADED[:] = loaded.plans
+    _PLANNING[:] = [
+        (d, by_name[d.hostname]) for d in loaded.devices if d.managed and d.hostname in by_name
+    ]
+    workers = os.cpu_count() or 1
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return dict(pool.map(plan_from_factory, range(len(_PLANNING)), chunksize=32))
+
+
+def type_plans(devices: dict[str, Device], commands: dict[str, list[str]]) -> list[str]:
+    """Type each device's planned commands into its own CLI (configuration mode, then save),
+    the lines the session layer would type, without the transport; the lines it refused."""
     refused: list[str] = []
-    for device in loaded.devices:
-        engine = devices.get(device.hostname)
-        if engine is None or not device.managed:
+    for hostname, lines in commands.items():
+        if not lines:
             continue
-        intended = render_device(plans[device.province], device, secrets).text
+        engine = devices[hostname]
         shell = engine.open_shell(ENVIRON["COMMUNET_USERNAME"], 15)
-        shell.page_length = 0
-        syntax = get_platform(device.platform).syntax
-        assert syntax is not None
-        running = shell.execute(syntax.show_running).text
-        mgmt = device.site.vlan("MGMT")
-        context = Context(
-            mgmt_vlan=mgmt.id if mgmt else 10,
-            login_user=ENVIRON["COMMUNET_USERNAME"],
-            session_address=str(device.management),
-        )
-        plan = plan_config(device.hostname, device.platform, running, intended, context)
-        if not plan.changed:
-            continue
         if isinstance(engine, IosDevice):
             before, after = ["configure terminal"], ["end", "write memory"]
         elif isinstance(engine, VrpDevice):
@@ -133,10 +161,10 @@ def type_plans(loaded: LoadedInventory, devices: dict[str, Device]) -> list[str]
             after = ["commit", "return"] if engine.v8 else ["return"]
         else:
             before, after = [], []
-        for line in [*before, *typed_lines(plan.commands), *after]:
+        for line in [*before, *lines, *after]:
             answer = shell.execute(line).text
             if REFUSED.search(answer):
-                refused.append(f"{device.hostname}: {line!r} -> {answer.strip()[-120:]}")
+                refused.append(f"{hostname}: {line!r} -> {answer.strip()[-120:]}")
     return refused
 
 
@@ -150,9 +178,10 @@ def main(out: Path) -> None:
     vault.write_text("".join(f"vault_{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
     result: dict[str, Any] = {"scope": SCOPE, "devices": len(specs)}
     services = services_from_inventory(PROVINCE)
+    began = time.monotonic()
+    commands = plan_all(loaded, specs)  # before the lab's threads start: the workers fork
     with Lab(specs, state_dir=state, icmp=True, services=services) as lab:
-        began = time.monotonic()
-        result["refused"] = lab.call(lambda: type_plans(loaded, lab.devices), timeout=600)
+        result["refused"] = lab.call(lambda: type_plans(lab.devices, commands), timeout=600)
         result["set_intended_seconds"] = time.monotonic() - began
         common = ["--inventory", str(PROVINCE), "--lab", str(state), "--secrets", str(vault)]
         # A healthy commune first: the on-site check, timed.
