@@ -28,7 +28,8 @@ import shlex
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,15 @@ def type_plans(devices: dict[str, Device], commands: dict[str, list[str]]) -> li
     return refused
 
 
+def together(
+    first: Callable[[], dict[str, Any]], second: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two independent CLI runs at once (read-only checks of the same lab state)."""
+    with ThreadPoolExecutor(2) as pool:
+        one, two = pool.submit(first), pool.submit(second)
+        return one.result(), two.result()
+
+
 def main(out: Path) -> None:
     prepare_namespace()
     os.environ.update(ENVIRON)
@@ -186,11 +196,11 @@ def main(out: Path) -> None:
         common = ["--inventory", str(PROVINCE), "--lab", str(state), "--secrets", str(vault)]
         # A healthy commune first: the on-site check, timed.
         result["check_healthy"] = cli(out, "check", HEALTHY, *common)
-        result["check_healthy_vi"] = cli(
-            out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
-        )
-        result["check_healthy_json"] = cli(
-            out, "check", HEALTHY, *common, "--seconds", "2", "--json"
+        result["check_healthy_vi"], result["check_healthy_json"] = together(
+            lambda: cli(
+                out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+            ),
+            lambda: cli(out, "check", HEALTHY, *common, "--seconds", "2", "--json"),
         )
         # The five faults.
         lab.set_site_fault(LOSSY, loss=0.05)
@@ -225,9 +235,7 @@ def main(out: Path) -> None:
             "--html",
             str(out / "matrix.html"),
         )
-        result["readiness_plain"] = cli(
-            out, "--lang", "vi", "readiness", DRIFTED, UNREGISTERED, *common, "--seconds", "2"
-        )
+        plain = [*common, "--seconds", "2"]
         # On a terminal: rich tables (the same two communes, under script(1)'s pty). These
         # two faults do not depend on timing: a short burst suffices.
         tty = " ".join(
@@ -242,7 +250,10 @@ def main(out: Path) -> None:
                 "2",
             ]
         )
-        result["readiness_tty"] = cli_tty(out, tty)
+        result["readiness_plain"], result["readiness_tty"] = together(
+            lambda: cli(out, "--lang", "vi", "readiness", DRIFTED, UNREGISTERED, *plain),
+            lambda: cli_tty(out, tty),
+        )
         # Failure modes of one device: down, then a wrong password.
         down = next(h for h in lab.site_hosts(HEALTHY) if h.endswith("-sw1"))
         lab.set_fault(down, down=True)
@@ -268,11 +279,11 @@ def main(out: Path) -> None:
         lab.set_service_fault(ntp_server, down=True)
         time.sleep(1.5)  # the codec's listeners follow its configuration every second
         result["services"] = {"registrar": registrar, "ntp": ntp_server, "codec": codec}
-        result["check_services"] = cli(
-            out, "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
-        )
-        result["check_services_vi"] = cli(
-            out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+        result["check_services"], result["check_services_vi"] = together(
+            lambda: cli(out, "check", HEALTHY, *common, "--seconds", "2", "--no-drift"),
+            lambda: cli(
+                out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+            ),
         )
     (out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 
