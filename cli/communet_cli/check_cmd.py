@@ -33,8 +33,9 @@ CHECK_HELP = (
     "Check one commune (slug, name or one of its hostnames) before an online meeting: a "
     "burst of 50 echoes a second for 10 s to the meeting-room codec (RTT, RFC 3550 jitter, "
     "loss, burst loss; limits RTT 300 ms, jitter 30 ms, loss 1 %), ping of the switch, CE "
-    "router and hub, the SSH port of each device, the codec's SIP 5060, SIP-TLS 5061, "
-    "H.323 1720 and HTTPS 443 ports, its SIP/H.323 registration and call rate against the "
+    "router and hub, the SSH port of each device, the codec's HTTPS 443 and H.323 1720 "
+    "ports (SIP 5060/5061 too when it listens for inbound SIP: 'SIP ListenPort' not Off), "
+    "its SIP/H.323 registration and call rate against the "
     "circuit, the MCU/registrar (ping and the same ports) and each NTP server (one NTP "
     "query: answer, stratum, offset), and each device's configuration against the "
     "inventory (read-only). Exit code: 0 PASS, 1 WARN, 2 FAIL, 3 could not run.\n\n" + ICMP_HELP

@@ -180,6 +180,16 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "",
         ),
     },
+    "tcp.unread": {
+        "en": (
+            "{service} port {port} not probed: the codec's SIP settings could not be read",
+            "",
+        ),
+        "vi": (
+            "không đo cổng {service} {port}: không đọc được cấu hình SIP của thiết bị hội nghị",
+            "",
+        ),
+    },
     "tcp.blocked": {
         "en": (
             "{service} port {port} does not answer ({error})",

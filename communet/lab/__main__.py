@@ -20,6 +20,7 @@ from communet.lab.runtime import (
     credentials_from_environment,
     specs_from_inventory,
 )
+from communet.lab.services import services_from_inventory
 
 IN_NETNS = "COMMUNET_LAB_IN_NETNS"
 
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         state_dir=args.state_dir,
         icmp=args.netns,
+        # network mode also stands in for the province's MCU/registrar and NTP servers
+        services=services_from_inventory(args.inventory) if args.netns else (),
     )
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -5,6 +5,7 @@ IOS stores, orders, replaces, negates and prints its lines (from Cisco's command
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, replace
@@ -185,6 +186,7 @@ _RANKS = [
 ]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure in the line; lines repeat across devices
 def _rank(line: str) -> int:
     best, rank = -1, 12
     for prefix, value in _RANKS:
@@ -193,6 +195,7 @@ def _rank(line: str) -> int:
     return rank
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure in the line; lines repeat across devices
 def _sort_key(line: str) -> tuple[int, tuple[int, tuple[int, ...], str] | int]:
     rank = _rank(line)
     if line.startswith("interface "):
@@ -310,6 +313,7 @@ _SINGLE = {
 _SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure in the line; lines repeat across devices
 def _replace_key(line: str) -> str | None:
     if line.startswith("ip address ") and line.endswith(" secondary"):
         return None
@@ -373,6 +377,7 @@ _IF_CHILD_ORDER = [
 ]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure in the line; lines repeat across devices
 def _if_child_rank(line: str) -> int:
     for index, prefix in enumerate(_IF_CHILD_ORDER):
         if line == prefix or line.startswith(prefix + " "):

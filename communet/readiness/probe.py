@@ -391,7 +391,10 @@ async def _codec_and_sip_ports(  # noqa: PLR0917
     listen = (raw.get("codec") or {}).get("sip_listen")
     if not settings.service_ports:
         return findings
-    if listen is not None and listen.lower() == "off":
+    if listen is None or listen.lower() == "off":
+        # Off: closed by design. None: the session failed (already a finding) or the
+        # firmware has no such setting: whether it should listen is unknown, so not judged.
+        code = "tcp.unread" if listen is None else "tcp.not_listening"
         return [
             *findings,
             *(
@@ -400,8 +403,8 @@ async def _codec_and_sip_ports(  # noqa: PLR0917
                     device.hostname,
                     State.SKIP,
                     "",
-                    "tcp.not_listening",
-                    {"service": name, "port": str(SERVICES[name]), "setting": listen},
+                    code,
+                    {"service": name, "port": str(SERVICES[name]), "setting": listen or ""},
                 )
                 for name in CODEC_SIP
             ),

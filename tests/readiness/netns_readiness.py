@@ -8,10 +8,12 @@ one ICMP socket, SSH sessions of the plan engine, xAPI sessions to the codecs, T
 NTP queries.
 
 Setting the lab to its intended config: converging 2,248 devices over SSH takes ~2 minutes
-(bench/readiness.py does that), too long for the suite. Here each device's intended config
-(communet's renderer) is typed line by line into the lab device's own CLI engine in-process,
-the lines a technician or the session layer would type, without the transport; every line
-the engine refuses is recorded (the test requires none). Whether that reached the intended
+(bench/readiness.py does that), too long for the suite. Here the real planner computes, for
+each device, the commands from its factory state (a fresh engine of the lab, as the lab
+starts it; one worker process per CPU, before the lab starts) to its intended config
+(communet's renderer); they are then typed line by line into the lab device's own CLI
+engine in-process, the lines the session layer would type, without the transport; every
+line the engine refuses is recorded (the test requires none). Whether that reached the intended
 config is then judged by the real plan engine over SSH, in the readiness run itself: every
 device not deliberately drifted must compare clean.
 """
@@ -19,12 +21,15 @@ device not deliberately drifted must compare clean.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +40,13 @@ import netmiko
 from communet.converge import typed_lines
 from communet.inventory import load_inventory
 from communet.inventory.loader import LoadedInventory
+from communet.inventory.resolve import ProvincePlan, ResolvedDevice
 from communet.lab import Lab
-from communet.lab.core import Device
+from communet.lab.core import Device, DeviceSpec
 from communet.lab.icmp import prepare_namespace
 from communet.lab.ios import IosDevice
-from communet.lab.runtime import specs_from_inventory
+from communet.lab.runtime import make_device, specs_from_inventory
+from communet.lab.server import Credentials
 from communet.lab.services import services_from_inventory
 from communet.lab.vrp import VrpDevice
 from communet.plan import Context, plan_config
@@ -100,32 +107,54 @@ def cli_tty(out: Path, command: str) -> dict[str, Any]:
     return {"code": done.returncode, "stdout": done.stdout, "stderr": done.stderr, "seconds": 0}
 
 
-def type_plans(loaded: LoadedInventory, devices: dict[str, Device]) -> list[str]:
-    """Converge every lab device without the transport: its running config from its own CLI,
-    the real planner's commands to its intended config (communet's renderer), typed line by
-    line into its CLI (configuration mode, then save). Returns the lines a device refused."""
-    secrets = EnvVaultResolver(vault=VAULT)
-    plans = {p.province.slug: p for p in loaded.plans}
+# What the planning workers read: set before they fork (they inherit it, nothing is pickled).
+_PLANNING: list[tuple[ResolvedDevice, DeviceSpec]] = []
+_LOADED: list[ProvincePlan] = []
+
+
+def plan_from_factory(index: int) -> tuple[str, list[str]]:
+    """In a worker process: the real planner's commands from the device's factory state (a
+    fresh engine, as the lab starts it) to its intended config (communet's renderer)."""
+    device, spec = _PLANNING[index]
+    plans = {p.province.slug: p for p in _LOADED}
+    intended = render_device(plans[device.province], device, EnvVaultResolver(vault=VAULT)).text
+    engine = make_device(spec, Credentials())
+    shell = engine.open_shell(ENVIRON["COMMUNET_USERNAME"], 15)
+    shell.page_length = 0
+    syntax = get_platform(device.platform).syntax
+    assert syntax is not None
+    running = shell.execute(syntax.show_running).text
+    mgmt = device.site.vlan("MGMT")
+    context = Context(
+        mgmt_vlan=mgmt.id if mgmt else 10,
+        login_user=ENVIRON["COMMUNET_USERNAME"],
+        session_address=str(device.management),
+    )
+    plan = plan_config(device.hostname, device.platform, running, intended, context)
+    return device.hostname, typed_lines(plan.commands) if plan.changed else []
+
+
+def plan_all(loaded: LoadedInventory, specs: list[DeviceSpec]) -> dict[str, list[str]]:
+    """Every device's commands, planned in one worker process per CPU (pure work)."""
+    by_name = {s.hostname: s for s in specs}
+    _LOADED[:] = loaded.plans
+    _PLANNING[:] = [
+        (d, by_name[d.hostname]) for d in loaded.devices if d.managed and d.hostname in by_name
+    ]
+    workers = os.cpu_count() or 1
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return dict(pool.map(plan_from_factory, range(len(_PLANNING)), chunksize=32))
+
+
+def type_plans(devices: dict[str, Device], commands: dict[str, list[str]]) -> list[str]:
+    """Type each device's planned commands into its own CLI (configuration mode, then save),
+    the lines the session layer would type, without the transport; the lines it refused."""
     refused: list[str] = []
-    for device in loaded.devices:
-        engine = devices.get(device.hostname)
-        if engine is None or not device.managed:
+    for hostname, lines in commands.items():
+        if not lines:
             continue
-        intended = render_device(plans[device.province], device, secrets).text
+        engine = devices[hostname]
         shell = engine.open_shell(ENVIRON["COMMUNET_USERNAME"], 15)
-        shell.page_length = 0
-        syntax = get_platform(device.platform).syntax
-        assert syntax is not None
-        running = shell.execute(syntax.show_running).text
-        mgmt = device.site.vlan("MGMT")
-        context = Context(
-            mgmt_vlan=mgmt.id if mgmt else 10,
-            login_user=ENVIRON["COMMUNET_USERNAME"],
-            session_address=str(device.management),
-        )
-        plan = plan_config(device.hostname, device.platform, running, intended, context)
-        if not plan.changed:
-            continue
         if isinstance(engine, IosDevice):
             before, after = ["configure terminal"], ["end", "write memory"]
         elif isinstance(engine, VrpDevice):
@@ -133,11 +162,20 @@ def type_plans(loaded: LoadedInventory, devices: dict[str, Device]) -> list[str]
             after = ["commit", "return"] if engine.v8 else ["return"]
         else:
             before, after = [], []
-        for line in [*before, *typed_lines(plan.commands), *after]:
+        for line in [*before, *lines, *after]:
             answer = shell.execute(line).text
             if REFUSED.search(answer):
-                refused.append(f"{device.hostname}: {line!r} -> {answer.strip()[-120:]}")
+                refused.append(f"{hostname}: {line!r} -> {answer.strip()[-120:]}")
     return refused
+
+
+def together(
+    first: Callable[[], dict[str, Any]], second: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two independent CLI runs at once (read-only checks of the same lab state)."""
+    with ThreadPoolExecutor(2) as pool:
+        one, two = pool.submit(first), pool.submit(second)
+        return one.result(), two.result()
 
 
 def main(out: Path) -> None:
@@ -150,18 +188,19 @@ def main(out: Path) -> None:
     vault.write_text("".join(f"vault_{k}: {v}\n" for k, v in VAULT.items()), encoding="utf-8")
     result: dict[str, Any] = {"scope": SCOPE, "devices": len(specs)}
     services = services_from_inventory(PROVINCE)
+    began = time.monotonic()
+    commands = plan_all(loaded, specs)  # before the lab's threads start: the workers fork
     with Lab(specs, state_dir=state, icmp=True, services=services) as lab:
-        began = time.monotonic()
-        result["refused"] = lab.call(lambda: type_plans(loaded, lab.devices), timeout=600)
+        result["refused"] = lab.call(lambda: type_plans(lab.devices, commands), timeout=600)
         result["set_intended_seconds"] = time.monotonic() - began
         common = ["--inventory", str(PROVINCE), "--lab", str(state), "--secrets", str(vault)]
         # A healthy commune first: the on-site check, timed.
         result["check_healthy"] = cli(out, "check", HEALTHY, *common)
-        result["check_healthy_vi"] = cli(
-            out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
-        )
-        result["check_healthy_json"] = cli(
-            out, "check", HEALTHY, *common, "--seconds", "2", "--json"
+        result["check_healthy_vi"], result["check_healthy_json"] = together(
+            lambda: cli(
+                out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+            ),
+            lambda: cli(out, "check", HEALTHY, *common, "--seconds", "2", "--json"),
         )
         # The five faults.
         lab.set_site_fault(LOSSY, loss=0.05)
@@ -196,9 +235,7 @@ def main(out: Path) -> None:
             "--html",
             str(out / "matrix.html"),
         )
-        result["readiness_plain"] = cli(
-            out, "--lang", "vi", "readiness", DRIFTED, UNREGISTERED, *common, "--seconds", "2"
-        )
+        plain = [*common, "--seconds", "2"]
         # On a terminal: rich tables (the same two communes, under script(1)'s pty). These
         # two faults do not depend on timing: a short burst suffices.
         tty = " ".join(
@@ -213,7 +250,10 @@ def main(out: Path) -> None:
                 "2",
             ]
         )
-        result["readiness_tty"] = cli_tty(out, tty)
+        result["readiness_plain"], result["readiness_tty"] = together(
+            lambda: cli(out, "--lang", "vi", "readiness", DRIFTED, UNREGISTERED, *plain),
+            lambda: cli_tty(out, tty),
+        )
         # Failure modes of one device: down, then a wrong password.
         down = next(h for h in lab.site_hosts(HEALTHY) if h.endswith("-sw1"))
         lab.set_fault(down, down=True)
@@ -239,11 +279,11 @@ def main(out: Path) -> None:
         lab.set_service_fault(ntp_server, down=True)
         time.sleep(1.5)  # the codec's listeners follow its configuration every second
         result["services"] = {"registrar": registrar, "ntp": ntp_server, "codec": codec}
-        result["check_services"] = cli(
-            out, "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
-        )
-        result["check_services_vi"] = cli(
-            out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+        result["check_services"], result["check_services_vi"] = together(
+            lambda: cli(out, "check", HEALTHY, *common, "--seconds", "2", "--no-drift"),
+            lambda: cli(
+                out, "--lang", "vi", "check", HEALTHY, *common, "--seconds", "2", "--no-drift"
+            ),
         )
     (out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 
