@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import logging
 import time
@@ -142,6 +143,9 @@ class Exporter:
         self._assign()
         for spread in self._spreads:
             spread.start()
+        # Everything built so far (modules, inventory, targets) lives as long as the process:
+        # out of the collector's generations, a full collection does not walk it again.
+        gc.freeze()
         self.ready = True
 
     async def stop(self) -> None:
