@@ -166,11 +166,7 @@ class Responder:
 # ------------------------------------------------------------------------------ communet
 def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: PLR0915
     """Child: the exporter's runtime for ``count`` ICMP targets; prints one JSON result."""
-    from communet_exporter.app import (  # noqa: PLC0415
-        RENDER_CACHE_SECONDS,
-        Exporter,
-        Settings,
-    )
+    from communet_exporter.app import Exporter, Settings  # noqa: PLC0415
     from communet_exporter.targets import Target  # noqa: PLC0415
 
     targets = [
@@ -233,7 +229,7 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
         windows: list[tuple[float, float]] = []
         renders: list[tuple[float, int, float, float, int, float]] = []
         for _ in range(scrapes):
-            await asyncio.sleep(RENDER_CACHE_SECONDS + 0.2)  # a full render each time
+            await asyncio.sleep(exporter.render_cache_seconds + 0.2)  # a full render each time
             began_cpu, began = time.process_time(), time.monotonic()
             exposition = await exporter.exposition()
             process_cpu = time.process_time() - began_cpu  # also the probes run meanwhile

@@ -69,6 +69,7 @@ class Settings:
 
 # How long a rendered /metrics body is served again (and its gzip): the probes' counters
 # change once per interval per target, so a second from now the same body is still true.
+# Never longer than a fifth of the ICMP interval (short intervals in tests and the lab).
 RENDER_CACHE_SECONDS = 1.0
 
 
@@ -104,7 +105,14 @@ class Exporter:
         self.settings = settings
         # Replies are read every ICMP_POLL rather than one loop wake-up each (their RTTs come
         # from kernel timestamps): at 10,000 targets 10 wake-ups a second, not 2,000.
-        self.pinger = Pinger(timeout=settings.icmp_timeout, poll=ICMP_POLL)
+        # a short interval (the lab, tests) wakes more often, so that a lost echo or a
+        # reply is booked within a small fraction of it
+        self.icmp_tick = max(0.005, min(ICMP_TICK, settings.icmp_interval / 20))
+        self.pinger = Pinger(
+            timeout=settings.icmp_timeout,
+            poll=max(0.01, min(ICMP_POLL, settings.icmp_interval / 20)),
+        )
+        self.render_cache_seconds = min(RENDER_CACHE_SECONDS, settings.icmp_interval / 5)
         self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
         self.codec = CodecPoller()
         self.states: dict[tuple[str, str], TargetState] = {}
@@ -133,7 +141,7 @@ class Exporter:
                 self._ping,
                 key=_key,
                 on_lag=self._lag,
-                tick=ICMP_TICK,
+                tick=self.icmp_tick,
                 batch=self._ping_batch,
             ),
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
@@ -292,14 +300,14 @@ class Exporter:
         return (await self.exposition()).body
 
     async def exposition(self) -> Exposition:
-        """The /metrics body, rendered at most once per :data:`RENDER_CACHE_SECONDS`: a
+        """The /metrics body, rendered at most once per :attr:`render_cache_seconds`: a
         second scrape meanwhile (an HA Prometheus pair, a retry, a person with curl) and
         concurrent scrapes share one render and its gzip."""
         self.stats.scrapes += 1
         async with self._render_lock:
             now = time.monotonic()
             cached = self._exposition
-            if cached is not None and now - cached.made < RENDER_CACHE_SECONDS:
+            if cached is not None and now - cached.made < self.render_cache_seconds:
                 return cached
             text, spent = await render_async(self.ordered)
             began = time.process_time()
