@@ -248,6 +248,7 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
         for spread in exporter._spreads:
             await spread.stop()
         await asyncio.sleep(2.5)  # every echo answered or timed out
+        exporter.pinger.service()  # the spreads' ticks read the replies: a last read, as a scrape
         result = {
             "received_total": exporter.pinger.counters.received,
             "cpu": probe_cpu,

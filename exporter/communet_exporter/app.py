@@ -32,9 +32,9 @@ from communet_exporter.targets import (
 )
 
 log = logging.getLogger("communet_exporter")
-# The ICMP spread wakes every 100 ms and sends that tick's batch; the socket is drained every
-# 100 ms (replies wait in its queue, timed by the kernel): 20 loop wake-ups a second for any
-# number of targets instead of one per echo and one per reply.
+# The ICMP spread wakes every 100 ms, drains the socket (replies wait in its queue, timed by
+# the kernel), expires, and sends that tick's batch: 10 loop wake-ups a second for any number
+# of targets instead of one per echo and one per reply.
 ICMP_TICK = 0.1
 ICMP_POLL = 0.1
 
@@ -103,14 +103,18 @@ class Exporter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # Replies are read every ICMP_POLL rather than one loop wake-up each (their RTTs come
-        # from kernel timestamps): at 10,000 targets 10 wake-ups a second, not 2,000.
+        # Replies are read at each ICMP tick (at most ICMP_POLL apart) rather than one loop
+        # wake-up each (their RTTs come from kernel timestamps): at 10,000 targets 10
+        # wake-ups a second for sends and replies, not 4,000.
         # a short interval (the lab, tests) wakes more often, so that a lost echo or a
         # reply is booked within a small fraction of it
         self.icmp_tick = max(0.005, min(ICMP_TICK, settings.icmp_interval / 20))
+        # The ICMP spread's tick drains and expires too (own_timer=False): one loop wake-up
+        # per tick for sends and replies.
         self.pinger = Pinger(
             timeout=settings.icmp_timeout,
             poll=max(0.01, min(ICMP_POLL, settings.icmp_interval / 20)),
+            own_timer=False,
         )
         self.render_cache_seconds = min(RENDER_CACHE_SECONDS, settings.icmp_interval / 5)
         self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
@@ -143,6 +147,7 @@ class Exporter:
                 on_lag=self._lag,
                 tick=self.icmp_tick,
                 batch=self._ping_batch,
+                on_tick=self.pinger.service,
             ),
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
             Spread(s.codec_interval, self._poll_codec, key=_key),
@@ -309,6 +314,7 @@ class Exporter:
             cached = self._exposition
             if cached is not None and now - cached.made < self.render_cache_seconds:
                 return cached
+            self.pinger.service()  # replies still queued count before the body is made
             text, spent = await render_async(self.ordered)
             began = time.process_time()
             body = text.encode() + generate_latest(self.registry)
