@@ -237,7 +237,7 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
             gzipped = exporter.gzipped(exposition)
             gzip_cpu = time.process_time() - gzip_began
             windows.append((began, time.monotonic()))
-            again = time.process_time()  # a second scraper within the second: the cache
+            again = time.process_time()  # a second scraper at once: the cache
             exporter.gzipped(await exporter.exposition())
             cached_cpu = time.process_time() - again
             renders.append(
@@ -641,7 +641,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
                 f"render CPU {_spread([r[0] for r in renders])}; process CPU during the "
                 f"render {_spread([r[2] for r in renders])}; "
                 f"gzip {_spread([r[3] for r in renders])}; "
-                f"a second scrape within the second {_spread([r[5] for r in renders])}; "
+                f"a second scrape at once (the cache) {_spread([r[5] for r in renders])}; "
                 f"RTT of echoes answered during scrapes "
                 f"{1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
                 f"({row.get('echoes_during_scrapes')} echoes) vs outside "

@@ -67,9 +67,9 @@ class Settings:
         )
 
 
-# How long a rendered /metrics body is served again (and its gzip): the probes' counters
-# change once per interval per target, so a second from now the same body is still true.
-# Never longer than a fifth of the ICMP interval (short intervals in tests and the lab).
+# How long a rendered /metrics body is served again (and its gzip): a twentieth of the ICMP
+# interval (0.25 s at 5 s), at most this. Concurrent scrapes, a gzip and a plain request, a
+# retry share one render, and an event is shown at most that much later.
 RENDER_CACHE_SECONDS = 1.0
 
 
@@ -116,7 +116,7 @@ class Exporter:
             poll=max(0.01, min(ICMP_POLL, settings.icmp_interval / 20)),
             own_timer=False,
         )
-        self.render_cache_seconds = min(RENDER_CACHE_SECONDS, settings.icmp_interval / 5)
+        self.render_cache_seconds = min(RENDER_CACHE_SECONDS, settings.icmp_interval / 20)
         self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
         self.codec = CodecPoller()
         self.states: dict[tuple[str, str], TargetState] = {}
