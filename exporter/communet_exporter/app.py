@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import logging
 import time
@@ -31,9 +32,9 @@ from communet_exporter.targets import (
 )
 
 log = logging.getLogger("communet_exporter")
-# The ICMP spread wakes every 100 ms and sends that tick's batch; the socket is drained every
-# 100 ms (replies wait in its queue, timed by the kernel): 20 loop wake-ups a second for any
-# number of targets instead of one per echo and one per reply.
+# The ICMP spread wakes every 100 ms, drains the socket (replies wait in its queue, timed by
+# the kernel), expires, and sends that tick's batch: 10 loop wake-ups a second for any number
+# of targets instead of one per echo and one per reply.
 ICMP_TICK = 0.1
 ICMP_POLL = 0.1
 
@@ -66,8 +67,9 @@ class Settings:
         )
 
 
-# How long a rendered /metrics body is served again (and its gzip): the probes' counters
-# change once per interval per target, so a second from now the same body is still true.
+# How long a rendered /metrics body is served again (and its gzip): a twentieth of the ICMP
+# interval (0.25 s at 5 s), at most this. Concurrent scrapes, a gzip and a plain request, a
+# retry share one render, and an event is shown at most that much later.
 RENDER_CACHE_SECONDS = 1.0
 
 
@@ -101,9 +103,20 @@ class Exporter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # Replies are read every ICMP_POLL rather than one loop wake-up each (their RTTs come
-        # from kernel timestamps): at 10,000 targets 10 wake-ups a second, not 2,000.
-        self.pinger = Pinger(timeout=settings.icmp_timeout, poll=ICMP_POLL)
+        # Replies are read at each ICMP tick (at most ICMP_POLL apart) rather than one loop
+        # wake-up each (their RTTs come from kernel timestamps): at 10,000 targets 10
+        # wake-ups a second for sends and replies, not 4,000.
+        # a short interval (the lab, tests) wakes more often, so that a lost echo or a
+        # reply is booked within a small fraction of it
+        self.icmp_tick = max(0.005, min(ICMP_TICK, settings.icmp_interval / 20))
+        # The ICMP spread's tick drains and expires too (own_timer=False): one loop wake-up
+        # per tick for sends and replies.
+        self.pinger = Pinger(
+            timeout=settings.icmp_timeout,
+            poll=max(0.01, min(ICMP_POLL, settings.icmp_interval / 20)),
+            own_timer=False,
+        )
+        self.render_cache_seconds = min(RENDER_CACHE_SECONDS, settings.icmp_interval / 20)
         self.snmp = SnmpPoller(timeout=settings.snmp_timeout)
         self.codec = CodecPoller()
         self.states: dict[tuple[str, str], TargetState] = {}
@@ -132,8 +145,9 @@ class Exporter:
                 self._ping,
                 key=_key,
                 on_lag=self._lag,
-                tick=ICMP_TICK,
+                tick=self.icmp_tick,
                 batch=self._ping_batch,
+                on_tick=self.pinger.service,
             ),
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
             Spread(s.codec_interval, self._poll_codec, key=_key),
@@ -142,6 +156,9 @@ class Exporter:
         self._assign()
         for spread in self._spreads:
             spread.start()
+        # Everything built so far (modules, inventory, targets) lives as long as the process:
+        # out of the collector's generations, a full collection does not walk it again.
+        gc.freeze()
         self.ready = True
 
     async def stop(self) -> None:
@@ -288,15 +305,16 @@ class Exporter:
         return (await self.exposition()).body
 
     async def exposition(self) -> Exposition:
-        """The /metrics body, rendered at most once per :data:`RENDER_CACHE_SECONDS`: a
+        """The /metrics body, rendered at most once per :attr:`render_cache_seconds`: a
         second scrape meanwhile (an HA Prometheus pair, a retry, a person with curl) and
         concurrent scrapes share one render and its gzip."""
         self.stats.scrapes += 1
         async with self._render_lock:
             now = time.monotonic()
             cached = self._exposition
-            if cached is not None and now - cached.made < RENDER_CACHE_SECONDS:
+            if cached is not None and now - cached.made < self.render_cache_seconds:
                 return cached
+            self.pinger.service()  # replies still queued count before the body is made
             text, spent = await render_async(self.ordered)
             began = time.process_time()
             body = text.encode() + generate_latest(self.registry)

@@ -31,9 +31,12 @@ class Spread(Generic[T]):
         tick: float = 0.05,
         on_lag: Callable[[float], None] | None = None,
         batch: Callable[[Sequence[T]], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         """``batch``, if given, is called once per tick with the slice of items that came
-        due (instead of ``action`` per item): one call per wake-up for cheap probes."""
+        due (instead of ``action`` per item): one call per wake-up for cheap probes.
+        ``on_tick`` runs first at every tick (e.g. reading the replies of earlier probes on
+        the same wake-up)."""
         if interval <= 0:
             raise ValueError("interval must be positive")
         self.interval = interval
@@ -42,6 +45,7 @@ class Spread(Generic[T]):
         self.min_tick = min(tick, interval / 2)
         self.on_lag = on_lag
         self.batch = batch
+        self.on_tick = on_tick
         self._items: list[T] = []
         self._task: asyncio.Task[None] | None = None
         self.cycles = 0
@@ -69,6 +73,8 @@ class Spread(Generic[T]):
             now = loop.time()
             if self.on_lag is not None and now > start:
                 self.on_lag(max(0.0, now - wake))
+            if self.on_tick is not None:
+                self.on_tick()
             position = (now - start) / self.interval
             cycle = int(position)
             fraction = position - cycle

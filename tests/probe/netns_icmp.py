@@ -32,8 +32,8 @@ def counts(pinger: Pinger, address: str) -> dict[str, int]:
     }
 
 
-async def shared_socket(lab: Lab, mode: str) -> dict[str, Any]:
-    pinger = Pinger(timeout=0.1)
+async def shared_socket(lab: Lab, mode: str, *, batch: bool = True) -> dict[str, Any]:
+    pinger = Pinger(timeout=0.1, batch_receive=batch)
     pinger.open(mode)
     clean, slow = lab.addresses["clean"], lab.addresses["slow"]
     targets = [pinger.add(a) for a in (clean, slow, NOBODY)]
@@ -43,6 +43,7 @@ async def shared_socket(lab: Lab, mode: str) -> dict[str, Any]:
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.5)
     out: dict[str, Any] = {"mode": pinger.mode, "identifier": pinger.identifier}
+    out["recvmmsg"] = pinger._batch is not None
     out |= {name: counts(pinger, a) for name, a in (("clean", clean), ("slow", slow))}
     out["nobody"] = counts(pinger, NOBODY)
     out["timeouts"] = pinger.counters.timeouts
@@ -92,8 +93,10 @@ def main() -> None:
         lab.set_fault("lossy", loss=0.3)
         lab.set_fault("jittery", latency=0.03, jitter=0.01)
         result["raw"] = asyncio.run(shared_socket(lab, "raw"))
+        result["raw_recvmsg"] = asyncio.run(shared_socket(lab, "raw", batch=False))
         Path(PING_GROUP_RANGE).write_text("0 0\n")  # only gid 0 exists in this user namespace
         result["dgram"] = asyncio.run(shared_socket(lab, "dgram"))
+        result["dgram_recvmsg"] = asyncio.run(shared_socket(lab, "dgram", batch=False))
         result["auto"] = asyncio.run(shared_socket(lab, "auto"))["mode"]
         result["burst"] = asyncio.run(bursts(lab))
     print(json.dumps(result))
