@@ -179,6 +179,8 @@ vrf forwarding *
 ipv6 ...
 speed *
 duplex auto|full|half
+full-duplex
+half-duplex
 mtu *
 bandwidth *
 load-interval *
