@@ -222,6 +222,7 @@ _DEFAULT_ON = {
     "ip unreachables",
     "ip proxy-arp",
     "cdp enable",
+    "cdp log mismatch duplex",  # global and per interface
     "logging console",
     "switchport",
     "keepalive",

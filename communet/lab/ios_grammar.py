@@ -113,6 +113,7 @@ class-map ...
 policy-map *
 access-list ...
 cdp run
+cdp log mismatch duplex
 lldp run
 errdisable ...
 crypto ...
@@ -184,6 +185,7 @@ half-duplex
 mtu *
 bandwidth *
 load-interval *
+hold-queue * in|out
 channel-group * mode *
 service-policy input|output *
 mls qos trust dscp|cos|ip-precedence
@@ -194,6 +196,7 @@ priority-queue out
 srr-queue ...
 power inline ...
 cdp enable
+cdp log mismatch duplex
 lldp transmit|receive
 keepalive ...
 negotiation auto

@@ -316,7 +316,9 @@ def test_the_no_form_of_a_dhcp_client_id_is_taken(clock: FakeClock) -> None:
     assert "client-id" not in con.send("do show running-config interface Gi1/0/2")
 
 
-def test_the_older_duplex_form_and_its_no_form_are_taken(clock: FakeClock) -> None:
+def test_the_lines_of_an_older_router_wan_port_and_their_no_forms_are_taken(
+    clock: FakeClock,
+) -> None:
     # older router images print 'full-duplex' (mpenning sample-01's FastEthernet0/0); IOS
     # takes 'no full-duplex' there (back to half duplex, per the command reference)
     _, con = enabled(clock, "ISR4321/K9")
@@ -324,6 +326,20 @@ def test_the_older_duplex_form_and_its_no_form_are_taken(clock: FakeClock) -> No
     assert con.send("full-duplex") == "dut(config-if)#"
     assert con.send("no full-duplex") == "dut(config-if)#"
     assert "full-duplex" not in con.send("do show running-config interface GigabitEthernet0/0/1")
+    # the same config turns off duplex-mismatch logging; its positive form is the default
+    assert con.send("no cdp log mismatch duplex") == "dut(config-if)#"
+    shown = con.send("do show running-config interface GigabitEthernet0/0/1")
+    assert " no cdp log mismatch duplex\n" in shown
+    assert con.send("cdp log mismatch duplex") == "dut(config-if)#"
+    assert "cdp log" not in con.send("do show running-config interface GigabitEthernet0/0/1")
+    assert con.send("exit") == "dut(config)#"
+    assert con.send("no cdp log mismatch duplex") == "dut(config)#"
+    assert "\nno cdp log mismatch duplex\n" in con.send("do show running-config")
+    con.send("interface GigabitEthernet0/0/1")
+    assert con.send("hold-queue 100 in") == "dut(config-if)#"
+    assert " hold-queue 100 in\n" in con.send("do show running-config interface Gi0/0/1")
+    assert con.send("no hold-queue 100 in") == "dut(config-if)#"
+    assert "hold-queue" not in con.send("do show running-config interface Gi0/0/1")
 
 
 def test_overlapping_subnets_are_refused(clock: FakeClock) -> None:
