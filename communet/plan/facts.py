@@ -186,9 +186,8 @@ def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> 
         fields.setdefault("native_vlan", rules.native_default)
         default = ALL_VLANS if rules.trunk_default_all else frozenset({1})
         fields["allowed"] = frozenset(allowed) if allowed is not None else default
-    return PortState(  # type: ignore[arg-type]
-        name, kind, addresses=tuple(addresses), networks=tuple(networks), **fields
-    )
+    read = {"addresses": tuple(addresses), "networks": tuple(networks)}
+    return PortState(name, kind, **read, **fields)  # type: ignore[arg-type]
 
 
 def _network(found: re.Match[str]) -> list[str]:
