@@ -114,8 +114,10 @@ def hardware_from_config(hardware: Hardware, root: Node) -> Hardware:
     ports = tuple(n for n in names if "." not in n and not n.startswith(VIRTUAL))
     if not ports:
         return hardware
+    # 'no switchport' is a switch's command too (a routed port of an L3 switch): a router
+    # has no switchport at all, and IOSvL2 prints no line for a port left as a switchport.
     switch = any(
-        child.line.startswith("switchport") or child.line.startswith("spanning-tree portfast")
+        child.line.startswith(("switchport", "no switchport", "spanning-tree portfast"))
         for node in root.children
         if node.line.startswith("interface ")
         for child in node.children
@@ -220,6 +222,7 @@ _DEFAULT_ON = {
     "ip unreachables",
     "ip proxy-arp",
     "cdp enable",
+    "cdp log mismatch duplex",  # global and per interface
     "logging console",
     "switchport",
     "keepalive",

@@ -113,6 +113,7 @@ class-map ...
 policy-map *
 access-list ...
 cdp run
+cdp log mismatch duplex
 lldp run
 errdisable ...
 crypto ...
@@ -179,9 +180,12 @@ vrf forwarding *
 ipv6 ...
 speed *
 duplex auto|full|half
+full-duplex
+half-duplex
 mtu *
 bandwidth *
 load-interval *
+hold-queue * in|out
 channel-group * mode *
 service-policy input|output *
 mls qos trust dscp|cos|ip-precedence
@@ -192,6 +196,7 @@ priority-queue out
 srr-queue ...
 power inline ...
 cdp enable
+cdp log mismatch duplex
 lldp transmit|receive
 keepalive ...
 negotiation auto

@@ -8,6 +8,7 @@ device's own interface list, so rendering never invents a port the device does n
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -39,6 +40,7 @@ class PortState:
     allowed: frozenset[int] = ALL_VLANS
     group: str = ""  # port-channel / Eth-Trunk it belongs to
     addresses: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()  # each address with its prefix ('10.0.0.1/27'), where known
     description: str = ""
     svi_vlan: int | None = None
     link_up: bool | None = None  # what the device says of its link (None: not known)
@@ -155,6 +157,7 @@ def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> 
     fields: dict[str, object] = {"svi_vlan": int(svi.group("vlan")) if svi else None}
     allowed: set[int] | None = None
     addresses: list[str] = []
+    networks: list[str] = []
     for child in node.children:
         text = child.text
         if _rx(rules.shutdown).match(text):
@@ -171,6 +174,7 @@ def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> 
             fields["group"] = found.group("group")
         elif found := _rx(rules.address).match(text):
             addresses.append(found.group("ip"))
+            networks += _network(found)
         elif found := _rx(rules.description).match(text):
             fields["description"] = found.group("text")
         elif allowed_rule is not None and (found := _rx(allowed_rule.pattern).match(text)):
@@ -182,7 +186,20 @@ def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> 
         fields.setdefault("native_vlan", rules.native_default)
         default = ALL_VLANS if rules.trunk_default_all else frozenset({1})
         fields["allowed"] = frozenset(allowed) if allowed is not None else default
-    return PortState(name, kind, addresses=tuple(addresses), **fields)  # type: ignore[arg-type]
+    read = {"addresses": tuple(addresses), "networks": tuple(networks)}
+    return PortState(name, kind, **read, **fields)  # type: ignore[arg-type]
+
+
+def _network(found: re.Match[str]) -> list[str]:
+    """The address with its prefix, when the platform's rule captures the mask (group 'mask':
+    dotted or a prefix length)."""
+    mask = found.groupdict().get("mask")
+    if not mask:
+        return []
+    try:
+        return [str(ipaddress.ip_interface(f"{found.group('ip')}/{mask}"))]
+    except ValueError:
+        return []
 
 
 def ports_of(spec: PlatformSpec, rules: StateRules, tree: Node) -> dict[str, PortState]:

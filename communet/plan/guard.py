@@ -13,6 +13,7 @@ does not have is never planned.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -93,6 +94,12 @@ CATALOGUE: tuple[Hazard, ...] = (
         "moves the management address between a routed port and its own subinterfaces",
         "check that the new interface is up and routed before the old one goes",
         blocking=False,
+    ),
+    Hazard(
+        "address-overlap",
+        "gives an interface an address in a subnet another interface has: the device refuses "
+        "the line, and the push stops there",
+        "renumber or remove the other interface first, or declare this port in the inventory",
     ),
     Hazard(
         "default-route",
@@ -357,6 +364,30 @@ def _session_vlan(judge: _Judge, held: PortState) -> list[Hit]:
     return [judge.hit("management-path", detail, f"interface {before[0]}")]
 
 
+def _overlaps(judge: _Judge) -> list[Hit]:
+    """An address the plan adds must not share a subnet with another interface's (IOS:
+    '% … overlaps with …', VRP: 'conflicts with another address'), whatever the order."""
+    hits: list[Hit] = []
+    others = [
+        (port.name, net, ipaddress.ip_interface(net).network)
+        for port in judge.after.ports.values()
+        for net in port.networks
+    ]
+    for name, port in judge.after.ports.items():
+        old = judge.before.ports.get(name)
+        for net in port.networks:
+            if old is not None and net in old.networks:
+                continue
+            mine = ipaddress.ip_interface(net).network
+            clash = next(
+                ((o, n) for o, n, network in others if o != name and network.overlaps(mine)), None
+            )
+            if clash is not None:
+                detail = f"{net} on {name} overlaps {clash[1]} on {clash[0]}"
+                hits.append(judge.hit("address-overlap", detail, f"interface {name}"))
+    return hits
+
+
 def _routes(judge: _Judge) -> list[Hit]:
     gone = [r for r in judge.before.default_routes if r not in judge.after.default_routes]
     if not gone:
@@ -403,7 +434,17 @@ def _stp(judge: _Judge) -> list[Hit]:
     return [judge.hit("stp-mode", f"{old} → {new}")] if old != new else []
 
 
-CHECKS: tuple[Check, ...] = (_ports, _management, _routes, _vty, _logins, _aaa, _vlans, _stp)
+CHECKS: tuple[Check, ...] = (
+    _ports,
+    _management,
+    _overlaps,
+    _routes,
+    _vty,
+    _logins,
+    _aaa,
+    _vlans,
+    _stp,
+)
 
 
 def judge(

@@ -312,7 +312,7 @@ PLAN = PlanRules(
         allowed_list="trunk-allowed",
         member=r"^channel-group (?P<group>\d+)\b",
         shutdown=r"^shut(?:down)?$",  # IOS takes the abbreviation (configs typed by hand)
-        address=r"^ip address (?P<ip>\d+\.\d+\.\d+\.\d+) \d",
+        address=r"^ip address (?P<ip>\d+\.\d+\.\d+\.\d+) (?P<mask>\d[\d.]*)\b",
         description=r"^description (?P<text>.*)$",
         vlan=r"^vlan (?P<vlan>\d+)$",
         vlan_list="",
@@ -344,6 +344,7 @@ PLAN = PlanRules(
             ("vlan-in-use", r"^\s*no vlan "),
             ("management-path", r"^\s*(?:no )?ip address"),
             ("management-moved", r"^\s*(?:no )?ip address"),
+            ("address-overlap", r"^\s*ip address "),
             ("default-route", r"^\s*(?:no )?ip (?:default-gateway|route 0\.0\.0\.0)"),
             ("vty-acl-added", r"access-class"),
             ("vty-acl", r"access-class|access-list|^\s*(?:no )?(?:permit|deny|remark)\b"),

@@ -245,7 +245,7 @@ class StateRules:
     allowed_list: str  # the name of the ListRule holding a trunk's allowed VLANs
     member: str  # group 'group': port-channel / Eth-Trunk membership
     shutdown: str
-    address: str  # group 'ip'
+    address: str  # group 'ip', and 'mask' (dotted or prefix length) for the overlap check
     description: str  # group 'text'
     vlan: str  # top-level VLAN declaration (group 'vlan'); lists come from the ListRules
     vlan_list: str  # the name of the ListRule declaring VLANs in batches ('' = none)

@@ -283,6 +283,65 @@ def test_global_commands_leave_acl_and_policy_sections(clock: FakeClock) -> None
     assert "policy-map CN-OUT\n class class-default\n  shape average 30000000\n" in running
 
 
+# An IOSvL2 L3 switch as the corpus shows it (warmoni project-dpr-dsw1): its routed ports say
+# 'no switchport', its spare ports print nothing (they are switchports by default).
+L3_SWITCH = """hostname DSW1
+interface Ethernet0/0
+ no switchport
+ ip address 172.16.3.2 255.255.255.252
+interface Ethernet1/1
+interface Vlan1
+ no ip address
+"""
+
+
+def test_an_l3_switch_whose_config_shows_only_no_switchport_takes_switchport_lines(
+    clock: FakeClock,
+) -> None:
+    device, con = enabled(clock)
+    device.load_config(L3_SWITCH)
+    con.run("configure terminal", "interface Ethernet1/1")
+    assert con.send("switchport mode access") == "DSW1(config-if)#"
+    assert con.send("switchport access vlan 999").endswith("DSW1(config-if)#")
+    assert "% Invalid" not in con.send("switchport trunk native vlan 999")
+
+
+def test_the_no_form_of_a_dhcp_client_id_is_taken(clock: FakeClock) -> None:
+    # warmoni lab04-sw2 carries 'ip dhcp client client-id Vlan2' on an access port; the
+    # planner removes it with its arguments, as IOS takes it
+    _, con = enabled(clock)
+    con.run("configure terminal", "interface Gi1/0/2", "ip dhcp client client-id Vlan2")
+    assert "client-id Vlan2" in con.send("do show running-config interface Gi1/0/2")
+    assert con.send("no ip dhcp client client-id Vlan2") == "dut(config-if)#"
+    assert "client-id" not in con.send("do show running-config interface Gi1/0/2")
+
+
+def test_the_lines_of_an_older_router_wan_port_and_their_no_forms_are_taken(
+    clock: FakeClock,
+) -> None:
+    # older router images print 'full-duplex' (mpenning sample-01's FastEthernet0/0); IOS
+    # takes 'no full-duplex' there (back to half duplex, per the command reference)
+    _, con = enabled(clock, "ISR4321/K9")
+    con.run("configure terminal", "interface GigabitEthernet0/0/1")
+    assert con.send("full-duplex") == "dut(config-if)#"
+    assert con.send("no full-duplex") == "dut(config-if)#"
+    assert "full-duplex" not in con.send("do show running-config interface GigabitEthernet0/0/1")
+    # the same config turns off duplex-mismatch logging; its positive form is the default
+    assert con.send("no cdp log mismatch duplex") == "dut(config-if)#"
+    shown = con.send("do show running-config interface GigabitEthernet0/0/1")
+    assert " no cdp log mismatch duplex\n" in shown
+    assert con.send("cdp log mismatch duplex") == "dut(config-if)#"
+    assert "cdp log" not in con.send("do show running-config interface GigabitEthernet0/0/1")
+    assert con.send("exit") == "dut(config)#"
+    assert con.send("no cdp log mismatch duplex") == "dut(config)#"
+    assert "\nno cdp log mismatch duplex\n" in con.send("do show running-config")
+    con.send("interface GigabitEthernet0/0/1")
+    assert con.send("hold-queue 100 in") == "dut(config-if)#"
+    assert " hold-queue 100 in\n" in con.send("do show running-config interface Gi0/0/1")
+    assert con.send("no hold-queue 100 in") == "dut(config-if)#"
+    assert "hold-queue" not in con.send("do show running-config interface Gi0/0/1")
+
+
 def test_overlapping_subnets_are_refused(clock: FakeClock) -> None:
     _, con = enabled(clock, "ISR4321/K9")
     con.run("configure terminal", "interface GigabitEthernet0/0/0.10", "encapsulation dot1Q 10")

@@ -102,6 +102,32 @@ CASES = [
         "Vlanif1 any more (today: GE1/0/1)) (prefer: move management in its own step "
         "(communet adopt), or change it from the console)",
     ),
+    (  # rodrigo-serpa alpha-config: a GRE tunnel in the subnet the LAN plan gives VLAN 10
+        "cisco_ios",
+        "interface Tunnel100\n ip address 192.168.18.2 255.255.255.252\n"
+        "interface FastEthernet0/1.10\n encapsulation dot1Q 10\n",
+        "interface Tunnel100\n ip address 192.168.18.2 255.255.255.252\n"
+        "interface FastEthernet0/1.10\n encapsulation dot1Q 10\n"
+        " ip address 192.168.18.1 255.255.255.224\n",
+        {},
+        "address-overlap: 'interface FastEthernet0/1.10 > ip address 192.168.18.1 "
+        "255.255.255.224': gives an interface an address in a subnet another interface has: the "
+        "device refuses the line, and the push stops there (192.168.18.1/27 on "
+        "FastEthernet0/1.10 overlaps 192.168.18.2/30 on Tunnel100) (prefer: renumber or remove "
+        "the other interface first, or declare this port in the inventory)",
+    ),
+    (  # the mask as a prefix length, as VRP prints it
+        "huawei_vrpv8",
+        "interface LoopBack0\n ip address 10.0.44.23 32\ninterface Vlanif10\n",
+        "interface LoopBack0\n ip address 10.0.44.23 32\n"
+        "interface Vlanif10\n ip address 10.0.44.1 255.255.255.224\n",
+        {},
+        "address-overlap: 'interface Vlanif10 > ip address 10.0.44.1 255.255.255.224': gives an "
+        "interface an address in a subnet another interface has: the device refuses the line, "
+        "and the push stops there (10.0.44.1/27 on Vlanif10 overlaps 10.0.44.23/32 on "
+        "LoopBack0) (prefer: renumber or remove the other interface first, or declare this "
+        "port in the inventory)",
+    ),
     (
         "cisco_ios",
         "ip route 0.0.0.0 0.0.0.0 192.168.1.1\n",
@@ -236,6 +262,18 @@ def test_what_the_planner_avoids_is_left_and_the_guard_would_name_it(
     forced = [Change((running.splitlines()[0],), Node(typed), (), "remove")]
     hits = judge(before, after, forced, state, GuardContext(login_user=login))
     assert expected in [_from_hit(spec, hit).render() for hit in hits]
+
+
+def test_addresses_in_disjoint_subnets_or_kept_as_they_are_are_no_overlap() -> None:
+    running = (
+        "interface Tunnel100\n ip address 192.168.18.2 255.255.255.252\n"
+        "interface FastEthernet0/1.10\n encapsulation dot1Q 10\n"
+        " ip address 192.168.18.1 255.255.255.224\n"  # overlaps already: the device's own
+    )
+    moved = running.replace("192.168.18.1 255.255.255.224", "192.168.18.33 255.255.255.224")
+    assert not any("address-overlap" in f for f in findings("cisco_ios", running, running))
+    assert not any("address-overlap" in f for f in findings("cisco_ios", running, moved))
+    assert any("address-overlap" in f for f in findings("cisco_ios", moved, running))
 
 
 def test_every_hazard_has_a_cause_on_every_switch_platform() -> None:
