@@ -22,16 +22,11 @@ from rich.console import Console
 from rich.table import Table
 
 from communet.adopt import NOT_BROWNFIELD, STAGES, Adoption, adopt_all, paths_for
-from communet.apply import Options, Result, plannable
+from communet.apply import Options, Result
 from communet.connect import LabOverlayError, Reacher, direct, lab_overlay
-from communet.errors import InventoryError
-from communet.inventory import load_inventory
-from communet.inventory.export import in_scope
 from communet.run_options import cli_specs
-from communet.session.netmiko_session import Timeouts
-from communet_cli.apply_cmd import _click_option, _lang, _options, _Progress
+from communet_cli.apply_cmd import _click_option, _lang, _options, _Progress, load_scope
 from communet_cli.i18n import text
-from communet_cli.options import CliVaultResolver, find_inventory, load_secrets_file
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -72,20 +67,9 @@ def adopt(ctx: click.Context, /, scope: str, as_json: bool, dry_run: bool, **val
     """Move the brownfield devices of SCOPE (those with 'reach' in the inventory) onto their
     intended management address and credentials, in verified stages under one trial commit."""
     lang = _lang(ctx)
-    inventory_path = find_inventory(values.get("inventory"))
-    secrets = CliVaultResolver(vault=load_secrets_file(values.get("secrets_file")))
+    loaded, devices, secrets, timeouts = load_scope(ctx, scope, values, lang)
     today, intended = _reachers(values.get("state_dir"), values.get("known_hosts"))
     options = _options(values, check=dry_run)
-    try:
-        loaded = load_inventory(inventory_path)
-    except InventoryError as error:
-        click.echo(str(error), err=True)
-        ctx.exit(1)
-    devices = plannable(in_scope(loaded, scope))
-    if not devices:
-        click.echo(text("no_match", lang, scope=scope), err=True)
-        ctx.exit(1)
-    timeouts = Timeouts(connect=float(values["connect_timeout"]))
     paths = paths_for(today, intended, secrets, timeouts)
     progress = _AdoptProgress(len(devices), lang, quiet=as_json)
     began = time.monotonic()

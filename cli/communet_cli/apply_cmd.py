@@ -23,7 +23,7 @@ from rich.table import Table
 from communet.apply import Options, Result, apply_all, plannable
 from communet.connect import LabOverlayError, Reacher, direct, lab_overlay, netmiko_connector
 from communet.errors import InventoryError
-from communet.inventory import load_inventory
+from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
 from communet.inventory.export import in_scope
 from communet.run_options import CliSpec, cli_specs
 from communet.session.netmiko_session import Timeouts
@@ -143,14 +143,13 @@ def _options(values: dict[str, Any], *, check: bool) -> Options:
     )
 
 
-def _run(
-    ctx: click.Context, scope: str, values: dict[str, Any], *, as_json: bool, check: bool
-) -> None:
-    lang = _lang(ctx)
+def load_scope(
+    ctx: click.Context, scope: str, values: dict[str, Any], lang: str
+) -> tuple[LoadedInventory, list[ResolvedDevice], CliVaultResolver, Timeouts]:
+    """The inventory, the plannable devices of SCOPE, the secrets and the timeouts of a run;
+    exits with one line when the inventory is invalid or SCOPE matches nothing."""
     inventory_path = find_inventory(values.get("inventory"))
     secrets = CliVaultResolver(vault=load_secrets_file(values.get("secrets_file")))
-    reach = _reach(values.get("state_dir"), values.get("known_hosts"))
-    options = _options(values, check=check)
     try:
         loaded = load_inventory(inventory_path)
     except InventoryError as error:
@@ -160,7 +159,16 @@ def _run(
     if not devices:
         click.echo(text("no_match", lang, scope=scope), err=True)
         ctx.exit(1)
-    timeouts = Timeouts(connect=float(values["connect_timeout"]))
+    return loaded, devices, secrets, Timeouts(connect=float(values["connect_timeout"]))
+
+
+def _run(
+    ctx: click.Context, scope: str, values: dict[str, Any], *, as_json: bool, check: bool
+) -> None:
+    lang = _lang(ctx)
+    loaded, devices, secrets, timeouts = load_scope(ctx, scope, values, lang)
+    reach = _reach(values.get("state_dir"), values.get("known_hosts"))
+    options = _options(values, check=check)
     connect = netmiko_connector(reach, secrets, timeouts)
     progress = _Progress(len(devices), lang, quiet=as_json)
     began = time.monotonic()
