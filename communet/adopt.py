@@ -48,6 +48,7 @@ from communet.converge import (
     failed,
     fit_to_device,
     refitted,
+    require_converged,
     roll_back,
     typed_lines,
     write_backup,
@@ -566,13 +567,7 @@ class _Driver:
             self.new.end(0)
         # 4: the intended config, a second new session, then keep it
         self.stage = "confirm"
-        after = self._plan(self.new.fetch_running(), old_session=False)
-        if after.changed:
-            shown = "; ".join(after.masked(after.commands[:5], run.intended.secrets))
-            raise VerificationError(
-                f"{self.hostname}: after the move the device still differs from the intended "
-                f"config ({len(after.commands)} lines, first: {shown})"
-            )
+        require_converged(run, self._plan(self.new.fetch_running(), old_session=False), "the move")
         if run.options.verify_reconnect:
             self.paths.new(run.device).close()
         self.new.confirm()

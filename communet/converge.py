@@ -268,18 +268,22 @@ def _push(run: HostRun, session: DeviceSession, plan: Plan) -> None:
     session.begin(minutes)
     session.push(typed_lines(plan.commands))
     session.end(minutes)
-    after = _plan(run, session.fetch_running())
-    if after.changed:
-        shown = "; ".join(after.masked(after.commands[:5], run.intended.secrets))
-        raise VerificationError(
-            f"{run.hostname}: after the push the device still differs from the intended "
-            f"config ({len(after.commands)} lines, first: {shown})"
-        )
+    require_converged(run, _plan(run, session.fetch_running()), "the push")
     if run.options.verify_reconnect:
         run.connect(run.device).close()  # a new session still gets in: management survived
     session.confirm()
     if run.options.save:
         session.save()
+
+
+def require_converged(run: HostRun, after: Plan, step: str) -> None:
+    """Raise when the plan read back after ``step`` still has lines (shown masked)."""
+    if after.changed:
+        shown = "; ".join(after.masked(after.commands[:5], run.intended.secrets))
+        raise VerificationError(
+            f"{run.hostname}: after {step} the device still differs from the intended "
+            f"config ({len(after.commands)} lines, first: {shown})"
+        )
 
 
 def roll_back(run: HostRun, session: DeviceSession, before: str) -> tuple[bool, str]:

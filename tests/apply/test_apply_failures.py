@@ -119,3 +119,34 @@ def test_an_unexpected_exception_mid_change_rolls_that_host_back(site: Site) -> 
     assert victim.error.endswith("; rolled back: the running config is as before")
     assert same_config(site, VICTIM, before, site.running(VICTIM))
     assert {r.status for h, r in results.items() if h != VICTIM} == {"changed"}
+
+
+class _Forgetful(_Breaking):
+    """A real session that silently drops the interface descriptions it is given to type."""
+
+    def end(self, trial_minutes: int) -> None:
+        self.inner.end(trial_minutes)
+
+    def push(self, lines: Sequence[str]) -> str:
+        return self.inner.push([line for line in lines if not line.startswith(" description")])
+
+
+def test_a_device_that_does_not_show_what_was_pushed_fails_verification_and_rolls_back(
+    site: Site,
+) -> None:
+    before = site.running(VICTIM)
+
+    def connect(device: ResolvedDevice) -> DeviceSession:
+        session = site.connect(device)
+        return _Forgetful(session) if device.hostname == VICTIM else session
+
+    victim = run(site, connect)[VICTIM]
+    assert victim.failed
+    assert victim.rolled_back, victim.error
+    assert victim.error.startswith(
+        f"{VICTIM}: after the push the device still differs from the intended config ("
+    ), victim.error
+    assert " lines, first: " in victim.error
+    assert "description" in victim.error
+    assert victim.error.endswith("; rolled back: the running config is as before")
+    assert same_config(site, VICTIM, before, site.running(VICTIM))
