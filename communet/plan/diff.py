@@ -82,7 +82,8 @@ class Diff:
 
 
 @cache
-def _rx(pattern: str) -> re.Pattern[str]:
+def compiled(pattern: str) -> re.Pattern[str]:
+    """A platform's regular expression (from its data), compiled once."""
     return re.compile(pattern)
 
 
@@ -101,7 +102,7 @@ def _line_keys(platform: str, text: str) -> _LineKeys:
     assert rules is not None  # a Planner exists only for plannable platforms
     replace = None
     for index, pattern in enumerate(rules.replace):
-        found = _rx(pattern).search(text)
+        found = compiled(pattern).search(text)
         if found:
             replace = f"{index}:{found.group('key')}"
             break
@@ -110,7 +111,7 @@ def _line_keys(platform: str, text: str) -> _LineKeys:
     same = f"{hit[0].name}:{hit[1]}" if hit is not None and not write_only else None
     id_list = None
     for rule in rules.lists:
-        matched = _rx(rule.pattern).match(text)
+        matched = compiled(rule.pattern).match(text)
         if matched:
             ids = frozenset(parse_ids(matched.group("items"), rule))
             id_list = (rule, matched.group("head"), ids)
@@ -127,13 +128,13 @@ class Planner:
         self.negation = spec.syntax.negation
         values = {"mgmt_vlan": context.mgmt_vlan, "login_user": re.escape(context.login_user)}
         protected = () if context.restore else self.rules.protected
-        self.protected = [_rx(p.format(**values)) for p in protected]
-        self.guarded = [_rx(p.format(**values)) for p in self.rules.guarded]
-        self.owned = [_rx(p) for p in (("",) if context.restore else self.rules.owned)]
+        self.protected = [compiled(p.format(**values)) for p in protected]
+        self.guarded = [compiled(p.format(**values)) for p in self.rules.guarded]
+        self.owned = [compiled(p) for p in (("",) if context.restore else self.rules.owned)]
         self.restore = context.restore
         self.running_texts: set[str] = set()
-        self.permanent = [_rx(p) for p in self.rules.permanent]
-        self.shown_negations = [_rx(p) for p in self.rules.shown_negations]
+        self.permanent = [compiled(p) for p in self.rules.permanent]
+        self.shown_negations = [compiled(p) for p in self.rules.shown_negations]
 
     # ----------------------------------------------------------------- line keys
     # A line's keys depend on the platform and the text only; the same lines recur on

@@ -12,19 +12,13 @@ import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 
-from communet.plan.diff import parse_ids
+from communet.plan.diff import compiled, parse_ids
 from communet.plan.tree import Node
 from communet.platforms import get_platform
 from communet.platforms.spec import ListRule, PlatformSpec, StateRules
 
 ALL_VLANS = frozenset(range(1, 4095))
-
-
-@cache
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -145,14 +139,14 @@ def _list_rule(spec: PlatformSpec, name: str) -> ListRule | None:
 def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> PortState:
     kind = (
         "physical"
-        if _rx(rules.physical).match(name)
+        if compiled(rules.physical).match(name)
         else "lag"
-        if _rx(rules.lag).match(name)
+        if compiled(rules.lag).match(name)
         else "svi"
-        if _rx(rules.svi).match(name)
+        if compiled(rules.svi).match(name)
         else "other"
     )
-    svi = _rx(rules.svi).match(name)
+    svi = compiled(rules.svi).match(name)
     allowed_rule = _list_rule(spec, rules.allowed_list)
     fields: dict[str, object] = {"svi_vlan": int(svi.group("vlan")) if svi else None}
     allowed: set[int] | None = None
@@ -160,24 +154,24 @@ def port_state(spec: PlatformSpec, rules: StateRules, name: str, node: Node) -> 
     networks: list[str] = []
     for child in node.children:
         text = child.text
-        if _rx(rules.shutdown).match(text):
+        if compiled(rules.shutdown).match(text):
             fields["shutdown"] = True
-        elif found := _rx(rules.mode).match(text):
+        elif found := compiled(rules.mode).match(text):
             fields.setdefault("mode", found.group("mode").split()[0])
-        elif _rx(rules.routed).match(text):
+        elif compiled(rules.routed).match(text):
             fields["mode"] = "routed"
-        elif found := _rx(rules.access_vlan).match(text):
+        elif found := compiled(rules.access_vlan).match(text):
             fields["access_vlan"] = int(found.group("vlan"))
-        elif found := _rx(rules.native_vlan).match(text):
+        elif found := compiled(rules.native_vlan).match(text):
             fields["native_vlan"] = int(found.group("vlan"))
-        elif found := _rx(rules.member).match(text):
+        elif found := compiled(rules.member).match(text):
             fields["group"] = found.group("group")
-        elif found := _rx(rules.address).match(text):
+        elif found := compiled(rules.address).match(text):
             addresses.append(found.group("ip"))
             networks += _network(found)
-        elif found := _rx(rules.description).match(text):
+        elif found := compiled(rules.description).match(text):
             fields["description"] = found.group("text")
-        elif allowed_rule is not None and (found := _rx(allowed_rule.pattern).match(text)):
+        elif allowed_rule is not None and (found := compiled(allowed_rule.pattern).match(text)):
             allowed = (allowed or set()) | parse_ids(found.group("items"), allowed_rule)
         elif allowed_rule is not None and text.endswith(" none") and "allowed vlan" in text:
             allowed = set()
@@ -205,7 +199,7 @@ def _network(found: re.Match[str]) -> list[str]:
 def ports_of(spec: PlatformSpec, rules: StateRules, tree: Node) -> dict[str, PortState]:
     """Every interface section of ``tree``, by name (cheap: the planner's first look)."""
     ports: dict[str, PortState] = {}
-    header = _rx(rules.interface)
+    header = compiled(rules.interface)
     for child in tree.children:
         if found := header.match(child.text):
             name = found.group("name")
@@ -225,7 +219,7 @@ def with_links(ports: dict[str, PortState], up: frozenset[str] | None) -> dict[s
 
 def links_in(rules: StateRules, output: str) -> frozenset[str]:
     """The interfaces ``output`` (of ``rules.link_command``) shows with a link."""
-    line = _rx(rules.link_line)
+    line = compiled(rules.link_line)
     found = (line.match(raw.strip()) for raw in output.splitlines())
     return frozenset(m.group("name") for m in found if m is not None and m.group("link") == "up")
 
@@ -243,28 +237,30 @@ def facts(platform: str, tree: Node, ports: dict[str, PortState] | None = None) 
     vlans: set[int] = set()
     vlan_rule = _list_rule(spec, rules.vlan_list) if rules.vlan_list else None
     for child in tree.children:
-        if _rx(rules.interface).match(child.text):
+        if compiled(rules.interface).match(child.text):
             continue
-        if found := _rx(rules.vlan).match(child.text):
+        if found := compiled(rules.vlan).match(child.text):
             vlans.add(int(found.group("vlan")))
-        elif vlan_rule is not None and (found := _rx(vlan_rule.pattern).match(child.text)):
+        elif vlan_rule is not None and (found := compiled(vlan_rule.pattern).match(child.text)):
             vlans |= parse_ids(found.group("items"), vlan_rule)
     lines = list(walk(tree))
-    users = tuple(dict.fromkeys(m.group("user") for t in lines if (m := _rx(rules.user).match(t))))
-    stp = next((m.group("mode") for t in lines if (m := _rx(rules.stp_mode).match(t))), "")
-    vty = tuple(sorted({m.group("acl") for t in lines if (m := _rx(rules.vty_acl).match(t))}))
+    users = tuple(
+        dict.fromkeys(m.group("user") for t in lines if (m := compiled(rules.user).match(t)))
+    )
+    stp = next((m.group("mode") for t in lines if (m := compiled(rules.stp_mode).match(t))), "")
+    vty = tuple(sorted({m.group("acl") for t in lines if (m := compiled(rules.vty_acl).match(t))}))
     acls = {
-        acl: tuple(t for t in lines if _rx(rules.acl.format(acl=re.escape(acl))).match(t))
+        acl: tuple(t for t in lines if compiled(rules.acl.format(acl=re.escape(acl))).match(t))
         for acl in vty
     }
     return Facts(
         ports=ports,
         vlans=frozenset(vlans),
         users=users,
-        aaa=tuple(t for t in lines if _rx(rules.aaa).match(t)),
+        aaa=tuple(t for t in lines if compiled(rules.aaa).match(t)),
         stp_mode=stp or rules.stp_default,
         default_routes=tuple(
-            m.group("key") for t in lines if (m := _rx(rules.default_route).match(t))
+            m.group("key") for t in lines if (m := compiled(rules.default_route).match(t))
         ),
         vty_acls=vty,
         acl_lines=acls,
@@ -288,7 +284,7 @@ def interfaces_in(platform: str, text: str) -> tuple[str, ...]:
     if rules is None:
         return ()
     prefix = spec.syntax.running_prefix if spec.syntax else ""
-    header, physical = _rx(rules.interface), _rx(rules.physical)
+    header, physical = compiled(rules.interface), compiled(rules.physical)
     found: list[str] = []
     for raw in text.splitlines():
         line = raw.removeprefix(prefix).strip()

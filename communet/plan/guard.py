@@ -14,12 +14,10 @@ does not have is never planned.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from communet.plan.diff import Change
+from communet.plan.diff import Change, compiled
 from communet.plan.facts import Facts, PortState, port_state, walk
 from communet.plan.tree import Node
 from communet.platforms.spec import PlatformSpec, StateRules
@@ -157,11 +155,6 @@ class Hit:
     detail: str
 
 
-@cache
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 # ------------------------------------------------------------------ avoid by construction
 @dataclass(frozen=True)
 class Fitted:
@@ -175,11 +168,11 @@ def fit_intended(
 ) -> Fitted:
     """The intended tree without the interfaces it must not touch, and why each was left."""
     has_physical = any(p.kind == "physical" for p in running.values())
-    physical = _rx(rules.physical)
+    physical = compiled(rules.physical)
     kept: list[Node] = []
     notes: list[str] = []
     for node in intended.children:
-        found = _rx(rules.interface).match(node.text)
+        found = compiled(rules.interface).match(node.text)
         if found is None:
             kept.append(node)
             continue
@@ -253,7 +246,7 @@ class _Judge:
                 continue
             for text in walk(Node("", (change.node,)), change.path):
                 fallback = fallback or text
-                if pattern and _rx(pattern).search(text.rpartition(" > ")[2]):
+                if pattern and compiled(pattern).search(text.rpartition(" > ")[2]):
                     return text
         return fallback or section
 
