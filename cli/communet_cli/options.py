@@ -12,9 +12,8 @@ import tomllib
 from pathlib import Path
 
 import click
-import yaml
 
-from communet.secrets import EnvVaultResolver, SecretsFileError, secrets_from_mapping
+from communet.secrets import EnvVaultResolver, SecretsFileError, read_secrets_file
 
 INVENTORY_ENV = "COMMUNET_INVENTORY"
 PROJECT_FILE = "communet.toml"
@@ -28,11 +27,10 @@ def load_secrets_file(path: Path | None) -> dict[str, str]:
     """
     if path is None:
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
-        return secrets_from_mapping(data, str(path))
-    except SecretsFileError as error:
-        raise click.BadParameter(str(error), param_hint="'--secrets'") from None
+        return read_secrets_file(path)
+    except SecretsFileError as error:  # names the option and the file already
+        raise click.UsageError(str(error)) from None
 
 
 class CliVaultResolver(EnvVaultResolver):
