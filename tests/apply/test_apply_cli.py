@@ -171,3 +171,18 @@ def test_a_missing_vault_secret_names_the_cli_option(site: Site, tmp_path: Path)
         "fix: add the line 'vault_snmp_auth_key: VALUE' to the secrets file given with "
         "--secrets FILE"
     )
+
+
+def test_a_secrets_file_that_is_not_yaml_or_missing_is_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "secrets.yml"
+    broken.write_text("vault_a: [unclosed\n", "utf-8")
+    args = ["--inventory", str(DEMO), "--lab", str(tmp_path)]
+    code, _, err = invoke("plan", "demo", *args, "--secrets", str(broken))
+    assert code == 2
+    assert f"Error: --secrets {broken}: not YAML (line 2): " in err
+    assert "Traceback" not in err
+    missing = tmp_path / "nowhere.yml"
+    code, _, err = invoke("plan", "demo", *args, "--secrets", str(missing))
+    assert code == 2
+    assert "Traceback" not in err
+    assert str(missing) in err
