@@ -49,6 +49,7 @@ from communet.converge import (
     fit_to_device,
     refitted,
     require_converged,
+    restore_to,
     roll_back,
     typed_lines,
     write_backup,
@@ -56,8 +57,8 @@ from communet.converge import (
 from communet.errors import CommunetError
 from communet.inventory import LoadedInventory, ResolvedDevice
 from communet.inventory.resolve import ProvincePlan
-from communet.plan import Context, Plan, commands_for, plan_config
-from communet.plan.diff import REMOVE, WRITE_ONLY, Change, Planner, predict
+from communet.plan import Context, LintFinding, Plan, commands_for, plan_config
+from communet.plan.diff import LIST_REMOVE, REMOVE, WRITE_ONLY, Change, Planner, predict
 from communet.plan.facts import facts, ports_of
 from communet.plan.tree import parse, render
 from communet.platforms import get_platform
@@ -74,9 +75,16 @@ from communet.session import (
 )
 from communet.session.netmiko_session import Timeouts
 
-# Where a device can be adopted: its trial commit is one device-wide timer that a second
-# session can confirm or revert (IOS 'configure terminal revert timer').
-ADOPTABLE = frozenset({"revert_timer"})
+# Where a device can be adopted, by how it keeps a change undoable:
+# - IOS 'configure terminal revert timer': one device-wide timer that a second session can
+#   confirm or revert, armed across all four stages;
+# - VRPv8 'commit trial' (confirmed by 'commit' in the session that committed it; Huawei
+#   documents no confirmation from another session) and VRP5 (no trial commit at all):
+#   make-before-break, each stage kept or undone on its own, so that at every instant one
+#   proven management path exists (docs/brownfield.md, "Adopting a Huawei switch").
+DEVICE_WIDE = frozenset({"revert_timer"})
+PER_STAGE = frozenset({"commit_trial", "backup_restore"})
+ADOPTABLE = DEVICE_WIDE | PER_STAGE
 
 # Hazards that adoption resolves by construction: the old path goes only after the new one
 # is proven. Every other blocking finding stops the adoption unless forced, as in apply.
@@ -171,7 +179,8 @@ def stage_plan(
     midway = render(predict(planner, parse(spec, running), first), indent) if first else running
     later = Context(mgmt_vlan=mgmt_vlan, login_user=new[1], session_address=new[0])
     rest = plan_config(hostname, platform, midway, intended, later)
-    blocking = tuple(f.render() for f in whole.blocking if f.rule not in MOVED_BY_ADOPTION)
+    old_vlan = vlan_of(platform, running, old[0])
+    blocking = tuple(f.render() for f in whole.blocking if not moved_by_adoption(f, old_vlan))
     return Staged(
         hostname,
         platform,
@@ -183,6 +192,29 @@ def stage_plan(
     )
 
 
+def moved_by_adoption(finding: LintFinding, old_vlan: int | None) -> bool:
+    """Whether adoption resolves ``finding`` by construction: the management move itself,
+    or today's VLAN (and only it) leaving a trunk once the new path is proven."""
+    if finding.rule in MOVED_BY_ADOPTION:
+        return True
+    if finding.rule != "trunk-vlan-in-use" or old_vlan is None:
+        return False
+    found = re.search(r"stops carrying VLAN ([\d,]+), still in use", finding.reason)
+    return found is not None and found.group(1) == str(old_vlan)
+
+
+def vlan_of(platform: str, running: str, address: str) -> int | None:
+    """The VLAN whose SVI holds ``address`` in ``running`` (None: not on an SVI)."""
+    spec = get_platform(platform)
+    rules = spec.plan.state if spec.plan else None
+    if rules is None:
+        return None
+    tree = parse(spec, running)
+    found = facts(platform, tree, ports_of(spec, rules, tree))
+    held = found.holding(address) if found is not None else None
+    return held.svi_vlan if held is not None else None
+
+
 def old_path(
     platform: str, running: str, old: tuple[str, str], whole: Plan
 ) -> Callable[[Change], bool]:
@@ -191,6 +223,7 @@ def old_path(
     spec = get_platform(platform)
     rules = spec.plan.state if spec.plan else None
     sections: set[str] = set()
+    old_vlan: int | None = None  # the VLAN today's session comes in on (an SVI's)
     user_rx: re.Pattern[str] | None = None
     if rules is not None:
         tree = parse(spec, running)
@@ -199,6 +232,7 @@ def old_path(
         if held is not None:
             negation = spec.syntax.negation if spec.syntax else "no "
             sections = {f"interface {held.name}", f"{negation}interface {held.name}"}
+            old_vlan = held.svi_vlan
         user_rx = re.compile(rules.user)
     named = {f.line for f in whole.findings if f.rule in MOVED_BY_ADOPTION - {"default-route"}}
 
@@ -209,6 +243,8 @@ def old_path(
             return True
         if not change.path and change.node.text in sections:
             return True
+        if change.kind == LIST_REMOVE and old_vlan is not None and _names_vlan(change, old_vlan):
+            return True  # today's VLAN off a trunk (the uplink it comes in on)
         if user_rx is None or change.kind != REMOVE or not user:
             return False
         return any(
@@ -217,6 +253,16 @@ def old_path(
         )
 
     return touches
+
+
+def _names_vlan(change: Change, vlan: int) -> bool:
+    """Whether a list change names ``vlan`` (alone or in a range: 'a-b', 'a to b')."""
+    text = re.sub(r"(\d+)\s*(?:-|\sto\s)\s*(\d+)", r"\1-\2", change.node.text)
+    for word in re.findall(r"\d+(?:-\d+)?", text.split("vlan", 1)[-1]):
+        low, _, high = word.partition("-")
+        if int(low) <= vlan <= int(high or low):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------ host keys
@@ -345,9 +391,9 @@ def adopt(
     method = get_platform(device.platform).trial.method
     if method not in ADOPTABLE:
         error = AdoptionError(
-            f"{device.hostname}: adoption needs a trial commit that a second session can "
-            f"confirm (cisco_ios); {device.platform} has {method!r}: move its management from "
-            "the console, then run 'communet apply'"
+            f"{device.hostname}: adoption needs a way to undo each stage (cisco_ios, "
+            f"huawei_vrp, huawei_vrpv8); {device.platform} has {method!r}: move its "
+            "management from the console, then run 'communet apply'"
         )
         return Adoption(failed(device, error, started), stage="prepare")
     try:
@@ -527,6 +573,13 @@ class _Driver:
         )
 
     def _push(self, running: str) -> None:
+        if get_platform(self.run.device.platform).trial.method in PER_STAGE:
+            self._push_make_before_break(running)
+        else:
+            self._push_device_wide(running)
+
+    def _push_device_wide(self, running: str) -> None:
+        """IOS: the four stages under one revert timer, confirmed at the end."""
         run, staged = self.run, self.staged
         assert staged is not None
         assert self.old is not None
@@ -538,15 +591,7 @@ class _Driver:
             self.old.push(typed_lines(staged.converge))
         self.old.end(minutes)
         left = self._plan(self.old.fetch_running(), old_session=True)
-        stray = [
-            c for c in left.changes if c.kind != WRITE_ONLY and not self._on_old_path(running, c)
-        ]
-        if stray:
-            raise VerificationError(
-                f"{self.hostname}: after stage 1 the device still differs from the intended "
-                f"config beyond the old management path ({len(stray)} changes, first: "
-                f"{' > '.join((*stray[0].path, stray[0].node.text))})"
-            )
+        self._require_stage_one(running, left)
         # 2: a new session on the intended address, credentials and (carried) host key
         self.stage = "prove"
         self.undo_key = carry_host_key(
@@ -575,6 +620,101 @@ class _Driver:
             self.new.save()
         self.undo_key = None
         self.left = self._left_behind(self.new.fetch_running())
+
+    def _push_make_before_break(self, running: str) -> None:
+        """VRP5 and VRPv8: each stage kept or undone on its own, one proven path throughout.
+
+        1. over today's session: everything but today's path, the new path included (VRPv8:
+           ``commit trial``, still pending; VRP5: in effect at once, the backup ready);
+        2. a new session proves the new path (address, login, carried host key); only then
+           does today's session keep stage 1 (VRPv8: ``commit`` where it was committed);
+        3. over the new session: today's path goes (VRPv8: its own ``commit trial``);
+        4. a second plan is empty, another new session gets in, the new session keeps
+           stage 3 (VRPv8: ``commit``) and saves.
+
+        A failure before stage 3 is undone over today's session (its path is still there);
+        in stages 3 and 4, the new session first puts today's path back, then today's
+        session (a fresh one) undoes the rest: see :meth:`_roll_back`.
+        """
+        run, staged = self.run, self.staged
+        assert staged is not None
+        assert self.old is not None
+        trial = run.options.trial_minutes if self._has_trial else 0
+        self.stage = "converge"
+        self.old.begin(trial)
+        if staged.converge:
+            self.old.push(typed_lines(staged.converge))
+        self.old.end(trial)
+        self._require_stage_one(running, self._plan(self.old.fetch_running(), old_session=True))
+        self.stage = "prove"
+        self.undo_key = carry_host_key(
+            self.hostname, self.paths.old_where(run.device), self.paths.new_where(run.device)
+        )
+        self.new = self.paths.new(run.device)
+        if trial:
+            self.old.confirm()  # the new path is proven: keep stages 1 and 2
+        self.stage = "move"
+        move = self._plan(self.new.fetch_running(), old_session=False)
+        old_vlan = vlan_of(run.device.platform, running, self.old_address)
+        blocking = [f for f in move.blocking if not moved_by_adoption(f, old_vlan)]
+        if blocking and not run.options.force:
+            raise AdoptionError(
+                f"{self.hostname}: removing the old path would be destructive: "
+                + "; ".join(f.render() for f in blocking)
+            )
+        if move.changed:
+            self.new.begin(trial)
+            self.new.push(typed_lines(move.commands))
+            self.new.end(trial)
+        self._drop_old_address(trial)
+        self.stage = "confirm"
+        require_converged(run, self._plan(self.new.fetch_running(), old_session=False), "the move")
+        if run.options.verify_reconnect:
+            self.paths.new(run.device).close()
+        if trial:
+            self.new.confirm()
+        if run.options.save:
+            self.new.save()
+        self.undo_key = None
+        self.left = self._left_behind(self.new.fetch_running())
+
+    def _drop_old_address(self, trial: int) -> None:
+        """Today's address, still on an interface the intended config does not manage, goes
+        too where the platform says how (``adoption.drop_address``)."""
+        assert self.new is not None
+        lines = get_platform(self.run.device.platform).adoption.drop_address
+        held = self._holding_old(self.new.fetch_running()) if lines else None
+        if held is None:
+            return
+        self.new.begin(trial)
+        self.new.push([line.format(interface=held) for line in lines])
+        self.new.end(trial)
+
+    def _holding_old(self, running: str) -> str | None:
+        platform = self.run.device.platform
+        spec = get_platform(platform)
+        rules = spec.plan.state if spec.plan else None
+        if rules is None:
+            return None
+        tree = parse(spec, running)
+        found = facts(platform, tree, ports_of(spec, rules, tree))
+        held = found.holding(self.old_address) if found is not None else None
+        return held.name if held is not None else None
+
+    @property
+    def _has_trial(self) -> bool:
+        return get_platform(self.run.device.platform).trial.method == "commit_trial"
+
+    def _require_stage_one(self, running: str, left: Plan) -> None:
+        stray = [
+            c for c in left.changes if c.kind != WRITE_ONLY and not self._on_old_path(running, c)
+        ]
+        if stray:
+            raise VerificationError(
+                f"{self.hostname}: after stage 1 the device still differs from the intended "
+                f"config beyond the old management path ({len(stray)} changes, first: "
+                f"{' > '.join((*stray[0].path, stray[0].node.text))})"
+            )
 
     def _left_behind(self, running: str) -> str:
         """Today's address, when it is still on the device: on an interface the intended
@@ -613,6 +753,8 @@ class _Driver:
 
     def _roll_back(self, before: str) -> tuple[bool, str]:
         """Back to the pre-change config over whichever session still answers."""
+        if get_platform(self.run.device.platform).trial.method in PER_STAGE:
+            return self._roll_back_stages(before)
         note = ""
         for session in (self.new, self.old):
             if session is None:
@@ -621,6 +763,46 @@ class _Driver:
             if rolled:
                 return True, note
         return False, note
+
+    def _roll_back_stages(self, before: str) -> tuple[bool, str]:
+        """VRP: undo what of the stages took effect, planned from the device's config as it
+        is now back to ``before``. A trial still pending (VRPv8) is aborted first in the
+        session that committed it. Before stage 3 today's path is intact: today's session
+        undoes it all (a fresh one if it died). From stage 3 on, today's path may be gone:
+        the new session puts it back first (only what re-adds it, nothing it runs on), then
+        a fresh session on today's path undoes the rest, the new path included."""
+        for session in (self.new, self.old):
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    session.abort()  # out of system-view; VRPv8: 'abort trial' if pending
+        if self.stage in ("move", "confirm") and self.new is not None:
+            try:
+                self._put_old_path_back(before)
+            except Exception as error:
+                problem = self.run.mask(describe(self.hostname, error))
+                return False, (
+                    f"; rollback failed too: {problem}; the device answers on its new path: "
+                    f"restore {self.run.backup}"
+                )
+            with contextlib.suppress(Exception):
+                assert self.old is not None
+                self.old.close()
+            self.old = None
+        return restore_to(self.run, self.old, before)
+
+    def _put_old_path_back(self, before: str) -> None:
+        """Over the new session: re-add what stage 3 removed (today's address, login)."""
+        assert self.new is not None
+        spec = get_platform(self.run.device.platform)
+        context = Context(restore=True)
+        back = plan_config(
+            self.hostname, self.run.device.platform, self.new.fetch_running(), before, context
+        )
+        adds = [c for c in back.changes if c.kind not in (REMOVE, WRITE_ONLY, LIST_REMOVE)]
+        if adds:
+            self.new.begin(0)
+            self.new.push(typed_lines(commands_for(spec, adds)))
+            self.new.end(0)
 
     def _line(self, error: BaseException) -> str:
         return _with_stage(self.hostname, self.stage, describe(self.hostname, error))

@@ -319,10 +319,19 @@ def _unchecked(run: HostRun, method: str, error: Exception) -> str:
 def _restore(run: HostRun, session: DeviceSession, before: str) -> tuple[bool, str]:
     """No trial commit (VRP5): undo what of the push took effect, from the device's config as
     it is now (the push may have stopped at any line), over a new session if this one died."""
+    return restore_to(run, session, before)
+
+
+def restore_to(run: HostRun, session: DeviceSession | None, before: str) -> tuple[bool, str]:
+    """Plan from the device's config as it is now back to ``before`` and push that, over
+    ``session``, else (it died, or None) over a new one from ``run.connect``. Also how an
+    adoption on VRP undoes stages that were already kept (:mod:`communet.adopt`)."""
     problem = ""
     for fresh in (False, True):
+        if not fresh and session is None:
+            continue
         try:
-            live = run.connect(run.device) if fresh else session
+            live = run.connect(run.device) if fresh or session is None else session
             try:
                 if not fresh:
                     live.abort()  # out of configuration mode (VRP5: nothing else)

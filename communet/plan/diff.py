@@ -429,11 +429,12 @@ def predict(planner: Planner, running: Node, changes: Iterable[Change]) -> Node:
 def _predict_list(planner: Planner, section: _Mutable, change: Change) -> None:
     text = change.node.text
     for rule in planner.rules.lists:
-        for template, adding in ((rule.add, True), (rule.remove, False)):
+        # the remove form first: VRP's 'undo {head} {items}' also fits '{head} {items}'
+        for template, adding in ((rule.remove, False), (rule.add, True)):
             if not template:
                 continue
             pattern = "^" + re.escape(template).replace(r"\{head\}", "(?P<head>.+?)")
-            pattern = pattern.replace(r"\{items\}", "(?P<items>.+)") + "$"
+            pattern = pattern.replace(r"\{items\}", r"(?P<items>\d[\d,\- to]*)") + "$"
             found = re.match(pattern, text)
             if found is None:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from communet.platforms.spec import (
+    AdoptionRules,
     ConfigSyntax,
     Connection,
     ErrorRules,
@@ -339,6 +340,11 @@ PLAN = PlanRules(
     shown_negations=(r"^undo (?:ntdp|ndp|lldp) enable$",),
 )
 
+# Adoption: a vendor's VLAN interface that carried today's address and that the intended
+# config does not manage loses its address in stage 3 ('undo ip address' with no argument
+# removes the primary address, S5720/S5735 command references), the interface itself stays.
+ADOPTION = AdoptionRules(drop_address=("interface {interface}", " undo ip address", "quit"))
+
 SPEC = PlatformSpec(
     name="huawei_vrp",
     vendor="Huawei",
@@ -357,4 +363,5 @@ SPEC = PlatformSpec(
     template_dirs=("huawei_vrp",),
     templates=TEMPLATES,
     plan=PLAN,
+    adoption=ADOPTION,
 )

@@ -77,6 +77,18 @@ class SaveRules:
 
 
 @dataclass(frozen=True)
+class AdoptionRules:
+    """What adoption (``communet adopt``) types beyond the plan, as data.
+
+    ``drop_address``: the lines that take today's address off an interface the intended
+    config does not manage (a vendor's VLAN interface), over the new session in stage 3, so
+    that today's path is gone and not left behind; ``{interface}`` is that interface.
+    """
+
+    drop_address: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TrialCommit:
     """Safe-change primitives.
 
@@ -340,6 +352,7 @@ class PlatformSpec:
     # Said after the families when a firmware is missing or unknown.
     firmware_help: str = ""
     plan: PlanRules | None = None
+    adoption: AdoptionRules = field(default_factory=AdoptionRules)
 
     def templates_for(self, role: str) -> tuple[str, ...]:
         return dict(self.templates).get(role, ())
