@@ -99,6 +99,30 @@ STAGES = {
     "confirm": "4 verify, confirm the trial commit, save",
 }
 
+# The same stages where each is kept or undone on its own (VRP5, VRPv8: make-before-break).
+STAGES_PER_STAGE = {
+    **STAGES,
+    "converge": "1 converge all but the management path, the new path added (today's session)",
+    "move": "3 remove the old management path (over the new session; undone over it on failure)",
+    "confirm": "4 verify, reconnect, keep and save",
+}
+
+
+def stage_key(platform: str, stage: str) -> str:
+    """The message key of ``stage``'s title on ``platform`` (``stage.converge`` or, where
+    each stage is kept on its own, ``stage.converge.per_stage``)."""
+    per_stage = get_platform(platform).trial.method in PER_STAGE
+    return (
+        f"stage.{stage}.per_stage" if per_stage and stage in _PER_STAGE_TITLES else f"stage.{stage}"
+    )
+
+
+def stage_titles(platform: str) -> dict[str, str]:
+    return STAGES_PER_STAGE if get_platform(platform).trial.method in PER_STAGE else STAGES
+
+
+_PER_STAGE_TITLES = ("converge", "move", "confirm")
+
 ADOPTED_BEFORE = (
     "adopted before: today's path no longer answers, the intended one does (converged there "
     "as by 'communet apply'); 'reach' can be removed from the inventory"
@@ -185,11 +209,37 @@ def stage_plan(
         hostname,
         platform,
         converge=tuple(commands_for(spec, first)),
-        move=rest.commands,
+        move=rest.commands + _dropped_address(platform, running, intended, old[0]),
         findings=tuple(f.render() for f in whole.findings),
         blocking=blocking,
         plan=whole,
     )
+
+
+def _dropped_address(platform: str, running: str, intended: str, address: str) -> tuple[str, ...]:
+    """The platform's lines that take today's address off an interface the intended config
+    does not manage (shown in stage 3; typed by the driver when it is still there)."""
+    lines = get_platform(platform).adoption.drop_address
+    held = _holder(platform, running, address) if lines else None
+    if held is None:
+        return ()
+    spec = get_platform(platform)
+    managed = {node.text for node in parse(spec, intended).children}
+    if f"interface {held}" in managed:
+        return ()
+    return tuple(line.format(interface=held) for line in lines)
+
+
+def _holder(platform: str, running: str, address: str) -> str | None:
+    """The interface that holds ``address`` in ``running``."""
+    spec = get_platform(platform)
+    rules = spec.plan.state if spec.plan else None
+    if rules is None:
+        return None
+    tree = parse(spec, running)
+    found = facts(platform, tree, ports_of(spec, rules, tree))
+    held = found.holding(address) if found is not None else None
+    return held.name if held is not None else None
 
 
 def moved_by_adoption(finding: LintFinding, old_vlan: int | None) -> bool:
@@ -683,23 +733,13 @@ class _Driver:
         too where the platform says how (``adoption.drop_address``)."""
         assert self.new is not None
         lines = get_platform(self.run.device.platform).adoption.drop_address
-        held = self._holding_old(self.new.fetch_running()) if lines else None
+        held = _holder(self.run.device.platform, self.new.fetch_running(), self.old_address)
+        held = held if lines else None
         if held is None:
             return
         self.new.begin(trial)
         self.new.push([line.format(interface=held) for line in lines])
         self.new.end(trial)
-
-    def _holding_old(self, running: str) -> str | None:
-        platform = self.run.device.platform
-        spec = get_platform(platform)
-        rules = spec.plan.state if spec.plan else None
-        if rules is None:
-            return None
-        tree = parse(spec, running)
-        found = facts(platform, tree, ports_of(spec, rules, tree))
-        held = found.holding(self.old_address) if found is not None else None
-        return held.name if held is not None else None
 
     @property
     def _has_trial(self) -> bool:

@@ -21,7 +21,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from communet.adopt import NOT_BROWNFIELD, STAGES, Adoption, adopt_all, paths_for
+from communet.adopt import (
+    NOT_BROWNFIELD,
+    STAGES,
+    Adoption,
+    adopt_all,
+    paths_for,
+    stage_key,
+    stage_titles,
+)
 from communet.apply import Options, Result
 from communet.connect import LabOverlayError, Reacher, direct, lab_overlay
 from communet.run_options import cli_specs
@@ -65,7 +73,8 @@ def _reachers(lab: Path | None, known_hosts: Path | None) -> tuple[Reacher, Reac
 @click.pass_context
 def adopt(ctx: click.Context, /, scope: str, as_json: bool, dry_run: bool, **values: Any) -> None:
     """Move the brownfield devices of SCOPE (those with 'reach' in the inventory) onto their
-    intended management address and credentials, in verified stages under one trial commit."""
+    intended management address and credentials, in verified stages (Cisco IOS: under one
+    trial commit; Huawei VRP: make-before-break, each stage kept or undone on its own)."""
     lang = _lang(ctx)
     loaded, devices, secrets, timeouts = load_scope(ctx, scope, values, lang)
     today, intended = _reachers(values.get("state_dir"), values.get("known_hosts"))
@@ -108,17 +117,18 @@ def _record(adoption: Adoption) -> dict[str, Any]:
     record["stage"] = adoption.stage
     record["note"] = adoption.note
     staged = adoption.staged
+    titles = stage_titles(adoption.result.platform)
     record["stages"] = (
         [
             {
                 "stage": 1,
                 "name": "converge",
-                "title": STAGES["converge"],
+                "title": titles["converge"],
                 "commands": list(staged.converge),
             },
-            {"stage": 2, "name": "prove", "title": STAGES["prove"], "commands": []},
-            {"stage": 3, "name": "move", "title": STAGES["move"], "commands": list(staged.move)},
-            {"stage": 4, "name": "confirm", "title": STAGES["confirm"], "commands": []},
+            {"stage": 2, "name": "prove", "title": titles["prove"], "commands": []},
+            {"stage": 3, "name": "move", "title": titles["move"], "commands": list(staged.move)},
+            {"stage": 4, "name": "confirm", "title": titles["confirm"], "commands": []},
         ]
         if staged is not None and adoption.result.commands
         else []
@@ -144,7 +154,9 @@ def _summary(adoptions: list[Adoption], options: Options, elapsed: float, lang: 
         elif result.skipped:
             detail = text("monitored_only", lang)
         stage = (
-            text(f"stage.{adoption.stage}", lang) if adoption.stage in STAGES else adoption.stage
+            text(stage_key(result.platform, adoption.stage), lang)
+            if adoption.stage in STAGES
+            else adoption.stage
         )
         table.add_row(
             result.hostname,
@@ -174,6 +186,7 @@ def _summary(adoptions: list[Adoption], options: Options, elapsed: float, lang: 
             ("move", staged.move),
             ("confirm", ()),
         ):
-            console.print(f"# {text(f'stage.{name}', lang)}", markup=False, highlight=False)
+            title = text(stage_key(adoption.result.platform, name), lang)
+            console.print(f"# {title}", markup=False, highlight=False)
             if lines:
                 console.print("\n".join(lines), markup=False, highlight=False)

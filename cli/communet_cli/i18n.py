@@ -91,6 +91,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "4 verify, confirm the trial commit, save",
         "vi": "4 kiểm tra, xác nhận thay đổi, lưu cấu hình",
     },
+    "stage.converge.per_stage": {
+        "en": "1 converge all but the management path, the new path added (today's session)",
+        "vi": "1 cấu hình mọi thứ trừ đường quản lý, thêm đường quản lý mới (phiên hiện tại)",
+    },
+    "stage.move.per_stage": {
+        "en": "3 remove the old management path (over the new session; undone over it on failure)",
+        "vi": "3 gỡ đường quản lý cũ (qua phiên mới; lỗi thì khôi phục qua chính phiên đó)",
+    },
+    "stage.confirm.per_stage": {
+        "en": "4 verify, reconnect, keep and save",
+        "vi": "4 kiểm tra, kết nối lại, giữ thay đổi và lưu cấu hình",
+    },
     "adopt_refused": {
         "en": "apply would refuse: destructive lines besides the management move: {findings} "
         "(pass --force to push them under the trial commit)",

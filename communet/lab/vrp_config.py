@@ -655,6 +655,22 @@ def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
     if stored is None or not matches(stored, secret):
         return None
     services = next((w[1:] for w in user if w[:1] == ["service-type"]), [])
-    if "ssh" not in services:
+    if "ssh" not in services or not _ssh_user_may_log_in(root, username):
         return None
     return next((int(w[-1]) for w in user if w[:2] == ["privilege", "level"]), level)
+
+
+def _ssh_user_may_log_in(root: Node, username: str) -> bool:
+    """With ``undo ssh authentication-type default password`` a password login needs the
+    user's own ``ssh user NAME authentication-type password`` (or ``all``); by default any
+    local user with service-type ssh may log in with its password (S5735 V600 and S5720
+    V200R019 command references, 'ssh authentication-type default password')."""
+    if not any(
+        c.line.strip() == "undo ssh authentication-type default password" for c in root.children
+    ):
+        return True
+    for child in root.children:
+        words = child.line.split()
+        if words[:3] == ["ssh", "user", username] and words[3:4] == ["authentication-type"]:
+            return bool(set(words[4:5]) & {"password", "password-rsa", "password-ecc", "all"})
+    return False
