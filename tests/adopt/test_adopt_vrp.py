@@ -313,7 +313,7 @@ def test_adopt_end_to_end_via_ansible(vbf: VrpBrownfield, tmp_path: Path) -> Non
     process, result = play(vbf, tmp_path, "--check")
     assert process.returncode == 0, process.stdout + process.stderr
     assert result["changed"] is True
-    assert f" undo local-user {case.old_user} service-type" in result["stages"]["move"]
+    assert " undo local-user ******** service-type" in result["stages"]["move"]  # masked
     assert vbf.running(today=True)  # check mode: still reached as today
 
     process, result = play(vbf, tmp_path)
