@@ -84,6 +84,11 @@ SCHEMA: tuple[RunOption, ...] = (
             "old address (added to O(known_hosts) for the new address), removes the old path "
             "over that session, then confirms and saves; any failure rolls back. A device "
             "without C(reach) is skipped. With C(--check), only reports the stages.",
+            "On Huawei VRP5 and VRPv8 (no trial commit that another session can confirm) the "
+            "same stages run make-before-break: the new path is added over today's session and "
+            "proven before the old one goes, each stage kept (VRPv8: C(commit trial), then "
+            "C(commit) in the session that committed it) or undone on its own over a session "
+            "that still answers; see docs/brownfield.md.",
         ),
         choices=("apply", "backup", "adopt"),
     ),
