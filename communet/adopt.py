@@ -203,7 +203,7 @@ def stage_plan(
     midway = render(predict(planner, parse(spec, running), first), indent) if first else running
     later = Context(mgmt_vlan=mgmt_vlan, login_user=new[1], session_address=new[0])
     rest = plan_config(hostname, platform, midway, intended, later)
-    old_vlan = vlan_of(platform, running, old[0])
+    old_vlan = only_management_vlan(platform, running, whole.after, old[0])
     blocking = tuple(f.render() for f in whole.blocking if not moved_by_adoption(f, old_vlan))
     return Staged(
         hostname,
@@ -253,8 +253,10 @@ def moved_by_adoption(finding: LintFinding, old_vlan: int | None) -> bool:
     return found is not None and found.group(1) == str(old_vlan)
 
 
-def vlan_of(platform: str, running: str, address: str) -> int | None:
-    """The VLAN whose SVI holds ``address`` in ``running`` (None: not on an SVI)."""
+def only_management_vlan(platform: str, running: str, after: str, address: str) -> int | None:
+    """The VLAN whose SVI holds ``address`` in ``running``, when it carries nothing else:
+    no live port of ``after`` (the whole change made) forwards it untagged. Taking that VLAN
+    off a trunk is today's path going; None: not on an SVI, or other ports still use it."""
     spec = get_platform(platform)
     rules = spec.plan.state if spec.plan else None
     if rules is None:
@@ -262,7 +264,15 @@ def vlan_of(platform: str, running: str, address: str) -> int | None:
     tree = parse(spec, running)
     found = facts(platform, tree, ports_of(spec, rules, tree))
     held = found.holding(address) if found is not None else None
-    return held.svi_vlan if held is not None else None
+    vlan = held.svi_vlan if held is not None else None
+    if vlan is None:
+        return None
+    later_tree = parse(spec, after)
+    later = facts(platform, later_tree, ports_of(spec, rules, later_tree))
+    for port in later.ports.values() if later is not None else ():
+        if port.svi_vlan is None and port.live and vlan in (port.access_vlan, port.native_vlan):
+            return None
+    return vlan
 
 
 def old_path(
@@ -705,7 +715,9 @@ class _Driver:
             self.old.confirm()  # the new path is proven: keep stages 1 and 2
         self.stage = "move"
         move = self._plan(self.new.fetch_running(), old_session=False)
-        old_vlan = vlan_of(run.device.platform, running, self.old_address)
+        old_vlan = only_management_vlan(
+            run.device.platform, running, staged.plan.after, self.old_address
+        )
         blocking = [f for f in move.blocking if not moved_by_adoption(f, old_vlan)]
         if blocking and not run.options.force:
             raise AdoptionError(
