@@ -31,6 +31,7 @@ from communet.lab.core import (
 )
 from communet.lab.grammar import Failure, Parsed
 from communet.lab.vrp_config import (
+    DEFAULT_ON,
     GENERIC_GRAMMAR,
     GRAMMARS,
     V8_ONLY,
@@ -584,6 +585,9 @@ class VrpShell(Shell):
                 return Reply(f"Error: The default {what} cannot be deleted.\n")
             if view.kind == "interface" and words[1:5] == ("port", "trunk", "allow-pass", "vlan"):
                 return self._allow_pass(target, words[5:], remove=True)
+            if " ".join(words[1:]) in DEFAULT_ON:  # turned off: shown in its undo form
+                set_line(target, " ".join(words))
+                return Reply()
             undo_line(target, " ".join(words[1:]))
             return Reply()
         if view.kind == "interface":
@@ -684,7 +688,9 @@ class VrpShell(Shell):
                 label = {"policy": "trafficpolicy"}.get(kind, kind) + "-" + body[2]
             self.views.append(View(kind, node, label))
             return Reply()
-        if undo:
+        if undo and " ".join(body) in DEFAULT_ON:  # turned off: shown in its undo form
+            set_line(root, " ".join(words), self.device.layout)
+        elif undo:
             undo_line(root, " ".join(body))
         else:
             set_line(root, " ".join(body), self.device.layout)

@@ -481,8 +481,23 @@ def insert_node(target: Node, node: Node, layout: Layout | None = None) -> None:
     target.children.insert(index, node)
 
 
+# On by default, so displayed only in their 'undo' form once turned off (S5720 V200R019
+# command reference, aaa view: 'local-user password change-offline enable'; S5735 V600:
+# 'ssh authentication-type default password', as the corpus's s5735-bucharest shows it);
+# typing the positive form takes the 'undo' line away and shows nothing.
+DEFAULT_ON = frozenset(
+    {"local-user password change-offline enable", "ssh authentication-type default password"}
+)
+
+
 def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
-    """Add ``line``; a single-valued command replaces its old value where that stood."""
+    """Add ``line``; a single-valued command replaces its old value where that stood, and
+    the positive form replaces its 'undo' line (a default displayed when turned off)."""
+    negated = target.find("undo " + line)
+    if negated is not None:
+        target.children.remove(negated)
+        if line in DEFAULT_ON:
+            return
     if target.find(line) is not None:
         return
     key = _key(line)

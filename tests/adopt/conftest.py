@@ -27,6 +27,8 @@ from communet.secrets import EnvVaultResolver
 from communet.session import DeviceSession
 from communet.session.netmiko_session import Timeouts
 
+from .vrp_brownfield import CASES, VrpBrownfield, start
+
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "inventory" / "demo"
 BROWNFIELD = REPO / "tests" / "plan" / "brownfield" / "commune-2960.cfg"
@@ -124,3 +126,9 @@ def bf(tmp_path: Path) -> Iterator[Brownfield]:
         yield Brownfield(
             lab, inventory, load_inventory(inventory), state, secrets_file(tmp_path / "s.yml")
         )
+
+
+@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
+def vbf(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VrpBrownfield]:
+    """A Huawei switch to adopt: the VRP5 S5720, then the V600 S5735 (vrp_brownfield)."""
+    yield from start(tmp_path, request.param)

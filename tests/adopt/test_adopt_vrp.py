@@ -26,8 +26,7 @@ from communet.lab.vrp import VrpDevice
 from communet.session import AuthenticationError, UnreachableError
 from communet_cli.main import cli
 
-from .vrp_brownfield import NEW, SNMP, S5720, VrpBrownfield, vrp_secrets
-from .vrp_brownfield import vbf as vbf  # noqa: F401 - the fixture
+from .vrp_brownfield import NEW, S5720, SNMP, VrpBrownfield, vrp_secrets
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -243,8 +242,7 @@ def test_a_stage_3_failure_puts_today_s_path_back_first(vbf: VrpBrownfield, tmp_
     assert (record["stage"], record["rolled_back"]) == ("move", True)
     error = record["error"]
     assert error.startswith(
-        f"{vbf.host}: adoption stage 3 (remove the old management path): ' {refused}': the "
-        "device "
+        f"{vbf.host}: adoption stage 3 (remove the old management path): ' {refused}': the device "
     )
     assert "(line 8 of 9; line 9 was sent with it)" in error
     assert "\n" not in error

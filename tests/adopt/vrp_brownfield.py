@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import yaml
 
 from communet.connect import lab_overlay, netmiko_connector
@@ -171,8 +170,3 @@ def start(tmp_path: Path, case: Case) -> Iterator[VrpBrownfield]:
         lab.load_config(case.host, case.text())
         secrets = vrp_secrets(tmp_path / "s.yml", case)
         yield VrpBrownfield(case, lab, inventory, load_inventory(inventory), state, secrets)
-
-
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def vbf(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VrpBrownfield]:
-    yield from start(tmp_path, request.param)
