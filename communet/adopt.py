@@ -26,6 +26,7 @@ over :mod:`communet.converge`'s building blocks (backup, rollback, results).
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import re
 import threading
 import time
@@ -217,17 +218,49 @@ def stage_plan(
 
 
 def _dropped_address(platform: str, running: str, intended: str, address: str) -> tuple[str, ...]:
-    """The platform's lines that take today's address off an interface the intended config
-    does not manage (shown in stage 3; typed by the driver when it is still there)."""
-    lines = get_platform(platform).adoption.drop_address
-    held = _holder(platform, running, address) if lines else None
-    if held is None:
-        return ()
+    """What stage 3 types beyond the plan, from the platform's adoption data: today's
+    address off an interface the intended config does not manage, and default routes via
+    today's subnet that the intended config does not have (shown in the dry run; the driver
+    types what is still there after the move)."""
     spec = get_platform(platform)
-    managed = {node.text for node in parse(spec, intended).children}
-    if f"interface {held}" in managed:
+    lines = spec.adoption.drop_address
+    held = _holder(platform, running, address) if lines else None
+    top = {node.text for node in parse(spec, intended).children}
+    dropped: tuple[str, ...] = ()
+    if held is not None and f"interface {held}" not in top:
+        dropped = tuple(line.format(interface=held) for line in lines)
+    return dropped + _stale_routes(platform, running, running, intended, address)
+
+
+def _stale_routes(
+    platform: str, before: str, now: str, intended: str, address: str
+) -> tuple[str, ...]:
+    """The negations of the default routes of ``now`` via the subnet ``address`` had in
+    ``before`` that ``intended`` does not have (platforms that keep several default routes:
+    ``adoption.drop_old_gateway``)."""
+    spec = get_platform(platform)
+    rules = spec.plan.state if spec.plan else None
+    if not spec.adoption.drop_old_gateway or rules is None or not rules.default_route:
         return ()
-    return tuple(line.format(interface=held) for line in lines)
+    tree = parse(spec, now)
+    earlier = parse(spec, before)
+    found = facts(platform, earlier, ports_of(spec, rules, earlier))
+    held = found.holding(address) if found is not None else None
+    subnets = [
+        ipaddress.ip_interface(n).network for n in (held.networks if held is not None else ())
+    ]
+    wanted = {node.text for node in parse(spec, intended).children}
+    negation = spec.syntax.negation if spec.syntax else "no "
+    stale: list[str] = []
+    for node in tree.children:
+        route = re.match(rules.default_route, node.text)
+        if route is None or node.text in wanted:
+            continue
+        with contextlib.suppress(ValueError):
+            hop = ipaddress.ip_address(route.group("key").split()[-1])
+            if any(hop in subnet for subnet in subnets):
+                stale.append(negation + route.group("key"))
+    return tuple(stale)
 
 
 def _holder(platform: str, running: str, address: str) -> str | None:
@@ -728,7 +761,7 @@ class _Driver:
             self.new.begin(trial)
             self.new.push(typed_lines(move.commands))
             self.new.end(trial)
-        self._drop_old_address(trial)
+        self._drop_old_address(running, trial)
         self.stage = "confirm"
         require_converged(run, self._plan(self.new.fetch_running(), old_session=False), "the move")
         if run.options.verify_reconnect:
@@ -740,17 +773,21 @@ class _Driver:
         self.undo_key = None
         self.left = self._left_behind(self.new.fetch_running())
 
-    def _drop_old_address(self, trial: int) -> None:
-        """Today's address, still on an interface the intended config does not manage, goes
-        too where the platform says how (``adoption.drop_address``)."""
+    def _drop_old_address(self, running: str, trial: int) -> None:
+        """Today's address, still on an interface the intended config does not manage, and a
+        default route via today's subnet go too, where the platform says how (its adoption
+        data); over the new session, in stage 3. ``running``: before the change."""
         assert self.new is not None
-        lines = get_platform(self.run.device.platform).adoption.drop_address
-        held = _holder(self.run.device.platform, self.new.fetch_running(), self.old_address)
-        held = held if lines else None
-        if held is None:
+        platform = self.run.device.platform
+        lines = get_platform(platform).adoption.drop_address
+        now = self.new.fetch_running()
+        held = _holder(platform, now, self.old_address) if lines else None
+        typed = [line.format(interface=held) for line in lines] if held is not None else []
+        typed += _stale_routes(platform, running, now, self.run.intended.text, self.old_address)
+        if not typed:
             return
         self.new.begin(trial)
-        self.new.push([line.format(interface=held) for line in lines])
+        self.new.push(typed)
         self.new.end(trial)
 
     @property

@@ -343,7 +343,12 @@ PLAN = PlanRules(
 # Adoption: a vendor's VLAN interface that carried today's address and that the intended
 # config does not manage loses its address in stage 3 ('undo ip address' with no argument
 # removes the primary address, S5720/S5735 command references), the interface itself stays.
-ADOPTION = AdoptionRules(drop_address=("interface {interface}", " undo ip address", "quit"))
+# 'ip route-static' adds a route beside others to the same destination (several next hops
+# load-balance), so the new default route is added in stage 1 and the old one, via today's
+# subnet, is undone in stage 3: make-before-break for the way back to the NOC too.
+ADOPTION = AdoptionRules(
+    drop_address=("interface {interface}", " undo ip address", "quit"), drop_old_gateway=True
+)
 
 SPEC = PlatformSpec(
     name="huawei_vrp",

@@ -83,9 +83,13 @@ class AdoptionRules:
     ``drop_address``: the lines that take today's address off an interface the intended
     config does not manage (a vendor's VLAN interface), over the new session in stage 3, so
     that today's path is gone and not left behind; ``{interface}`` is that interface.
+    ``drop_old_gateway``: whether a default route via today's subnet stays beside the new
+    one until removed (VRP keeps several static default routes; IOS's
+    ``ip default-gateway`` holds one value): stage 3 removes it with its negation.
     """
 
     drop_address: tuple[str, ...] = ()
+    drop_old_gateway: bool = False
 
 
 @dataclass(frozen=True)

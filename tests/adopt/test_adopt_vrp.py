@@ -124,7 +124,12 @@ def test_the_dry_run_shows_the_stages_and_changes_nothing(vbf: VrpBrownfield) ->
     # stage 3 removes today's path over the new session: its login, its VLAN, its address
     assert f" undo local-user {case.old_user} service-type" in move
     assert f" undo port trunk allow-pass vlan {case.old_vlan}" in move
-    assert move[-3:] == [f"interface Vlanif{case.old_vlan}", " undo ip address", "quit"]
+    assert move[-4:] == [
+        f"interface Vlanif{case.old_vlan}",
+        " undo ip address",
+        "quit",
+        f"undo ip route-static 0.0.0.0 0.0.0.0 {case.old_gateway}",
+    ]
     assert_no_secret(vbf, out + err)
     assert vbf.running(today=True) == before
     assert not new_known_hosts(vbf).exists()
@@ -165,6 +170,8 @@ def test_adopt_end_to_end_via_the_cli(vbf: VrpBrownfield, tmp_path: Path) -> Non
     assert f"local-user {case.old_user} " not in running
     assert f"ip address {case.old_address} " not in running
     assert f"port trunk allow-pass vlan {case.old_vlan}" not in running
+    assert f"ip route-static 0.0.0.0 0.0.0.0 {case.old_gateway}" not in running  # made, broken
+    assert running.count("ip route-static 0.0.0.0 0.0.0.0 ") == 1
     with pytest.raises(UnreachableError):
         vbf.session(today=True)
     with pytest.raises(AuthenticationError):

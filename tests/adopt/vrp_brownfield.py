@@ -43,6 +43,7 @@ class Case:
     platform: str
     config: str  # file under vrp/
     old_address: str
+    old_gateway: str  # today's default route goes there
     old_vlan: int
     old_user: str
     old_pass: str
@@ -76,6 +77,7 @@ S5720 = Case(
     platform="huawei_vrp",
     config="commune-s5720.cfg",
     old_address="192.168.100.254",
+    old_gateway="192.168.100.1",
     old_vlan=100,
     old_user="admin",
     old_pass="Xa-ThanhSon-2019",
@@ -94,6 +96,7 @@ S5735 = Case(
     platform="huawei_vrpv8",
     config="hub-s5735.cfg",
     old_address="10.0.44.23",
+    old_gateway="10.0.44.1",
     old_vlan=200,
     old_user="administrator",
     old_pass="Huyen-TT-2021",
