@@ -491,13 +491,12 @@ DEFAULT_ON = frozenset(
 
 
 def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
-    """Add ``line``; a single-valued command replaces its old value where that stood, and
-    the positive form replaces its 'undo' line (a default displayed when turned off)."""
-    negated = target.find("undo " + line)
+    """Add ``line``; a single-valued command replaces its old value where that stood; the
+    positive form of a default displayed when turned off takes its 'undo' line away."""
+    negated = target.find("undo " + line) if line in DEFAULT_ON else None
     if negated is not None:
         target.children.remove(negated)
-        if line in DEFAULT_ON:
-            return
+        return
     if target.find(line) is not None:
         return
     key = _key(line)

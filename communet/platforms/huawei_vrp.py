@@ -337,7 +337,12 @@ PLAN = PlanRules(
         ),
     ),
     permanent=PERMANENT,
-    shown_negations=(r"^undo (?:ntdp|ndp|lldp) enable$",),
+    # defaults shown only when turned off (their positive form takes the 'undo' line away)
+    shown_negations=(
+        r"^undo (?:ntdp|ndp|lldp) enable$",
+        r"^undo local-user password change-offline enable$",
+        r"^undo ssh authentication-type default password$",
+    ),
 )
 
 # Adoption: a vendor's VLAN interface that carried today's address and that the intended
