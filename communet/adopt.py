@@ -19,6 +19,13 @@ Any failure puts the device back to its pre-change config (the trial reverts now
 whichever session still answers, else by itself when it expires), its masked backup exists,
 and the result says in one line which stage failed and why.
 
+That is IOS, whose revert timer is device-wide and confirmed from any session. Huawei VRP5
+has no trial commit and VRPv8's ``commit trial`` is confirmed only where it was committed, so
+there the same stages run make-before-break: stage 1 also adds the new path, each stage is
+kept (VRPv8: ``commit trial`` then ``commit`` in the same session) or undone on its own
+over a session that still answers, and at every instant one proven path exists
+(``_Driver._push_make_before_break``; docs/brownfield.md, "Adopting a Huawei switch").
+
 :func:`stage_plan` is pure (texts in, stages out); :func:`adopt_device` is the I/O driver
 over :mod:`communet.converge`'s building blocks (backup, rollback, results).
 """
@@ -869,10 +876,7 @@ class _Driver:
                 self._put_old_path_back(before)
             except Exception as error:
                 problem = self.run.mask(describe(self.hostname, error))
-                return False, (
-                    f"; rollback failed too: {problem}; the device answers on its new path: "
-                    f"restore {self.run.backup}"
-                )
+                return False, f"; rollback failed too: {problem}; restore {self.run.backup}"
             with contextlib.suppress(Exception):
                 assert self.old is not None
                 self.old.close()
