@@ -26,7 +26,7 @@ from communet.lab.vrp import VrpDevice
 from communet.session import AuthenticationError, UnreachableError
 from communet_cli.main import cli
 
-from .vrp_brownfield import NEW, S5720, SNMP, VrpBrownfield, vrp_secrets
+from .vrp_brownfield import NEW, SNMP, VrpBrownfield, vrp_secrets
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -353,5 +353,18 @@ def test_a_missing_secret_changes_nothing(vbf: VrpBrownfield, tmp_path: Path) ->
     assert vbf.running(today=True) == before
 
 
-def test_s5720_is_the_vrp5_case() -> None:
-    assert S5720.platform == "huawei_vrp"
+def test_a_failed_stage_is_named_in_vietnamese(vbf: VrpBrownfield, tmp_path: Path) -> None:
+    """A technician reading Vietnamese sees which stage failed in the table's stage column
+    (the one line of the error, with the device's own words, stays as the device said it)."""
+    before = vbf.running(today=True)
+    vbf.lab.set_fault(vbf.host, reject=(f"undo port trunk allow-pass vlan {vbf.case.old_vlan}",))
+    args = ["--lang", "vi", "adopt", vbf.host, *common(vbf, "--backup-dir", str(tmp_path / "b"))]
+    result = CliRunner().invoke(cli, args, env={"LANG": "C.UTF-8", "COLUMNS": "400"})
+    assert result.exit_code == 1
+    assert "│ 3 gỡ đường quản lý cũ (qua phiên mới; lỗi thì khôi phục qua chính phiên đó) │" in (
+        result.stdout
+    )
+    assert "0 đúng, 0 đã tiếp nhận, 0 bỏ qua, 1 lỗi trong " in result.stdout
+    assert result.stderr.startswith(f"[1/1] LỖI        {vbf.host} (")
+    vbf.lab.clear_faults(vbf.host)
+    assert_as_before(vbf, before, tmp_path)
