@@ -289,6 +289,7 @@ def moved_by_adoption(finding: LintFinding, old_vlan: int | None) -> bool:
         return True
     if finding.rule != "trunk-vlan-in-use" or old_vlan is None:
         return False
+    # the guard's own words for it (communet.plan.guard._port)
     found = re.search(r"stops carrying VLAN ([\d,]+), still in use", finding.reason)
     return found is not None and found.group(1) == str(old_vlan)
 
