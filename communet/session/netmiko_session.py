@@ -21,7 +21,7 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -329,7 +329,10 @@ class NetmikoSession:
         secrets: tuple[str, ...],
         window: int,
         prepare_trial: bool,
+        release: Callable[[], None] | None = None,
     ) -> None:
+        """``release`` ends the transport on ``close`` (default: netmiko's SSH connection
+        ``conn``; a serial console logs out and closes its port)."""
         assert spec.connection is not None
         self.hostname = hostname
         self.spec = spec
@@ -342,6 +345,7 @@ class NetmikoSession:
         self.armed = False  # a trial (revert timer / trial commit) is pending on the device
         self.archive: str | None = None  # IOS: the archive the revert timer backed up to
         self._conn = conn
+        self._release = release
         self._wire = wire
         self._enable = enable
         self._secrets = tuple(Secret("session", value) for value in secrets)
@@ -406,7 +410,7 @@ class NetmikoSession:
         deadline = time.monotonic() + self.timeouts.command
         try:
             if not self.profile.reply_end:
-                self._wire.send(self.profile.newline)
+                self._wire.send(self._wire.newline)
                 self._wire.lines += 1
             self._wire.wait_prompt(deadline)
         except WireError as error:
@@ -609,7 +613,10 @@ class NetmikoSession:
         if self._closed:
             return
         self._closed = True
-        _forget(self._conn)
+        if self._release is not None:
+            self._release()
+        else:
+            _forget(self._conn)
 
     # -- trial helpers
     def _in_trial_view(self, commands: Sequence[str]) -> list[str]:
