@@ -21,8 +21,10 @@ from communet.lab.vrp import VrpDevice, VrpShell
 
 # IOS after three wrong answers; VRP after one (then it asks again).
 _IOS_FAILED = "% Login invalid\n\n"
-_IOS_BAD_PASSWORD = "% Bad passwords\n\n"
+_IOS_BAD_PASSWORD = "% Bad passwords\n\n"  # noqa: S105 - the device's message
 _VRP_FAILED = "Error: Local authentication is rejected.\n\n"
+_IOS_CONSOLE = ("line con 0", "line console 0")
+_VRP_CONSOLE = ("user-interface con 0", "user-interface console 0")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def ios_console_rule(root: Node) -> ConsoleRule:
     """IOS ``line con 0``: no ``login`` (the default) lets anyone in at level 1, or at the
     line's ``privilege level``; ``login`` asks the line password; ``login local``,
     ``login authentication LIST`` or ``aaa new-model`` with a local method ask a user."""
-    line = next((c for c in root.children if c.line in ("line con 0", "line console 0")), None)
+    line = next((c for c in root.children if c.line in _IOS_CONSOLE), None)
     lines = [c.line for c in line.children] if line is not None else []
     level = next((int(ln.split()[2]) for ln in lines if ln.startswith("privilege level ")), 1)
     if root.find("aaa new-model") is not None:
@@ -53,7 +55,7 @@ def vrp_console_rule(root: Node) -> ConsoleRule:
     """VRP ``user-interface con 0``: ``authentication-mode password`` / ``aaa`` / ``none``
     (absent: none); the console's user level is 15 unless the view says otherwise."""
     view = next(
-        (c for c in root.children if c.line in ("user-interface con 0", "user-interface console 0")),
+        (c for c in root.children if c.line in _VRP_CONSOLE),
         None,
     )
     lines = [c.line for c in view.children] if view is not None else []
@@ -113,10 +115,7 @@ class ConsoleLoginShell(Shell):
         return self.inner.help(line) if self.inner is not None else None
 
     def execute(self, line: str) -> Reply:
-        if self.inner is not None:
-            reply = self.inner.execute(line)
-        else:
-            reply = self._login(line)
+        reply = self.inner.execute(line) if self.inner is not None else self._login(line)
         self._sync()
         return reply
 
@@ -147,7 +146,7 @@ class ConsoleLoginShell(Shell):
 
 def _ios_check(root: Node, rule: ConsoleRule, username: str, secret: str) -> int | None:
     if rule.ask == "password":
-        line = next((c for c in root.children if c.line in ("line con 0", "line console 0")), None)
+        line = next((c for c in root.children if c.line in _IOS_CONSOLE), None)
         stored = next(
             (c.line for c in (line.children if line else []) if c.line.startswith("password ")),
             None,
@@ -169,7 +168,7 @@ def _vrp_check(device: VrpDevice, rule: ConsoleRule, username: str, secret: str)
     root = device.running
     if rule.ask == "password":
         view = next(
-            (c for c in root.children if c.line in ("user-interface con 0", "user-interface console 0")),
+            (c for c in root.children if c.line in _VRP_CONSOLE),
             None,
         )
         stored = next(

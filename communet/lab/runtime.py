@@ -13,10 +13,10 @@ import json
 import os
 import threading
 import time
-from functools import partial
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 

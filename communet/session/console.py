@@ -59,9 +59,39 @@ _DAY0 = re.compile(
 _WAIT = ("wait", "")
 
 
-class ConsoleError(UnreachableError):
+class ConsoleProblem:
+    """What went wrong on the console, as data the CLI words in the reader's language:
+    ``kind`` (missing, permission, not_tty, busy, silent, unknown_prompt, closed, refused,
+    no_line_password, factory, platform) and its ``params`` (no secret among them)."""
+
+    kind: str = ""
+    params: dict[str, str]
+
+
+class ConsoleError(ConsoleProblem, UnreachableError):
     """The console cannot be used: no such device, not a serial device, no permission,
     held by another program, or nothing answers on it."""
+
+    def __init__(self, host: str, kind: str, message: str, **params: str) -> None:
+        super().__init__(host, message)
+        self.kind, self.params = kind, params
+
+
+class ConsoleLoginError(ConsoleProblem, AuthenticationError):
+    """The console refused the login, or asks what communet was not given."""
+
+    def __init__(self, host: str, kind: str, message: str, **params: str) -> None:
+        super().__init__(host, message)
+        self.kind, self.params = kind, params
+
+
+class ConsoleUnusableError(ConsoleProblem, SessionError):
+    """The device on the console is not one communet can converge (factory state, or a
+    platform without console support)."""
+
+    def __init__(self, host: str, kind: str, message: str, **params: str) -> None:
+        super().__init__(host, message)
+        self.kind, self.params = kind, params
 
 
 @dataclass(frozen=True)
@@ -104,26 +134,36 @@ def open_port(hostname: str, path: str, timeout: float) -> serial.Serial:
     if not where.exists():
         raise ConsoleError(
             hostname,
+            "missing",
             f"console {path} does not exist: is the console cable (its USB-serial adapter) "
             "plugged in? 'ls /dev/ttyUSB* /dev/ttyACM* /dev/serial/by-id' lists the ones there",
+            path=path,
         )
     try:
         fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
     except PermissionError:
+        group = _group(where)
         raise ConsoleError(
             hostname,
+            "permission",
             f"permission denied on console {path}: add your user to its group "
-            f"({_group(where)}: 'sudo usermod -aG {_group(where)} $USER', then log in again)",
+            f"({group}: 'sudo usermod -aG {group} $USER', then log in again)",
+            path=path,
+            group=group,
         ) from None
     except OSError as error:
+        reason = str(error.strerror or error)
         raise ConsoleError(
-            hostname, f"cannot open console {path}: {error.strerror or error}"
+            hostname, "busy", f"cannot open console {path}: {reason}", path=path, reason=reason
         ) from error
     try:
         if not os.isatty(fd):
             raise ConsoleError(
-                hostname, f"{path} is not a serial device (not a terminal); give the console's "
+                hostname,
+                "not_tty",
+                f"{path} is not a serial device (not a terminal); give the console's "
                 "device path, e.g. /dev/ttyUSB0",
+                path=path,
             )
     finally:
         os.close(fd)
@@ -133,7 +173,9 @@ def open_port(hostname: str, path: str, timeout: float) -> serial.Serial:
         reason = str(error)
         if "lock" in reason.lower():
             reason = "another program (screen, minicom, another communet run) has it open"
-        raise ConsoleError(hostname, f"cannot open console {path}: {reason}") from error
+        raise ConsoleError(
+            hostname, "busy", f"cannot open console {path}: {reason}", path=path, reason=reason
+        ) from error
 
 
 def _group(path: Path) -> str:
@@ -153,10 +195,14 @@ def open_console_session(
 ) -> NetmikoSession:
     """Log in on the console at ``path`` as the line asks; privileged, pager off, ready."""
     if platform not in CONSOLE_PLATFORMS:
-        raise SessionError(
+        supported = ", ".join(CONSOLE_PLATFORMS)
+        raise ConsoleUnusableError(
             hostname,
-            f"communet has no console support for platform {platform!r} (only "
-            f"{', '.join(CONSOLE_PLATFORMS)}); configure it over SSH",
+            "platform",
+            f"communet has no console support for platform {platform!r} (only {supported}); "
+            "configure it over SSH",
+            platform=platform,
+            supported=supported,
         )
     spec = get_platform(platform)
     assert spec.connection is not None
@@ -199,7 +245,7 @@ def open_console_session(
     return session
 
 
-def _log_in(
+def _log_in(  # noqa: PLR0917 - one call site
     hostname: str,
     path: str,
     channel: SerialChannel,
@@ -218,12 +264,20 @@ def _log_in(
             if not heard:
                 raise ConsoleError(
                     hostname,
+                    "silent",
                     f"nothing answers on console {path} within {timeout:g} s: is the cable "
                     f"on the device's CONSOLE port and the device powered? ({BAUD} baud, 8N1)",
+                    path=path,
+                    seconds=f"{timeout:g}",
+                    baud=str(BAUD),
                 )
             last = text.rstrip().rsplit("\n", 1)[-1][-60:]
             raise ConsoleError(
-                hostname, f"the console at {path} shows no prompt communet knows: {last!r}"
+                hostname,
+                "unknown_prompt",
+                f"the console at {path} shows no prompt communet knows: {last!r}",
+                path=path,
+                shown=repr(last),
             )
         channel.settimeout(min(remaining, 0.5))
         try:
@@ -231,7 +285,9 @@ def _log_in(
         except TimeoutError:
             continue
         except (OSError, EOFError) as error:
-            raise ConsoleError(hostname, f"the console {path} closed: {error}") from error
+            raise ConsoleError(
+                hostname, "closed", f"the console {path} closed: {error}", path=path
+            ) from error
         heard = True
         text += chunk.decode("utf-8", "replace").replace("\r", "")
         answer = _answer(hostname, path, text, end, login, asked)
@@ -244,7 +300,7 @@ def _log_in(
             deadline = time.monotonic() + timeout
 
 
-def _answer(
+def _answer(  # noqa: PLR0917 - one call site
     hostname: str,
     path: str,
     text: str,
@@ -255,12 +311,20 @@ def _answer(
     """What to type for the text so far: (what, answer); None: logged in; _WAIT: more."""
     if _REFUSED.search(text) or (asked and asked[-1] == "password" and _PASSWORD.search(text)):
         who = f"user {login.username!r}" if "user" in asked else "the console line password"
-        raise AuthenticationError(hostname, f"the console at {path} refused the login ({who})")
-    if _DAY0.search(text):
-        raise SessionError(
+        raise ConsoleLoginError(
             hostname,
+            "refused",
+            f"the console at {path} refused the login ({who})",
+            path=path,
+            who=who,
+        )
+    if _DAY0.search(text):
+        raise ConsoleUnusableError(
+            hostname,
+            "factory",
             f"the device on console {path} is in factory state (its first-boot dialog): it "
             "has no configuration to converge; set it up for day 0 first",
+            path=path,
         )
     if end.search("\n" + text):
         return None
@@ -268,17 +332,24 @@ def _answer(
         return ("return", "")
     if _USER.search(text):
         if asked.count("user") >= 1:
-            raise AuthenticationError(
-                hostname, f"the console at {path} refused the login (user {login.username!r})"
+            who = f"user {login.username!r}"
+            raise ConsoleLoginError(
+                hostname,
+                "refused",
+                f"the console at {path} refused the login ({who})",
+                path=path,
+                who=who,
             )
         return ("user", login.username)
     if _PASSWORD.search(text):
         secret = login.password if "user" in asked else login.line_password
         if secret is None:
-            raise AuthenticationError(
+            raise ConsoleLoginError(
                 hostname,
+                "no_line_password",
                 f"the console at {path} asks for its line password and none was given "
                 "(--console-password env:NAME|vault:NAME)",
+                path=path,
             )
         return ("password", secret)
     return _WAIT
