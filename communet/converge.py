@@ -252,6 +252,7 @@ def _plan(run: HostRun, running: str) -> Plan:
         login_user=run.login_user,
         # over a console the management path does not carry this session
         session_address="" if run.management is not None else str(run.device.management),
+        console=run.management is not None,
         links_up=run.links,
     )
     try:

@@ -309,7 +309,10 @@ def _answer(  # noqa: PLR0917 - one call site
     asked: list[str],
 ) -> tuple[str, str] | None:
     """What to type for the text so far: (what, answer); None: logged in; _WAIT: more."""
-    if _REFUSED.search(text) or (asked and asked[-1] == "password" and _PASSWORD.search(text)):
+    # The RETURN that wakes the console may answer a waiting Password: with nothing: what
+    # the console says to that is not a refusal of anything communet typed.
+    refused = _REFUSED.search(text) or (asked[-1:] == ["password"] and _PASSWORD.search(text))
+    if refused and asked:
         who = f"user {login.username!r}" if "user" in asked else "the console line password"
         raise ConsoleLoginError(
             hostname,
