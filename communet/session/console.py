@@ -233,7 +233,9 @@ def open_console_session(
         timeouts=timeouts,
         enable=login.enable,
         secrets=secrets,
-        window=profile.window,
+        # one line per round trip: a console's input buffer is small, and a device that
+        # drops what a paste overruns answers for lines it never read (9600 baud)
+        window=16,
         prepare_trial=True,
         release=release,
     )
