@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CARET_ONLY = re.compile(r"^\s*\^\s*$")
+# A multi-line banner (IOS ``banner login ^C`` ... ``^C``): one block, whatever the window.
+_BANNER = re.compile(r"^banner \S+ (\^C|\S)(.*)$")
 
 
 @dataclass(frozen=True)
@@ -828,13 +830,23 @@ def push_blocks(
     mode. The lines before it in the same write cannot change the mode whatever the device
     answers, so they may share its write (up to ``window`` lines): a section costs one round
     trip for its opening line with what precedes it and one for its body with its ``exit``,
-    instead of one for each of the three.
+    instead of one for each of the three. A multi-line banner is one write whatever the
+    window: its text lines get no prompt to wait for.
     """
     start, block = 0, list[str]()
+    delimiter = ""  # inside a multi-line banner: its text has no prompt to wait for
     for index, line in enumerate(lines):
         if not block:
             start = index
         block.append(line)
+        opened = _BANNER.match(line) if not delimiter else None
+        if opened and opened.group(1) not in opened.group(2):
+            delimiter = opened.group(1)
+            continue
+        if delimiter:
+            if delimiter not in line:
+                continue
+            delimiter = ""  # its closing line ends the write like any other
         following = lines[index + 1] if index + 1 < len(lines) else ""
         opens = bool(following.strip()) and _indent(following) > _indent(line)
         if opens or line.strip() in exits or len(block) >= window:
