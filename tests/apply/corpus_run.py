@@ -471,13 +471,19 @@ def why_no_ssh(row: Row) -> str:
 
 
 _PTY = re.compile(r"/dev/pts/\d+")
+_LAB_PORT = re.compile(r"127\.\d+\.\d+\.\d+:\d+")
+
+
+def steady(text: str) -> str:
+    """``text`` without what changes from run to run: the lab console's pty, the lab's
+    address and port of the device's management address."""
+    return _LAB_PORT.sub("its management address", _PTY.sub("the console", text))
 
 
 def why_failed(row: Row) -> str:
-    """The one-line reason of a failed apply, without what changes from run to run (the
-    lab console's pty)."""
+    """The one-line reason of a failed apply, without what changes from run to run."""
     error = str(row.apply.get("error", "")).split("\n")[0]
-    return _PTY.sub("the console", error.removeprefix(f"{row.hostname}: "))
+    return steady(error.removeprefix(f"{row.hostname}: "))
 
 
 def cell(text: str) -> str:
@@ -499,7 +505,7 @@ def table_row(row: Row) -> str:
             forced = "converges" + (", second plan empty" if row.converged else "")
         else:
             reason = str(row.forced.get("error", "")).removeprefix(f"{row.hostname}: ")
-            reason = _PTY.sub("the console", reason)
+            reason = steady(reason)
             forced = f"{row.forced_outcome}: {reason.split(';')[0]}"
             if row.reverted:
                 forced += "; the session was lost and the trial commit reverted the device"
@@ -551,6 +557,8 @@ def _failure_kind(row: Row) -> str:
         return "too few ports for an access layout"
     if "the router has" in reason:
         return "router ports not declared"
+    if "authentication failed" in reason and "rolled back" in reason:
+        return "SSH on the management address not proven after the push, rolled back"
     if reason.startswith("cannot plan"):
         return "unreadable config"
     return "push refused by the device, rolled back"
