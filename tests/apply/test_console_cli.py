@@ -229,3 +229,34 @@ def test_console_on_a_platform_without_console_support(lab: Lab) -> None:
         "dinh-hai-vc1: communet has no console support for platform 'cisco_roomos' (only "
         "cisco_ios, huawei_vrp, huawei_vrpv8); configure it over SSH\n"
     )
+
+
+@pytest.mark.parametrize("host", ["dinh-hai-sw1", "thanh-son-sw1"])
+def test_no_confirm_until_ssh_on_the_management_address_gets_in(lab: Lab, host: str) -> None:
+    """The push over the console succeeds, but SSH on the intended management address is
+    refused: the trial is not confirmed, the device is put back (IOS: the revert timer
+    now; VRP5: the backup restored over the console) and the run says why."""
+    device = lab.device(host)
+    platform = device.spec.platform
+    lab.load_config(host, lab.call(lambda: without_ssh(device, platform)))
+    before = lab.call(lambda: running(device))
+    path = lab.open_console(host, factory=False)
+    lab.set_fault(host, auth_failure=True)  # every SSH login fails; the console does not care
+    try:
+        console = ["--console", path, "--console-password", "env:CONSOLE_LINE"]
+        code, out, err = invoke(lab, "apply", host, *console, "--json")
+    finally:
+        lab.set_fault(host, auth_failure=False)
+    assert code == 1, out + err
+    (result,) = json.loads(out)
+    assert (result["transport"], result["failed"], result["rolled_back"]) == ("console", True, True)
+    assert result["error"].startswith(f"{host}: authentication failed for user 'admin' on ")
+    assert result["error"].endswith("; rolled back: the running config is as before")
+    assert without_archive(lab.call(lambda: running(device))) == without_archive(before)
+
+
+def without_archive(text: str) -> str:
+    """The config without the ``archive`` block IOS's revert timer needs (communet adds it
+    before the trial and leaves it)."""
+    text = re.sub(r"^archive\n(?: .*\n)*", "", text + "\n", flags=re.M)
+    return "\n".join(line for line in text.splitlines() if line.strip() != "!")
