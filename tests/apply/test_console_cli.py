@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import serial  # type: ignore[import-untyped]
 from click.testing import CliRunner
 
 from communet.lab import Lab, specs_from_inventory
@@ -260,3 +261,14 @@ def without_archive(text: str) -> str:
     before the trial and leaves it)."""
     text = re.sub(r"^archive\n(?: .*\n)*", "", text + "\n", flags=re.M)
     return "\n".join(line for line in text.splitlines() if line.strip() != "!")
+
+
+def test_a_console_another_program_holds(lab: Lab) -> None:
+    path = lab.open_console("dinh-hai-sw1", factory=False)
+    with serial.Serial(path, 9600, timeout=0.2, exclusive=True):  # screen, minicom, ...
+        code, _, err = invoke(lab, "plan", "dinh-hai-sw1", "--console", path)
+    assert code == 1
+    assert err == (
+        f"dinh-hai-sw1: cannot open console {path}: another program (screen, minicom, "
+        "another communet run) has it open\n"
+    )
