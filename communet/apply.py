@@ -69,18 +69,30 @@ def apply_all(
     *,
     progress: Callable[[Result], None] | None = None,
     runner: Runner | None = None,
+    management: Connector | None = None,
+    transport: str = "ssh",
 ) -> list[Result]:
     """Every plannable host of ``devices``, concurrently; one result each, in inventory order.
 
     Never raises because of a host: each host's failure is its own result, reported through
-    ``progress`` as it comes like every other.
+    ``progress`` as it comes like every other. ``management``/``transport``: sessions that
+    ``connect`` opens off the management path (a serial console; see ``apply_device``).
     """
     todo = plannable(devices)
     plans = {p.province.slug: p for p in loaded.plans}
 
     def task(device: ResolvedDevice) -> Result:
-        result = converge(plans[device.province], device, secrets, connect, options)
-        return with_adoption_hint(device, result)
+        result = converge(
+            plans[device.province],
+            device,
+            secrets,
+            connect,
+            options,
+            management=management,
+            transport=transport,
+        )
+        # over the console the device is reached whatever its 'reach' says: no adoption hint
+        return with_adoption_hint(device, result) if management is None else result
 
     chosen = runner or runner_for(options, len(todo))
     results = chosen.run(task, todo, progress or (lambda _result: None))

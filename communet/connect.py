@@ -17,6 +17,7 @@ from communet.errors import CommunetError
 from communet.inventory import ResolvedDevice
 from communet.secrets import Secret, SecretResolver
 from communet.session import Connector, DeviceSession
+from communet.session.console import ConsoleLogin, open_console_session
 from communet.session.netmiko_session import Timeouts, open_session
 
 # paramiko logs a dropped handshake ("Exception (client): Error reading SSH protocol banner")
@@ -109,6 +110,36 @@ def netmiko_connector(
             enable=enable.reveal() if enable else None,
             known_hosts=where.known_hosts,
             timeouts=timeouts,
+        )
+
+    return connect
+
+
+def console_connector(
+    path: str,
+    secrets: SecretResolver,
+    timeouts: Timeouts | None = None,
+    *,
+    line_password: str | None = None,
+) -> Connector:
+    """A session over the serial console at ``path`` (one device: the one on the cable).
+
+    The console's ``Username:``/``Password:`` take the credentials the device has today
+    (the inventory's ``reach`` credentials where it gives them, else its credentials), its
+    line password the reference ``line_password`` (``env:NAME``/``vault:NAME``).
+    """
+
+    def connect(device: ResolvedDevice) -> DeviceSession:
+        username, password, enable = login_secrets(device, secrets, today=True)
+        line = secrets.resolve(line_password, device.hostname) if line_password else None
+        login = ConsoleLogin(
+            username.reveal(),
+            password.reveal(),
+            enable.reveal() if enable else None,
+            line.reveal() if line else None,
+        )
+        return open_console_session(
+            device.hostname, device.platform, path, login, timeouts=timeouts
         )
 
     return connect

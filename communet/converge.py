@@ -19,7 +19,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -67,6 +67,7 @@ class Result:
     blocked: bool = False  # the lint refused the plan (destructive lines, not forced)
     seconds: float = 0.0
     skipped: str = ""  # why communet did not touch the device (monitored only)
+    transport: str = "ssh"  # what carried the session: "ssh", or "console" (serial cable)
 
     @property
     def status(self) -> str:
@@ -92,6 +93,10 @@ class HostRun:
     started: float = field(default_factory=time.monotonic)
     backup: str = ""
     links: frozenset[str] | None = None  # ports with a link, as the device says
+    # The session runs off the management path (a serial console): the plan may change that
+    # path, and ``management`` opens the session that proves it before the trial is confirmed.
+    management: Connector | None = None
+    transport: str = "ssh"
 
     @property
     def hostname(self) -> str:
@@ -106,6 +111,7 @@ class HostRun:
             "platform": self.device.platform,
             "backup": self.backup,
             "seconds": round(time.monotonic() - self.started, 3),
+            "transport": self.transport,
         }
         if plan is not None:
             base.update(
@@ -139,16 +145,22 @@ def apply_device(
     login_user: str = "",
     *,
     refit: Callable[[str], RenderedConfig] | None = None,
+    management: Connector | None = None,
+    transport: str = "ssh",
 ) -> Result:
     """Converge one host; ``login_user`` is the account the session runs as (never removed).
 
     ``refit`` renders the intended config again over the device's own interfaces, given
-    its running config (see :func:`fit_to_device`).
+    its running config (see :func:`fit_to_device`). ``management``: ``connect`` opens a
+    session off the management path (``transport`` "console"); the plan may then change
+    that path, and a session ``management`` opens on it must get in before the trial is
+    confirmed (else the device is rolled back).
 
     Never raises (except BaseExceptions that end the program: KeyboardInterrupt, SystemExit):
     whatever goes wrong is this host's failed result.
     """
     run = HostRun(device, intended, options, connect, login_user, refit)
+    run.management, run.transport = management, transport
     try:
         session = connect(device)
     except Exception as error:
@@ -238,7 +250,9 @@ def _plan(run: HostRun, running: str) -> Plan:
     context = Context(
         mgmt_vlan=mgmt.id if mgmt else 10,
         login_user=run.login_user,
-        session_address=str(run.device.management),
+        # over a console the management path does not carry this session
+        session_address="" if run.management is not None else str(run.device.management),
+        console=run.management is not None,
         links_up=run.links,
     )
     try:
@@ -269,7 +283,9 @@ def _push(run: HostRun, session: DeviceSession, plan: Plan) -> None:
     session.push(typed_lines(plan.commands))
     session.end(minutes)
     require_converged(run, _plan(run, session.fetch_running()), "the push")
-    if run.options.verify_reconnect:
+    if run.management is not None:  # the management path works: a session gets in on it
+        run.management(run.device).close()
+    elif run.options.verify_reconnect:
         run.connect(run.device).close()  # a new session still gets in: management survived
     session.confirm()
     if run.options.save:
@@ -395,8 +411,12 @@ def converge(
     secrets: SecretResolver,
     connect: Connector,
     options: Options,
+    *,
+    management: Connector | None = None,
+    transport: str = "ssh",
 ) -> Result:
-    """Render ``device`` from its province plan and converge it; never raises."""
+    """Render ``device`` from its province plan and converge it; never raises (``management``,
+    ``transport``: see :func:`apply_device`)."""
     if not device.managed:
         return Result(device.hostname, device.platform, skipped=MONITORED_ONLY)
     started = time.monotonic()
@@ -404,9 +424,18 @@ def converge(
         intended = render_device(plan, device, secrets)
         username = secrets.resolve(device.credentials.username, device.hostname).reveal()
     except Exception as error:
-        return failed(device, error, started)
+        return replace(failed(device, error, started), transport=transport)
     refit = partial(fit_to_device, plan, device, secrets, intended)
-    return apply_device(device, intended, connect, options, login_user=username, refit=refit)
+    return apply_device(
+        device,
+        intended,
+        connect,
+        options,
+        login_user=username,
+        refit=refit,
+        management=management,
+        transport=transport,
+    )
 
 
 MONITORED_ONLY = (

@@ -21,11 +21,21 @@ from rich.console import Console
 from rich.table import Table
 
 from communet.apply import Options, Result, apply_all, plannable
-from communet.connect import LabOverlayError, Reacher, direct, lab_overlay, netmiko_connector
+from communet.connect import (
+    LabOverlayError,
+    Reacher,
+    console_connector,
+    direct,
+    lab_overlay,
+    netmiko_connector,
+)
+from communet.converge import describe
 from communet.errors import InventoryError
 from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
 from communet.inventory.export import in_scope
 from communet.run_options import CliSpec, cli_specs
+from communet.session import Connector, DeviceSession, SessionError
+from communet.session.console import ConsoleProblem
 from communet.session.netmiko_session import Timeouts
 from communet_cli.i18n import text
 from communet_cli.options import CliVaultResolver, find_inventory, load_secrets_file
@@ -107,6 +117,22 @@ def _options_of(command: Literal["plan", "apply"]) -> Callable[[FC], FC]:
         function = click.option(
             "--json", "as_json", is_flag=True, help="Per-host results as JSON."
         )(function)
+        function = click.option(
+            "--console-password",
+            "console_password",
+            metavar="REF",
+            help="The console line's own password, by reference (env:NAME or vault:NAME), "
+            "for a console that asks a password without a user name.",
+        )(function)
+        function = click.option(
+            "--console",
+            "console_path",
+            metavar="DEVICE",
+            help="Reach the one device of SCOPE over its serial console at DEVICE (e.g. "
+            "/dev/ttyUSB0) instead of SSH: for a device whose config gives communet no SSH. "
+            "The whole intended config goes in one run; the trial commit is confirmed only "
+            "after SSH on the intended management address gets in.",
+        )(function)
         return click.argument("scope")(function)
 
     return decorate
@@ -166,19 +192,97 @@ def _run(
     ctx: click.Context, scope: str, values: dict[str, Any], *, as_json: bool, check: bool
 ) -> None:
     lang = _lang(ctx)
+    console_path = values.pop("console_path", None)
+    line_password = values.pop("console_password", None)
     loaded, devices, secrets, timeouts = load_scope(ctx, scope, values, lang)
-    reach = _reach(values.get("state_dir"), values.get("known_hosts"))
     options = _options(values, check=check)
-    connect = netmiko_connector(reach, secrets, timeouts)
     progress = _Progress(len(devices), lang, quiet=as_json)
     began = time.monotonic()
-    results = apply_all(loaded, devices, secrets, connect, options, progress=progress)
+    if console_path is None:
+        reach = _reach(values.get("state_dir"), values.get("known_hosts"))
+        connect = netmiko_connector(reach, secrets, timeouts)
+        results = apply_all(loaded, devices, secrets, connect, options, progress=progress)
+    else:
+        ssh = _management(values, secrets, timeouts, check=check)
+        console = console_connector(console_path, secrets, timeouts, line_password=line_password)
+        connect = open_console_first(ctx, devices, scope, console, lang, as_json=as_json)
+        if not as_json:
+            click.echo(text("console.via", lang, host=devices[0].hostname, path=console_path))
+        results = apply_all(
+            loaded,
+            devices,
+            secrets,
+            connect,
+            options,
+            progress=progress,
+            management=ssh,
+            transport="console",
+        )
     elapsed = time.monotonic() - began
     if as_json:
         click.echo(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
     else:
         _summary(results, options, elapsed, lang)
     ctx.exit(1 if any(r.failed for r in results) else 0)
+
+
+def _management(
+    values: dict[str, Any], secrets: CliVaultResolver, timeouts: Timeouts, *, check: bool
+) -> Connector:
+    """The SSH sessions that prove the management path after a console push (apply needs
+    --lab or --known-hosts for them; a plan never opens one)."""
+    if not check or values.get("state_dir") or values.get("known_hosts"):
+        reach = _reach(values.get("state_dir"), values.get("known_hosts"))
+        return netmiko_connector(reach, secrets, timeouts)
+
+    def unused(device: ResolvedDevice) -> DeviceSession:
+        raise SessionError(device.hostname, "a plan proves no management path")
+
+    return unused
+
+
+def open_console_first(
+    ctx: click.Context,
+    devices: list[ResolvedDevice],
+    scope: str,
+    console: Connector,
+    lang: str,
+    *,
+    as_json: bool,
+) -> Connector:
+    """Log in on the console before the run, so that what a technician at the cable must
+    fix (no such device, no permission, nothing answering, login refused) is one line in
+    their language; the run then uses that session."""
+    if len(devices) != 1:
+        click.echo(text("console.scope", lang, scope=scope, count=len(devices)), err=True)
+        ctx.exit(2)
+    device = devices[0]
+    try:
+        opened: DeviceSession | None = console(device)
+    except Exception as error:
+        line = console_line(device.hostname, error, lang)
+        if as_json:
+            result = Result(
+                device.hostname, device.platform, failed=True, error=line, transport="console"
+            )
+            click.echo(json.dumps([asdict(result)], ensure_ascii=False, indent=1))
+        else:
+            click.echo(line, err=True)
+        ctx.exit(1)
+
+    def connect(device: ResolvedDevice) -> DeviceSession:
+        nonlocal opened
+        session, opened = opened, None
+        return session if session is not None else console(device)
+
+    return connect
+
+
+def console_line(hostname: str, error: Exception, lang: str) -> str:
+    """The console failure in one line: the engine's English, or the technician's words."""
+    if lang != "en" and isinstance(error, ConsoleProblem):
+        return text(f"console.{error.kind}", lang, host=hostname, **error.params)
+    return describe(hostname, error)
 
 
 class _Progress:

@@ -109,6 +109,71 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "sẽ bị từ chối: có dòng nguy hiểm ngoài việc chuyển đường quản lý: {findings} "
         "(thêm --force để đẩy dưới hẹn giờ hoàn tác)",
     },
+    "console.scope": {
+        "en": "--console reaches one device (the one on the cable); scope {scope!r} has "
+        "{count}: give its hostname",
+        "vi": "--console chỉ nối tới một thiết bị (thiết bị đang cắm cáp); phạm vi {scope!r} "
+        "có {count}: hãy ghi tên máy của nó",
+    },
+    "console.missing": {
+        "en": "{host}: console {path} does not exist: is the console cable (its USB-serial "
+        "adapter) plugged in?",
+        "vi": "{host}: không thấy cổng console {path}: cáp console (bộ chuyển USB-serial) đã "
+        "cắm chưa?",
+    },
+    "console.permission": {
+        "en": "{host}: permission denied on console {path}: add your user to group {group}",
+        "vi": "{host}: không có quyền mở cổng console {path}: thêm người dùng vào nhóm "
+        "{group} ('sudo usermod -aG {group} $USER', rồi đăng nhập lại)",
+    },
+    "console.not_tty": {
+        "en": "{host}: {path} is not a serial device",
+        "vi": "{host}: {path} không phải cổng nối tiếp (serial); hãy ghi đường dẫn cổng "
+        "console, ví dụ /dev/ttyUSB0",
+    },
+    "console.busy": {
+        "en": "{host}: cannot open console {path}: {reason}",
+        "vi": "{host}: không mở được cổng console {path}: {reason}",
+    },
+    "console.silent": {
+        "en": "{host}: nothing answers on console {path} within {seconds} s",
+        "vi": "{host}: không có phản hồi trên cổng console {path} sau {seconds} giây: cáp đã "
+        "cắm đúng cổng CONSOLE của thiết bị và thiết bị đã bật nguồn chưa? ({baud} baud, 8N1)",
+    },
+    "console.unknown_prompt": {
+        "en": "{host}: the console at {path} shows no prompt communet knows: {shown}",
+        "vi": "{host}: cổng console {path} hiện dấu nhắc lạ: {shown}",
+    },
+    "console.closed": {
+        "en": "{host}: the console {path} closed",
+        "vi": "{host}: cổng console {path} đã bị ngắt",
+    },
+    "console.refused": {
+        "en": "{host}: the console at {path} refused the login ({who})",
+        "vi": "{host}: cổng console {path} từ chối đăng nhập ({who}); kiểm tra thông tin "
+        "đăng nhập trong inventory/tệp bí mật",
+    },
+    "console.no_line_password": {
+        "en": "{host}: the console at {path} asks for its line password and none was given",
+        "vi": "{host}: cổng console {path} hỏi mật khẩu console mà chưa được cung cấp "
+        "(--console-password env:TÊN|vault:TÊN)",
+    },
+    "console.factory": {
+        "en": "{host}: the device on console {path} is in factory state",
+        "vi": "{host}: thiết bị trên cổng console {path} đang ở trạng thái xuất xưởng (hộp "
+        "thoại khởi động lần đầu): chưa có cấu hình để đồng bộ",
+    },
+    "console.platform": {
+        "en": "{host}: communet has no console support for platform {platform!r}",
+        "vi": "{host}: communet chưa hỗ trợ cổng console cho nền tảng {platform!r} (chỉ "
+        "{supported}); hãy cấu hình qua SSH",
+    },
+    "console.via": {
+        "en": "{host}: over console {path}; management is proven over SSH before the change "
+        "is confirmed",
+        "vi": "{host}: qua cổng console {path}; đường quản lý được kiểm tra bằng SSH trước "
+        "khi xác nhận thay đổi",
+    },
     "no_match": {
         "en": "No device matches scope {scope!r}; try a province, district, commune or host.",
         "vi": "Không có thiết bị nào thuộc phạm vi {scope!r}; hãy dùng tỉnh, huyện, xã "

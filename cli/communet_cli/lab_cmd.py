@@ -303,11 +303,18 @@ def load_config(hostname: str, config: Path, state_dir: Path) -> None:
 
 @lab.command()
 @click.argument("hostname")
+@click.option(
+    "--configured",
+    is_flag=True,
+    help="Keep HOSTNAME's configuration: the console asks the login its config sets "
+    "(brownfield) instead of the factory dialog.",
+)
 @STATE_DIR
-def console(hostname: str, state_dir: Path) -> None:
-    """Put HOSTNAME in factory state on a serial console; print the pty to open."""
-    answer = control(state_dir, {"op": "console", "host": hostname})
-    click.echo(f"{hostname}: factory state on serial console {answer['path']}")
+def console(hostname: str, configured: bool, state_dir: Path) -> None:
+    """Put HOSTNAME on a serial console (factory state unless --configured); print its pty."""
+    answer = control(state_dir, {"op": "console", "host": hostname, "configured": configured})
+    state = "as configured" if configured else "factory state"
+    click.echo(f"{hostname}: {state} on serial console {answer['path']}")
 
 
 @lab.command(name="exec", context_settings={"ignore_unknown_options": True})

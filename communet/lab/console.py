@@ -14,6 +14,7 @@ import os
 import select
 import threading
 import tty
+from collections.abc import Callable
 
 from communet.lab.core import Device, Reply, Shell, Terminal
 from communet.lab.ios import IosDevice, IosShell
@@ -245,13 +246,20 @@ class ConsolePort:
     """A device's console on a pseudo-terminal; ``path`` is what a serial client opens.
 
     With ``loop``, input is served by that event loop (the lab's, where the engines live);
-    without, by a thread of its own (a device used by nothing else).
+    without, by a thread of its own (a device used by nothing else). ``relogin``: the shell a
+    console line starts again with after its session ends (``exit``: it asks for the login
+    again); without, the same session shows its prompt again.
     """
 
     def __init__(
-        self, device: Device, shell: Shell, loop: asyncio.AbstractEventLoop | None = None
+        self,
+        device: Device,
+        shell: Shell,
+        loop: asyncio.AbstractEventLoop | None = None,
+        relogin: Callable[[], Shell] | None = None,
     ) -> None:
         self.terminal = Terminal(device, shell)
+        self.relogin = relogin
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)
         self.path = os.ttyname(self.slave)
@@ -273,7 +281,10 @@ class ConsolePort:
                 self.loop.remove_reader(self.master)
             return
         output = self.terminal.receive(data.decode("utf-8", "replace"))
-        if self.terminal.closed:  # a console line never hangs up: it shows a prompt again
+        if self.terminal.closed and self.relogin is not None:  # logged out: log in again
+            self.terminal = Terminal(self.terminal.device, self.relogin())
+            output += "\r\n" + self.terminal.start()
+        elif self.terminal.closed:  # a console line never hangs up: it shows a prompt again
             self.terminal.closed = False
             self.terminal.generation = self.terminal.device.generation
             output += "\r\n" + self.terminal.shell.prompt()

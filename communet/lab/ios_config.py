@@ -122,6 +122,11 @@ def hardware_from_config(hardware: Hardware, root: Node) -> Hardware:
         if node.line.startswith("interface ")
         for child in node.children
     )
+    # a switch with every port at its defaults prints no switchport line either; its global
+    # VTP and spanning-tree mode lines (a router has neither) still say what it is
+    switch = switch or any(
+        c.line.startswith(("vtp mode ", "spanning-tree mode ")) for c in root.children
+    )
     return replace(hardware, ports=ports, switch=switch)
 
 
@@ -449,6 +454,13 @@ def parse_config(text: str) -> Node:
             continue
         while stack[-1][0] >= indent:
             stack.pop()
+        if indent > 0 and stripped.startswith("interface ") and _in_interface(stack):
+            # IOS in interface mode takes ``interface X`` as a move to X (a config typed or
+            # copied in with X indented): X is a top-level section, its body what follows
+            node = Node(stripped)
+            root.children.append(node)
+            stack[1:] = [(indent - 1, node)]
+            continue
         parent = stack[-1][1]
         node = Node(stripped, indent=indent if indent > 0 else None)
         parent.children.append(node)
@@ -459,6 +471,10 @@ def parse_config(text: str) -> Node:
             # is kept whole, the following lines up to the delimiter are its children
             banner, delimiter = node, opened.group(1)
     return root
+
+
+def _in_interface(stack: list[tuple[int, Node]]) -> bool:
+    return len(stack) > 1 and stack[1][1].line.startswith("interface ")
 
 
 def render_config(root: Node) -> list[str]:

@@ -16,12 +16,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
 
 from communet.lab.console import ConsolePort, factory_console
+from communet.lab.console_login import configured_console
 from communet.lab.core import Device, DeviceSpec
 from communet.lab.icmp import IcmpResponder
 from communet.lab.ios import IosDevice
@@ -371,7 +373,8 @@ class Lab:
             self._publish(device)
             return {"ok": True}
         if op == "console":
-            return {"ok": True, "path": self.open_console_here(device.hostname)}
+            factory = not request.get("configured", False)
+            return {"ok": True, "path": self.open_console_here(device.hostname, factory=factory)}
         if op == "reboot":
             device.reboot()
         elif op == "factory-reset":
@@ -480,18 +483,25 @@ class Lab:
             refused = self.server.refused_logins
             refused.add(address) if refuse_logins else refused.discard(address)
 
-    def open_console(self, hostname: str) -> str:
-        """Put ``hostname`` in factory state on a serial console; return the pty path."""
+    def open_console(self, hostname: str, *, factory: bool = True) -> str:
+        """A serial console of ``hostname`` on a pty; return its path. ``factory``: the
+        device is put in factory state first (day 0); else the console asks the login its
+        running config sets for the console line (brownfield)."""
         device = self.device(hostname)
 
-        return self.call(lambda: self.open_console_here(device.hostname))
+        return self.call(lambda: self.open_console_here(device.hostname, factory=factory))
 
-    def open_console_here(self, hostname: str) -> str:
+    def open_console_here(self, hostname: str, *, factory: bool = True) -> str:
         """``open_console`` for code already running on the lab's loop."""
         device = self.device(hostname)
         old = self.consoles.pop(hostname, None)
         if old is not None:
             old.close()
+        if not factory:
+            shell = partial(configured_console, device)
+            port = ConsolePort(device, shell(), loop=self.loop, relogin=shell)
+            self.consoles[hostname] = port
+            return port.path
         port = ConsolePort(device, factory_console(device), loop=self.loop)
         self.server.drop_stale(device)
         self.consoles[hostname] = port

@@ -128,6 +128,8 @@ def plan_config(
         where = guard.GuardContext(context.login_user, context.session_address, context.mgmt_vlan)
         hits = guard.judge(before_facts, after_facts, changes, state, where)
         seen = {(f.rule, f.line) for f in findings}
+        if context.console:
+            hits = [hit for hit in hits if hit.hazard.name not in guard.OFF_PATH_SAFE]
         extra = (_from_hit(spec, hit) for hit in hits)
         findings += [f for f in extra if (f.rule, f.line) not in seen]
     return Plan(

@@ -146,6 +146,10 @@ HAZARDS = {h.name: h for h in CATALOGUE}
 # The hazards that take away the address the management session arrives on: forcing them
 # is only safe where a trial commit takes the device back when the session is lost.
 SESSION_HAZARDS = frozenset({"management-path", "management-moved"})
+# The hazards that only threaten the session on the management path: over the serial
+# console that path does not carry the session, and a session on it proves it before the
+# trial commit is confirmed (else the device goes back), so they do not block there.
+OFF_PATH_SAFE = frozenset({"management-path", "default-route", "vty-acl", "login-removed"})
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,9 @@ PLAN = PlanRules(
         r"^(?P<key>exec-timeout) ",
         r"^(?P<key>access-class) ",
         r"^(?P<key>transport input) ",
+        # a line's login method: 'login local' replaces 'login'; a 'no login' after it
+        # would take the line's login away altogether
+        r"^(?P<key>login)(?:$| local$| authentication )",
         r"^(?P<key>name) ",
         r"^(?P<key>maximum) ",
         r"^(?P<key>path) ",

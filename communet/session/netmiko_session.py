@@ -21,7 +21,7 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CARET_ONLY = re.compile(r"^\s*\^\s*$")
+# A multi-line banner (IOS ``banner login ^C`` ... ``^C``): one block, whatever the window.
+_BANNER = re.compile(r"^banner \S+ (\^C|\S)(.*)$")
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,10 @@ class NetmikoSession:
         secrets: tuple[str, ...],
         window: int,
         prepare_trial: bool,
+        release: Callable[[], None] | None = None,
     ) -> None:
+        """``release`` ends the transport on ``close`` (default: netmiko's SSH connection
+        ``conn``; a serial console logs out and closes its port)."""
         assert spec.connection is not None
         self.hostname = hostname
         self.spec = spec
@@ -342,6 +347,7 @@ class NetmikoSession:
         self.armed = False  # a trial (revert timer / trial commit) is pending on the device
         self.archive: str | None = None  # IOS: the archive the revert timer backed up to
         self._conn = conn
+        self._release = release
         self._wire = wire
         self._enable = enable
         self._secrets = tuple(Secret("session", value) for value in secrets)
@@ -406,7 +412,7 @@ class NetmikoSession:
         deadline = time.monotonic() + self.timeouts.command
         try:
             if not self.profile.reply_end:
-                self._wire.send(self.profile.newline)
+                self._wire.send(self._wire.newline)
                 self._wire.lines += 1
             self._wire.wait_prompt(deadline)
         except WireError as error:
@@ -609,7 +615,10 @@ class NetmikoSession:
         if self._closed:
             return
         self._closed = True
-        _forget(self._conn)
+        if self._release is not None:
+            self._release()
+        else:
+            _forget(self._conn)
 
     # -- trial helpers
     def _in_trial_view(self, commands: Sequence[str]) -> list[str]:
@@ -821,13 +830,23 @@ def push_blocks(
     mode. The lines before it in the same write cannot change the mode whatever the device
     answers, so they may share its write (up to ``window`` lines): a section costs one round
     trip for its opening line with what precedes it and one for its body with its ``exit``,
-    instead of one for each of the three.
+    instead of one for each of the three. A multi-line banner is one write whatever the
+    window: its text lines get no prompt to wait for.
     """
     start, block = 0, list[str]()
+    delimiter = ""  # inside a multi-line banner: its text has no prompt to wait for
     for index, line in enumerate(lines):
         if not block:
             start = index
         block.append(line)
+        opened = _BANNER.match(line) if not delimiter else None
+        if opened and opened.group(1) not in opened.group(2):
+            delimiter = opened.group(1)
+            continue
+        if delimiter:
+            if delimiter not in line:
+                continue
+            delimiter = ""  # its closing line ends the write like any other
         following = lines[index + 1] if index + 1 < len(lines) else ""
         opens = bool(following.strip()) and _indent(following) > _indent(line)
         if opens or line.strip() in exits or len(block) >= window:

@@ -42,6 +42,9 @@ class SessionProfile:
     setting_key: str = ""
     # Lines sent in one write by ``push`` (1 = strictly one line per round trip).
     window: int = 64
+    # What ends a login session from exec mode (a serial console is logged out on close, so
+    # that the next person at the cable meets the login again).
+    logout: str = "exit"
 
 
 PROFILES: dict[str, SessionProfile] = {
@@ -54,8 +57,8 @@ PROFILES: dict[str, SessionProfile] = {
         archive_pattern=r"Backing up current running config to (?P<path>\S+)",
         nothing_pending=r"No Rollback Confirmed Change pending",
     ),
-    "huawei_vrp": SessionProfile(),
-    "huawei_vrpv8": SessionProfile(trial_in_config=True),
+    "huawei_vrp": SessionProfile(logout="quit"),
+    "huawei_vrpv8": SessionProfile(trial_in_config=True, logout="quit"),
     "cisco_roomos": SessionProfile(
         newline="\r\n",
         reply_end=r"(?:OK|ERROR|Command not recognized\.)",

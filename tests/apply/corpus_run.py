@@ -45,7 +45,16 @@ from communet.lab.runtime import make_device
 from communet.lab.server import Credentials
 from communet_cli.main import cli
 from tests.lab.corpus import RealConfig, real_configs
-from tests.lab.test_real_configs import ENABLE, LOGINS, REFUSED, UNREACHABLE, USER, cipher_secrets
+from tests.lab.test_real_configs import (
+    ENABLE,
+    LINE,
+    LOGINS,
+    PLAIN,
+    REFUSED,
+    UNREACHABLE,
+    USER,
+    cipher_secrets,
+)
 from tests.lab.test_rendered_configs import running
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,6 +82,12 @@ class Row:
     cut_ports: tuple[str, ...] = ()  # live ports down or re-moded at any point of the apply
     cut_when_forced: tuple[str, ...] = ()  # ... up to the end of the forced apply
     reverted: bool = False  # the forced apply left a trial commit armed: it ran out
+    console: str = ""  # the lab console's pty, when the config gives communet no SSH
+    ssh_refusal: str = ""  # why SSH did not let communet in (then the console did the run)
+
+    @property
+    def transport(self) -> str:
+        return "console" if self.console else "ssh"
 
     @property
     def converged(self) -> bool:
@@ -161,66 +176,14 @@ def session_svi(config: RealConfig, address: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-# What a technician types at the console before communet can reach a switch whose config
-# refuses every SSH login: a local user and SSH on the vty lines (its vty ACL, which does not
-# know the NOC, goes). Its password's placeholder stands for USER, like the corpus's.
-CONSOLE_USER = "communet"
-SSH_SUFFIX = "+console-ssh"
-_IOS_USER = f"username {CONSOLE_USER} privilege 15 secret 5 $1$FAKE$Ebc0nrkNIRQNFWP4XtEKL."
-_VRP_USER = (
-    f" local-user {CONSOLE_USER} password irreversible-cipher "
-    "$1c$FAKEFAKEFA$FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE$\n"
-    f" local-user {CONSOLE_USER} privilege level 15\n"
-    f" local-user {CONSOLE_USER} service-type ssh\n"
-)
-
-
-def console_ssh(config: RealConfig) -> str:
-    """The config after the console step above (IOS ``line vty 0 4``, VRP ``user-interface
-    vty 0 4``: only the lines that let the user in over SSH remain)."""
-    text = config.text
-    if config.platform == "cisco_ios":
-        text = re.sub(
-            r"^line vty 0 4\n(?:[ \t].*\n)*",
-            "line vty 0 4\n login local\n transport input ssh\n",
-            text,
-            count=1,
-            flags=re.M,
-        )
-        return re.sub(r"^(line con 0)$", _IOS_USER + "\n\\1", text, count=1, flags=re.M)
-    text = re.sub(
-        r"^user-interface vty 0 4\n(?:[ \t].*\n)*",
-        "user-interface vty 0 4\n authentication-mode aaa\n protocol inbound ssh\n",
-        text,
-        count=1,
-        flags=re.M,
-    )
-    if re.search(r"^aaa$", text, re.M):
-        return re.sub(r"^aaa\n", "aaa\n" + _VRP_USER, text, count=1, flags=re.M)
-    return re.sub(
-        r"^(user-interface con 0)$", "aaa\n" + _VRP_USER + "#\n\\1", text, count=1, flags=re.M
-    )
-
-
-def with_console_ssh(configs: list[RealConfig], directory: Path) -> list[RealConfig]:
-    """The corpus, then the console-prepared copy of each config that refuses SSH logins
-    but has an address to reach (the others need more than the vty lines)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    extra = []
-    for config in configs:
-        if config.name not in REFUSED:
-            continue
-        path = directory / f"{config.name}{SSH_SUFFIX}.cfg"
-        path.write_text(console_ssh(config), "utf-8")
-        extra.append(RealConfig(path, config.platform, config.model))
-    return [*configs, *extra]
-
-
 def _login(config: RealConfig) -> tuple[str, str]:
-    if config.name.endswith(SSH_SUFFIX):
-        return CONSOLE_USER, USER
     username, password, _ = LOGINS.get(config.name, ("admin", USER, 0))
     return username, password
+
+
+def console_password(config: RealConfig) -> str:
+    """The plaintext behind the console line password of the corpus's placeholders."""
+    return PLAIN["huawei_vrp"]["local_user_password"] if config.platform != "cisco_ios" else LINE
 
 
 def groups(configs: list[RealConfig]) -> list[list[int]]:
@@ -250,6 +213,7 @@ def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -
         config = configs[index - 1]
         username, password = _login(config)
         vault[f"user_{index:02d}"], vault[f"pass_{index:02d}"] = username, password
+        vault[f"console_{index:02d}"] = console_password(config)
         device: dict[str, Any] = {
             "role": "ce_router" if is_router(config) else "access_switch",
             "hostname": host_of(index),
@@ -351,18 +315,42 @@ def run(configs: list[RealConfig] | None = None, state: Path | None = None) -> l
     with tempfile.TemporaryDirectory() as scratch:
         base = state or Path(scratch)
         if configs is None:
-            configs = with_console_ssh(real_configs(), base / "console-ssh")
+            configs = real_configs()
         with corpus_lab(base, configs) as (lab, made):
             return _run(lab, made, base, configs)
 
 
 def _each(made: list[Group], base: Path, verb: str, *extra: str) -> Iterator[dict[str, Any]]:
     for group in made:
-        common = ["--inventory", str(group.inventory), "--lab", str(base / "lab")]
-        common += ["--secrets", str(group.secrets), "--json"]
-        if verb == "apply":
-            common += ["--backup-dir", str(base / "backups")]
-        yield from _cli(verb, DISTRICT, *common, *extra)
+        yield from _cli(verb, DISTRICT, *_common(group, base, verb), *extra)
+
+
+def _common(group: Group, base: Path, verb: str) -> list[str]:
+    common = ["--inventory", str(group.inventory), "--lab", str(base / "lab")]
+    common += ["--secrets", str(group.secrets), "--json"]
+    if verb == "apply":
+        common += ["--backup-dir", str(base / "backups")]
+    return common
+
+
+def _on_console(
+    made: list[Group], base: Path, host: str, path: str, verb: str, *extra: str
+) -> dict[str, Any]:
+    """``communet VERB HOST --console PATH`` as the technician at the cable runs it."""
+    group = next(g for g in made if host in g.hosts)
+    line = f"vault:console_{host.removeprefix('real-')}"
+    console = ["--console", path, "--console-password", line]
+    (result,) = _cli(verb, host, *_common(group, base, verb), *console, *extra)
+    return result
+
+
+_NO_SSH = ("authentication failed", "SSH handshake", "no answer on", "connection refused")
+
+
+def no_ssh(result: dict[str, Any]) -> bool:
+    """The plan over SSH could not log in: the config gives communet no SSH."""
+    error = str(result.get("error", ""))
+    return bool(result.get("failed")) and any(marker in error for marker in _NO_SSH)
 
 
 def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> list[Row]:
@@ -373,28 +361,52 @@ def _run(lab: Lab, made: list[Group], base: Path, configs: list[RealConfig]) -> 
         row.answering_before = lab.call(partial(_reachable, lab.device(host), row.management))
     for result in _each(made, base, "plan"):
         rows[result["hostname"]].plan = result
+    # No SSH for communet in the config: the technician plugs in the console cable.
+    console = {h: r for h, r in rows.items() if no_ssh(r.plan)}
+    for host, row in console.items():
+        row.ssh_refusal = why_no_ssh(row)
+        # where it is managed once converged: the inventory's address (the lab's spec)
+        row.management = row.management or str(lab.device(host).spec.management or "")
+        row.console = lab.open_console(host, factory=False)
+        row.plan = _on_console(made, base, host, row.console, "plan")
     for result in _each(made, base, "apply"):
-        rows[result["hostname"]].apply = result
+        if result["hostname"] not in console:
+            rows[result["hostname"]].apply = result
+    for host, row in console.items():
+        row.apply = _on_console(made, base, host, row.console, "apply")
     for host, row in rows.items():
         row.unchanged_after_apply = lab.call(partial(_running, lab.device(host))) == loaded[host]
         row.live_ports, row.cut_ports = lab.call(partial(_ports_cut, lab.device(host)))
-    # The CLI's scope is one name, so the whole district goes again; hosts that failed fail
-    # the same way, only the refused hosts' forced apply counts.
-    refused = {h for h, r in rows.items() if r.outcome == "refuses"}
-    if refused:
-        for result in _each(made, base, "apply", "--force"):
-            if result["hostname"] in refused:
-                rows[result["hostname"]].forced = result
-        for host in refused:
-            rows[host].reverted = lab.call(partial(_expire_trial, lab.device(host)))
-            now = lab.call(partial(_running, lab.device(host)))
-            rows[host].unchanged_after_forced = now == loaded[host]
-            _, rows[host].cut_when_forced = lab.call(partial(_ports_cut, lab.device(host)))
+    _force_refused(lab, made, base, rows, loaded)
     for result in _each(made, base, "plan"):
-        rows[result["hostname"]].replan = result
+        if result["hostname"] not in console:
+            rows[result["hostname"]].replan = result
+    for host, row in console.items():
+        row.replan = _on_console(made, base, host, row.console, "plan")
     for host, row in rows.items():
         row.answering_after = lab.call(partial(_reachable, lab.device(host), row.management))
     return list(rows.values())
+
+
+def _force_refused(
+    lab: Lab, made: list[Group], base: Path, rows: dict[str, Row], loaded: dict[str, str]
+) -> None:
+    """``apply --force`` on every refused host (over the console where it had no SSH)."""
+    console = {h for h, r in rows.items() if r.console}
+    # The CLI's scope is one name, so the whole district goes again; hosts that failed fail
+    # the same way, only the refused hosts' forced apply counts.
+    refused = {h for h, r in rows.items() if r.outcome == "refuses"}
+    if refused - console:
+        for result in _each(made, base, "apply", "--force"):
+            if result["hostname"] in refused and result["hostname"] not in console:
+                rows[result["hostname"]].forced = result
+    for host in refused & console:
+        rows[host].forced = _on_console(made, base, host, rows[host].console, "apply", "--force")
+    for host in refused:
+        rows[host].reverted = lab.call(partial(_expire_trial, lab.device(host)))
+        now = lab.call(partial(_running, lab.device(host)))
+        rows[host].unchanged_after_forced = now == loaded[host]
+        _, rows[host].cut_when_forced = lab.call(partial(_ports_cut, lab.device(host)))
 
 
 def _expire_trial(device: Device) -> bool:
@@ -442,23 +454,36 @@ def _running(device: Device) -> str:
 
 # ------------------------------------------------------------------------ the table
 HEADER = (
-    "| config | platform | apply as found | hazards / reason | `apply --force` "
-    "| live ports kept | management after |\n|---|---|---|---|---|---|---|"
+    "| config | platform | reached over | apply as found | hazards / reason | `apply --force` "
+    "| live ports kept | management after |\n|---|---|---|---|---|---|---|---|"
 )
+
+
+def why_no_ssh(row: Row) -> str:
+    """Why the SSH plan could not log in, without what changes from run to run."""
+    error = str(row.plan.get("error", "")).split("\n")[0]
+    name = row.config.name
+    if name in UNREACHABLE or "authentication failed" not in error:
+        # the lab hangs up on an address the config does not carry, as a real device would
+        # not answer there at all; the port in the handshake error changes from run to run
+        return "SSH not answering: the config gives no live interface an address"
+    return f"SSH login refused: {REFUSED.get(name, 'the config allows no login for it')}"
+
+
+_PTY = re.compile(r"/dev/pts/\d+")
+_LAB_PORT = re.compile(r"127\.\d+\.\d+\.\d+:\d+")
+
+
+def steady(text: str) -> str:
+    """``text`` without what changes from run to run: the lab console's pty, the lab's
+    address and port of the device's management address."""
+    return _LAB_PORT.sub("its management address", _PTY.sub("the console", text))
 
 
 def why_failed(row: Row) -> str:
     """The one-line reason of a failed apply, without what changes from run to run."""
     error = str(row.apply.get("error", "")).split("\n")[0]
-    error = error.removeprefix(f"{row.hostname}: ")
-    name = row.config.name
-    if name in UNREACHABLE and ("authentication failed" in error or "SSH handshake" in error):
-        # the lab hangs up on an address the config does not carry, as a real device would
-        # not answer there at all; the port in the handshake error changes from run to run
-        return "SSH not answering: the config gives no live interface an address"
-    if "authentication failed" in error:
-        return f"SSH login refused: {REFUSED.get(name, 'the config allows no login for it')}"
-    return error
+    return steady(error.removeprefix(f"{row.hostname}: "))
 
 
 def cell(text: str) -> str:
@@ -480,6 +505,7 @@ def table_row(row: Row) -> str:
             forced = "converges" + (", second plan empty" if row.converged else "")
         else:
             reason = str(row.forced.get("error", "")).removeprefix(f"{row.hostname}: ")
+            reason = steady(reason)
             forced = f"{row.forced_outcome}: {reason.split(';')[0]}"
             if row.reverted:
                 forced += "; the session was lost and the trial commit reverted the device"
@@ -491,9 +517,10 @@ def table_row(row: Row) -> str:
         where = "no address"
     else:
         where = ("answers on " if row.answering_after else "silent on ") + row.management
+    via = f"console ({row.ssh_refusal})" if row.console else "SSH"
     return (
         f"| `{name}` | {row.config.platform}{', CE router' if is_router(row.config) else ''} "
-        f"| {outcome} | {cell(detail)} | {cell(forced)} "
+        f"| {cell(via)} | {outcome} | {cell(detail)} | {cell(forced)} "
         f"| {kept} | {where} |"
     )
 
@@ -524,12 +551,14 @@ def _counted(rows: list[Row]) -> str:
 
 def _failure_kind(row: Row) -> str:
     reason = why_failed(row)
-    if reason.startswith("SSH"):
-        return "no SSH for communet in the config"
-    if "fit no access layout" in reason:
+    if "the console" in reason and ("refused the login" in reason or "asks for" in reason):
+        return "console login refused"
+    if "fit no access layout" in reason or "front-panel ports" in reason:
         return "too few ports for an access layout"
     if "the router has" in reason:
         return "router ports not declared"
+    if "authentication failed" in reason and "rolled back" in reason:
+        return "SSH on the management address not proven after the push, rolled back"
     if reason.startswith("cannot plan"):
         return "unreadable config"
     return "push refused by the device, rolled back"
@@ -537,9 +566,9 @@ def _failure_kind(row: Row) -> str:
 
 def summary(rows: list[Row]) -> str:
     """The counts the text around the table quotes (checked against the table's run)."""
-    found = [r for r in rows if not r.config.name.endswith(SSH_SUFFIX)]
-    prepared = [r for r in rows if r.config.name.endswith(SSH_SUFFIX)]
+    console = [r for r in rows if r.console]
     return (
-        f"Of the {len(found)} configs as found: {_counted(found)}. "
-        f"Of the {len(prepared)} copies with SSH enabled at the console: {_counted(prepared)}."
+        f"Of the {len(rows)} configs as found ({len(console)} of them with no SSH for "
+        f"communet, reached over the console): {_counted(rows)}. Over the console: "
+        f"{_counted(console)}."
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .corpus_run import SSH_SUFFIX, Row, run, summary, table
+from .corpus_run import Row, no_ssh, run, summary, table
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "brownfield.md"
 BEGIN, END = "<!-- apply-table: begin -->\n", "<!-- apply-table: end -->\n"
@@ -29,8 +29,7 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> list[Row]:
 
 
 def test_every_config_ran_and_planned_without_a_traceback(rows: list[Row]) -> None:
-    found = [r for r in rows if not r.config.name.endswith(SSH_SUFFIX)]
-    assert len(found) >= 44
+    assert len(rows) >= 44
     for row in rows:
         assert row.plan, row.config.name  # one result per host, each step
         assert row.apply, row.config.name
@@ -53,6 +52,21 @@ def test_each_apply_converges_refuses_or_fails_with_one_line(rows: list[Row]) ->
             assert message.startswith(f"{row.hostname}: "), name
             assert "\n" not in message, name
             assert row.unchanged_after_apply, name  # refused, or rolled back
+
+
+def test_configs_without_ssh_are_planned_and_applied_over_the_console(rows: list[Row]) -> None:
+    """What a technician does in the field: no SSH for communet in the config, so the console
+    cable; the whole run of such a row (plan, apply, forced apply, second plan) goes over it."""
+    console = [r for r in rows if r.console]
+    assert len(console) >= 30
+    for row in rows:
+        if not row.console:
+            assert not no_ssh(row.plan), row.config.name  # SSH did let communet in
+            continue
+        assert row.ssh_refusal, row.config.name
+        for result in (row.plan, row.apply, row.replan, row.forced):
+            assert not result or result["transport"] == "console", row.config.name
+    assert sum(r.outcome == "converges" for r in console) >= 15
 
 
 def test_no_live_port_goes_down_in_any_unforced_apply(rows: list[Row]) -> None:

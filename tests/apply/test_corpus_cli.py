@@ -50,7 +50,8 @@ def test_plan_a_real_switch_over_ssh(site: Site, tmp_path: Path, config: object)
         assert result["error"].startswith(f"{host}: "), result["error"]
         assert "\n" not in result["error"].split("\n    fix:")[0]  # one line (and its fix)
         return
-    have = set(re.findall(r"^interface (\S+)", real.text, re.M))
+    # an indented 'interface X' is a move to X (IOS), as the lab takes it: X exists
+    have = set(re.findall(r"^ *interface (\S+)", real.text, re.M))
     typed = {line.split()[1] for line in result["commands"] if line.startswith("interface ")}
     physical = {n for n in typed if not n.startswith(("Vlan", "Vlanif"))}
     assert physical <= have, sorted(physical - have)

@@ -100,6 +100,8 @@ def normalized(platform: str, text: str) -> list[str]:
             continue
         if platform != "cisco_ios" and stripped == "#":
             continue
+        if platform == "cisco_ios" and stripped.startswith("interface "):
+            line = stripped  # typed indented, it is a move to that interface: shown at column 0
         keep.append(line)
     return keep
 

@@ -109,3 +109,18 @@ def test_a_refused_interface_line_that_shares_a_write_still_stops_before_its_lin
     assert "ntp server 10.0.0.1" in running
     assert "description uplink VNPT" not in running
     assert connector.terminals[0]._lines_in == typed_before + 2
+
+
+def test_a_multi_line_banner_is_one_write_whatever_the_window() -> None:
+    """Its text lines get no prompt: a write that ended inside it would wait for nothing
+    (the console types one line per write)."""
+    lines = ["hostname sw", "banner login ^C", "WARNING", "CANH BAO", "^C", "ntp server 1.1.1.1"]
+    assert list(push_blocks(lines, 1, EXITS)) == [
+        (0, ["hostname sw"]),
+        (1, ["banner login ^C", "WARNING", "CANH BAO", "^C"]),
+        (5, ["ntp server 1.1.1.1"]),
+    ]
+    assert list(push_blocks(["banner motd ^Cone line^C", "x"], 1, EXITS)) == [
+        (0, ["banner motd ^Cone line^C"]),
+        (1, ["x"]),
+    ]
