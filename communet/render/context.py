@@ -345,8 +345,7 @@ def _device_ports(device: ResolvedDevice, host: str, interfaces: Sequence[str]) 
             host,
             f"the device has {len(front)} front-panel ports ({ports.describe(front) or 'none'}"
             f"), which fit no access layout ({ports.layout_sizes()} ports)",
-            "declare the layout and the uplink for this device in the inventory, e.g. "
-            "ports: {layout: access24, uplink: GigabitEthernet0/1}",
+            _no_layout_hint(len(front)),
         )
     size = ports.layout_size(layout)
     if len(front) < size:
@@ -367,6 +366,20 @@ def _device_ports(device: ResolvedDevice, host: str, interfaces: Sequence[str]) 
         model.mls_qos if model else _mls_qos(device.platform, front),
     )
     return _with_declared(device, host, plan, tuple(interfaces))
+
+
+def _no_layout_hint(count: int) -> str:
+    smallest = min(ports.layout_size(name) for name in ports.ACCESS_LAYOUTS)
+    if count < smallest:
+        # A declared layout cannot help: every layout needs more ports than the device has.
+        return (
+            f"an access switch needs at least {smallest} front-panel ports: give this device "
+            "another role, or set 'managed: false' to keep it monitored only"
+        )
+    return (
+        "declare the layout and the uplink for this device in the inventory, e.g. "
+        f"ports: {{layout: {_smaller(count)}, uplink: GigabitEthernet0/1}}"
+    )
 
 
 def _smaller(count: int) -> str:

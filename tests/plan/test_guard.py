@@ -367,8 +367,21 @@ def test_a_device_whose_ports_fit_no_layout_fails_in_one_line() -> None:
         render_device(province, device, SECRETS, interfaces=["Ethernet0/0", "Ethernet0/1"])
     assert str(caught.value) == (
         "dinh-hai-sw1: the device has 2 front-panel ports (Ethernet0/0-1), which fit no access "
-        "layout (8, 16, 24, 48 ports)\n    fix: declare the layout and the uplink for this "
-        "device in the inventory, e.g. ports: {layout: access24, uplink: GigabitEthernet0/1}"
+        "layout (8, 16, 24, 48 ports)\n    fix: an access switch needs at least 8 front-panel "
+        "ports: give this device another role, or set 'managed: false' to keep it monitored only"
+    )
+
+
+def test_a_device_between_layouts_is_told_the_largest_layout_it_can_take() -> None:
+    device = device_for("cisco_ios")
+    province = next(p for p in _demo().plans if p.province.slug == device.province)
+    names = [f"FastEthernet0/{n}" for n in range(1, 31)]
+    with pytest.raises(RenderError) as caught:
+        render_device(province, device, SECRETS, interfaces=names)
+    assert str(caught.value) == (
+        "dinh-hai-sw1: the device has 30 front-panel ports (FastEthernet0/1-30), which fit no "
+        "access layout (8, 16, 24, 48 ports)\n    fix: declare the layout and the uplink for "
+        "this device in the inventory, e.g. ports: {layout: access24, uplink: GigabitEthernet0/1}"
     )
 
 
