@@ -568,9 +568,11 @@ def parse_config(text: str) -> Node:
             parent.children.remove(node)  # a batch made it; its block is printed here
             parent.children.append(node)
         elif node is None:
-            # a global line keeps its column: old releases indent some (`` sysname``,
-            # `` ftp server enable``) but not others (``ip route-static``, ``portal ...``)
-            node = Node(stripped, indent=indent if parent is root else None)
+            # a loaded line keeps its column: old releases indent some global lines
+            # (`` sysname``, `` ftp server enable``) but not others (``ip route-static``),
+            # and a key block nests by its own columns (`` public-key-code begin`` /
+            # ``  0203`` / ``    010001``), not one space a level
+            node = Node(stripped, indent=indent)
             parent.children.append(node)
         stack.append((indent, node))
     return root

@@ -43,6 +43,8 @@ LOGINS: dict[str, tuple[str, str, int]] = {
     "index-54736178315--sw1pop15-expointer": ("admin", USER, 15),
     "index-70775036532--s5735-bucharest": ("administrator", USER, 3),
     "eyadnasr--interas-option-a-spoke-ce1": ("test123", USER, 15),  # AR, vty aaa
+    "libgr--switchlv2-2960-48": ("etudiant", USER, 15),  # secret 4 (SHA-256), login local
+    "ohihc5--vrpcfg-s5732-h48um4y2cz": ("pccw2023", USER, 3),  # vty aaa, protocol ssh
 }
 # name → why the real device refuses every SSH login with this config.
 REFUSED = {
@@ -74,6 +76,12 @@ REFUSED = {
     "index-24709222996--s5700a": "vty acl 2001 does not permit the client (see the ACL test)",
     "index-54621407231--sw2pop20-navegantes": "authentication-mode aaa and no local user",
     "index-4726671017--dk-p1-sw01-2960x": "access-class 10 permits only 10.1.99.0/24",
+    "libgr--switchlv3-c9200l-24t-4g": "vty 0 4 'login local' and no username; vty 5 15 no password",
+    "gun98--configs-sw1-2960": "access-class 10 permits only host 10.10.30.10",
+    "gun98--configs-hq-r1-2911": "vty 'login' without a password",
+    "iyifanx--vrpcfg-s2700-52p": "no 'stelnet server enable': the SSH server is off (VRP5 default)",
+    "huangxuxiao--ar1-ar2220": "the only local user (admin) has service-type http",
+    "huangxuxiao--agg-sw1-s5700": "undo local-user admin: no local user at all",
 }
 # No address on any live interface: nothing to connect to.
 UNREACHABLE = {
@@ -82,6 +90,7 @@ UNREACHABLE = {
     "rodrigo-serpa--switches-switch11",
     "rodrigo-serpa--switches-switch14",
     "warmoni--project-msk-ix-sw",
+    "huangxuxiao--mkt-switch-s3700",  # eNSP S3700 with no Vlanif address
 }
 DEVICE_TYPES = {"cisco_ios": "cisco_ios", "huawei_vrp": "huawei", "huawei_vrpv8": "huawei_vrpv8"}
 
