@@ -569,7 +569,7 @@ def decode_type7(stored: str) -> str | None:
     return "".join(chr(byte ^ ord(_TYPE7[(seed + i) % len(_TYPE7)])) for i, byte in enumerate(raw))
 
 
-def verify_secret(stored: str, secret: str) -> bool:
+def verify_secret(stored: str, secret: str) -> bool:  # noqa: PLR0911 - one return per type
     """Whether ``secret`` matches a stored line's value (``… [0|4|5|7|8|9] VALUE``)."""
     words = stored.split()
     if not words:

@@ -161,6 +161,8 @@ class VrpDevice(Device):
     def authenticate(
         self, username: str, password: str, source: ipaddress.IPv4Address
     ) -> int | None:
+        if not self.v8 and self.running.find("stelnet server enable") is None:
+            return None  # VRP5's SSH server is off until 'stelnet server enable'
         return vty_login(self.running, username, password, source, self.secret_matches)
 
     def secret_matches(self, stored: str, plain: str) -> bool:

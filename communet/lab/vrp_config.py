@@ -659,4 +659,6 @@ def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
     services = next((w[1:] for w in user if w[:1] == ["service-type"]), [])
     if "ssh" not in services:
         return None
-    return next((int(w[-1]) for w in user if w[:2] == ["privilege", "level"]), level)
+    # ``privilege level N``; V100 releases (S2700/S3700) say ``local-user X level N``
+    levels = (w[-1] for w in user if w[:2] == ["privilege", "level"] or w[:1] == ["level"])
+    return next((int(value) for value in levels), level)

@@ -18,6 +18,7 @@ from netmiko.exceptions import NetmikoAuthenticationException
 
 from communet.lab import DeviceSpec, Lab
 from communet.lab.core import Device, Terminal
+from communet.lab.ios_config import type4, verify_secret
 from communet.lab.runtime import make_device
 from communet.lab.server import Credentials
 from tests.lab.conftest import Console, worker_network
@@ -167,6 +168,36 @@ def test_vty_acl_is_honoured() -> None:
     assert device.authenticate("cheche", USER, stranger) is None
     assert device.authenticate("cheche", USER, IPv4Address("124.204.49.90")) == 15  # /29
     assert device.authenticate("admin", USER, noc) is None  # service-type telnet only
+
+
+def test_vrp5_ssh_server_is_off_until_stelnet_is_enabled() -> None:
+    """The S2700-class switch (V100) has an SSH-capable local user, root, with the old
+    ``local-user root level 15`` syntax, but no ``stelnet server enable``: VRP5's SSH server
+    is off by default, so no SSH login at all; with it, root gets level 15."""
+    config = next(c for c in CONFIGS if c.name == "iyifanx--vrpcfg-s2700-52p")
+    anywhere = IPv4Address("127.0.0.1")
+    assert "stelnet server enable" not in config.text
+    assert " local-user root service-type ftp telnet ssh\n local-user root level 15\n" in (
+        config.text
+    )
+    assert loaded(config).authenticate("root", USER, anywhere) is None
+    enabled = make_device(DeviceSpec(hostname="dut", platform=config.platform), Credentials())
+    enabled.load_config(
+        config.text.replace(
+            "\nuser-interface con 0", "\n stelnet server enable\n#\nuser-interface con 0"
+        )
+    )
+    enabled.known_secrets = cipher_secrets(config)
+    assert enabled.authenticate("root", USER, anywhere) == 15
+    assert enabled.authenticate("root", USER + "x", anywhere) is None
+
+
+def test_ios_type4_secret_is_unsalted_sha256() -> None:
+    """Cisco's own example of the deprecated type 4 (``cisco``), as 15.0 switches still show
+    it: the 2960-48 of the corpus logs its user in with it."""
+    assert type4("cisco") == "tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY"
+    assert verify_secret("username x secret 4 " + type4(USER), USER)
+    assert not verify_secret("username x secret 4 " + type4(USER), LINE)
 
 
 def test_ios_access_class_is_honoured() -> None:
