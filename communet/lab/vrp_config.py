@@ -98,6 +98,10 @@ shutdown
 ip address * *
 ip address * * sub
 stp edged-port enable|disable
+negotiation auto|disable
+speed *
+duplex full|half|auto
+device transceiver *
 stp bpdu-filter enable
 stp disable
 stp enable

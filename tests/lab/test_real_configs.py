@@ -200,6 +200,26 @@ def test_ios_type4_secret_is_unsalted_sha256() -> None:
     assert not verify_secret("username x secret 4 " + type4(USER), LINE)
 
 
+def test_v600_port_speed_settings_can_be_undone() -> None:
+    """The S5732 (V600R024) pins eight MultiGE ports at 1000/full with ``negotiation
+    disable``; a plan that returns them to auto-negotiation types the undo forms, which the
+    switch accepts (the lab used to reject them as unknown commands)."""
+    config = next(c for c in CONFIGS if c.name == "ohihc5--vrpcfg-s5732-h48um4y2cz")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("system-view", "interface MultiGE1/0/1")
+    for line in ("undo negotiation disable", "undo speed", "undo duplex"):
+        assert con.send(line).endswith("[*edisdrcnsw02-MultiGE1/0/1]"), line
+    con.run("commit")
+    shown = running(device)
+    block = shown.split("interface MultiGE1/0/1\n", 1)[1].split("#", 1)[0]
+    assert block == (
+        " description To_edisdrctsm02_C2_T2\n port link-type access\n port default vlan 2\n"
+        " stp edged-port enable\n"
+    )
+    assert "Error: Unrecognized command" in con.send("negotiation sideways")
+
+
 def test_ios_access_class_is_honoured() -> None:
     config = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
     text = config.text.replace("line vty 0 4\n", "line vty 0 4\n access-class 10 in\n", 1)
