@@ -518,6 +518,14 @@ _CRYPT64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _STD64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
+def type4(secret: str) -> str:
+    """IOS's deprecated type 4: unsalted SHA-256 in the crypt alphabet, as 12.2(58)SE/15.0
+    switches still show it (``secret 4 tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY`` is
+    ``cisco``)."""
+    text = base64.b64encode(hashlib.sha256(secret.encode()).digest()).decode().rstrip("=")
+    return text.translate(str.maketrans(_STD64, _CRYPT64))
+
+
 def md5_crypt(secret: str, salt: str) -> str:
     """Cisco type 5 = FreeBSD MD5-crypt (``$1$salt$hash``), as published by its author."""
     password, salt_bytes = secret.encode(), salt.encode()[:8]
@@ -577,15 +585,17 @@ def decode_type7(stored: str) -> str | None:
     return "".join(chr(byte ^ ord(_TYPE7[(seed + i) % len(_TYPE7)])) for i, byte in enumerate(raw))
 
 
-def verify_secret(stored: str, secret: str) -> bool:
-    """Whether ``secret`` matches a stored line's value (``… [0|5|7|8|9] VALUE``)."""
+def verify_secret(stored: str, secret: str) -> bool:  # noqa: PLR0911 - one return per type
+    """Whether ``secret`` matches a stored line's value (``… [0|4|5|7|8|9] VALUE``)."""
     words = stored.split()
     if not words:
         return False
     value = words[-1]
-    kind = words[-2] if len(words) >= 2 and words[-2] in ("0", "5", "7", "8", "9") else "0"
+    kind = words[-2] if len(words) >= 2 and words[-2] in ("0", "4", "5", "7", "8", "9") else "0"
     if kind == "9" and value == type9(secret):  # the lab's own (cheap) type 9
         return True
+    if kind == "4":
+        return value == type4(secret)
     if kind == "5" and value.startswith("$1$") and value.count("$") == 3:
         return md5_crypt(secret, value.split("$")[2]) == value
     if kind in ("8", "9"):

@@ -111,6 +111,9 @@ class VrpDevice(Device):
         self.loaded = False  # a brownfield config was loaded: management comes from it
         self.indent = ""  # how this release indents global commands (see global_indent)
         self.software = ""  # the release a loaded config says it came from
+        # Old releases (a V100 S2700's saved config) list VLAN 1 in the batch where it was
+        # typed there; later ones never print it.
+        self.batch_lists_vlan1 = False
         self.layout: Layout = {}  # where a loaded config printed each kind of line
         self.running = parse_config(self.base_config())
         self.saved: Node | None = self.running.copy()
@@ -159,6 +162,8 @@ class VrpDevice(Device):
     def authenticate(
         self, username: str, password: str, source: ipaddress.IPv4Address
     ) -> int | None:
+        if not self.v8 and self.running.find("stelnet server enable") is None:
+            return None  # VRP5's SSH server is off until 'stelnet server enable'
         return vty_login(self.running, username, password, source, self.secret_matches)
 
     def secret_matches(self, stored: str, plain: str) -> bool:
@@ -280,6 +285,7 @@ class VrpDevice(Device):
         self.layout = {}
         self.hardware = hardware_for(self.spec.model, self.v8)
         self.indent = ""
+        self.batch_lists_vlan1 = False
         self.running = parse_config(self.base_config())
         self.saved = self.running.copy()
         self.trial = None
@@ -290,6 +296,7 @@ class VrpDevice(Device):
         self.indent = global_indent(text)
         found = re.search(r"^!Software Version (\S+)", text, re.M)
         self.software = found.group(1) if found else ""
+        self.batch_lists_vlan1 = bool(re.search(r"^\s*vlan batch 1(?: |$)", text, re.M))
         self.running = parse_config(text)
         self.saved = self.running.copy()
         self.layout = layout_of(self.running)
@@ -314,7 +321,8 @@ class VrpDevice(Device):
         indent = self.indent
         version = self.software or self.hardware.version.split("(")[1].split()[1].rstrip(")")
         vlans = {int(c.line.split()[1]) for c in root.children if _is_vlan(c.line)}
-        vlans.discard(1)
+        if not self.batch_lists_vlan1:
+            vlans.discard(1)
         batch = f"{indent}vlan batch {format_vlans(vlans)}" if vlans else ""
         batch_pending = bool(batch)
         marked = root.find(VLAN_BATCH) is not None

@@ -98,6 +98,10 @@ shutdown
 ip address * *
 ip address * * sub
 stp edged-port enable|disable
+negotiation auto|disable
+speed *
+duplex full|half|auto
+device transceiver *
 stp bpdu-filter enable
 stp disable
 stp enable
@@ -582,9 +586,11 @@ def parse_config(text: str) -> Node:
             parent.children.remove(node)  # a batch made it; its block is printed here
             parent.children.append(node)
         elif node is None:
-            # a global line keeps its column: old releases indent some (`` sysname``,
-            # `` ftp server enable``) but not others (``ip route-static``, ``portal ...``)
-            node = Node(stripped, indent=indent if parent is root else None)
+            # a loaded line keeps its column: old releases indent some global lines
+            # (`` sysname``, `` ftp server enable``) but not others (``ip route-static``),
+            # and a key block nests by its own columns (`` public-key-code begin`` /
+            # ``  0203`` / ``    010001``), not one space a level
+            node = Node(stripped, indent=indent)
             parent.children.append(node)
         stack.append((indent, node))
     return root
@@ -671,7 +677,9 @@ def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
     services = next((w[1:] for w in user if w[:1] == ["service-type"]), [])
     if "ssh" not in services or not _ssh_user_may_log_in(root, username):
         return None
-    return next((int(w[-1]) for w in user if w[:2] == ["privilege", "level"]), level)
+    # ``privilege level N``; V100 releases (S2700/S3700) say ``local-user X level N``
+    levels = (w[-1] for w in user if w[:2] == ["privilege", "level"] or w[:1] == ["level"])
+    return next((int(value) for value in levels), level)
 
 
 def _ssh_user_may_log_in(root: Node, username: str) -> bool:

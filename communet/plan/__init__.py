@@ -119,7 +119,7 @@ def plan_config(
     before = render(running_tree, _indent(spec))
     predicted = predict(planner, running_tree, changes) if changes else running_tree
     after = render(predicted, _indent(spec)) if changes else before
-    findings = lint(spec, planner, changes)
+    findings = lint(spec, planner, changes, running_tree)
     if state is not None and changes:
         before_facts = facts(platform, running_tree, ports)
         after_facts = facts(platform, predicted)
@@ -264,15 +264,20 @@ def rollback_for(spec: PlatformSpec, changes: Sequence[Change]) -> list[str]:
     return _emit(spec, ((c.path, undo) for c in reversed(changes) for undo in c.undo))
 
 
-def lint(spec: PlatformSpec, planner: Planner, changes: Sequence[Change]) -> list[LintFinding]:
+def lint(
+    spec: PlatformSpec, planner: Planner, changes: Sequence[Change], running: Node
+) -> list[LintFinding]:
     """Destructive lines (the platform's lint rules) and changes to the management path."""
     findings: list[LintFinding] = []
     for change in changes:
         if change.kind == LIST_REMOVE:
             continue  # only ids outside the intended list: the managed VLANs stay
+        section = _section_lines(running, change.path)
         for line in render(Node("", (change.node,))).splitlines():
             for rule in spec.lint_hits(line):
                 if rule.only_when_replacing and change.kind != REPLACE:
+                    continue
+                if rule.exempt_in(section):
                     continue
                 findings.append(LintFinding(rule.name, line.strip(), rule.reason, rule.safe_form))
         extends = change.node.text.startswith(change.replaces + " ")  # only adds attributes
@@ -290,6 +295,14 @@ def lint(spec: PlatformSpec, planner: Planner, changes: Sequence[Change]) -> lis
                 )
             )
     return [_masked_finding(spec, f) for f in findings]
+
+
+def _section_lines(root: Node, path: tuple[str, ...]) -> tuple[str, ...]:
+    """The running lines directly under ``path`` (none when the section is new)."""
+    node: Node | None = root
+    for text in path:
+        node = next((c for c in node.children if c.text == text), None) if node else None
+    return tuple(c.text for c in node.children) if node is not None and path else ()
 
 
 def _masked_finding(spec: PlatformSpec, finding: LintFinding) -> LintFinding:

@@ -136,6 +136,8 @@ LINT = (
         r"^\s*no switchport trunk allowed vlan",
         "resets a trunk's allowed list: the uplink briefly carries nothing or everything",
         safe_form="switchport trunk allowed vlan add|remove <ids>",
+        # a 9200's access ports often keep an allowed list from an earlier life: inert there
+        unless_running=r"^switchport mode access$",
     ),
     LintRule(
         "trunk-allowed-replace",

@@ -8,6 +8,7 @@ here as data, so no code path branches on a platform name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -184,7 +185,9 @@ class LintRule:
 
     ``only_when_replacing`` rules are destructive only when the running config already has
     a line with the same key (``switchport trunk allowed vlan 10,20`` replaces a list on
-    IOS; in a greenfield config it is the normal form). ``unless`` exempts matching lines.
+    IOS; in a greenfield config it is the normal form). ``unless`` exempts matching lines;
+    ``unless_running`` exempts a line whose section in the running config has a line that
+    matches it (a trunk setting left on a port that is a static access port does nothing).
     """
 
     name: str
@@ -193,6 +196,13 @@ class LintRule:
     safe_form: str = ""
     unless: str = ""
     only_when_replacing: bool = False
+    unless_running: str = ""
+
+    def exempt_in(self, section: Iterable[str]) -> bool:
+        """Whether the running section the line is typed in makes it harmless."""
+        return bool(self.unless_running) and any(
+            _compile(self.unless_running).search(line) for line in section
+        )
 
     def hits(self, line: str) -> bool:
         if not _compile(self.pattern).search(line):

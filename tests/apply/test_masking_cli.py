@@ -44,6 +44,9 @@ def _ios_config(site: Site) -> str:
 def _vrp_config(site: Site) -> str:
     creds = site.lab.credentials
     text = (SECRETS_DIR / "vrp.cfg").read_text("utf-8")
+    text = text.replace(  # VRP5 serves SSH only with it
+        "#\nuser-interface con 0\n", "#\nstelnet server enable\n#\nuser-interface con 0\n"
+    )
     return text.replace(
         " local-user admin password irreversible-cipher $1a$IrrevCipherHash$\n",
         f" local-user {creds.username} password simple {creds.password}\n"

@@ -18,6 +18,7 @@ from netmiko.exceptions import NetmikoAuthenticationException
 
 from communet.lab import DeviceSpec, Lab
 from communet.lab.core import Device, Terminal
+from communet.lab.ios_config import type4, verify_secret
 from communet.lab.runtime import make_device
 from communet.lab.server import Credentials
 from tests.lab.conftest import Console, worker_network
@@ -43,6 +44,8 @@ LOGINS: dict[str, tuple[str, str, int]] = {
     "index-54736178315--sw1pop15-expointer": ("admin", USER, 15),
     "index-70775036532--s5735-bucharest": ("administrator", USER, 3),
     "eyadnasr--interas-option-a-spoke-ce1": ("test123", USER, 15),  # AR, vty aaa
+    "libgr--switchlv2-2960-48": ("etudiant", USER, 15),  # secret 4 (SHA-256), login local
+    "ohihc5--vrpcfg-s5732-h48um4y2cz": ("pccw2023", USER, 3),  # vty aaa, protocol ssh
 }
 # name → why the real device refuses every SSH login with this config.
 REFUSED = {
@@ -74,6 +77,12 @@ REFUSED = {
     "index-24709222996--s5700a": "vty acl 2001 does not permit the client (see the ACL test)",
     "index-54621407231--sw2pop20-navegantes": "authentication-mode aaa and no local user",
     "index-4726671017--dk-p1-sw01-2960x": "access-class 10 permits only 10.1.99.0/24",
+    "libgr--switchlv3-c9200l-24t-4g": "vty 0 4 'login local' and no username; vty 5 15 no password",
+    "gun98--configs-sw1-2960": "access-class 10 permits only host 10.10.30.10",
+    "gun98--configs-hq-r1-2911": "vty 'login' without a password",
+    "iyifanx--vrpcfg-s2700-52p": "no 'stelnet server enable': the SSH server is off (VRP5 default)",
+    "huangxuxiao--ar1-ar2220": "the only local user (admin) has service-type http",
+    "huangxuxiao--agg-sw1-s5700": "undo local-user admin: no local user at all",
 }
 # No address on any live interface: nothing to connect to.
 UNREACHABLE = {
@@ -82,6 +91,7 @@ UNREACHABLE = {
     "rodrigo-serpa--switches-switch11",
     "rodrigo-serpa--switches-switch14",
     "warmoni--project-msk-ix-sw",
+    "huangxuxiao--mkt-switch-s3700",  # eNSP S3700 with no Vlanif address
 }
 DEVICE_TYPES = {"cisco_ios": "cisco_ios", "huawei_vrp": "huawei", "huawei_vrpv8": "huawei_vrpv8"}
 
@@ -160,6 +170,56 @@ def test_vty_acl_is_honoured() -> None:
     assert device.authenticate("cheche", USER, stranger) is None
     assert device.authenticate("cheche", USER, IPv4Address("124.204.49.90")) == 15  # /29
     assert device.authenticate("admin", USER, noc) is None  # service-type telnet only
+
+
+def test_vrp5_ssh_server_is_off_until_stelnet_is_enabled() -> None:
+    """The S2700-class switch (V100) has an SSH-capable local user, root, with the old
+    ``local-user root level 15`` syntax, but no ``stelnet server enable``: VRP5's SSH server
+    is off by default, so no SSH login at all; with it, root gets level 15."""
+    config = next(c for c in CONFIGS if c.name == "iyifanx--vrpcfg-s2700-52p")
+    anywhere = IPv4Address("127.0.0.1")
+    assert "stelnet server enable" not in config.text
+    assert " local-user root service-type ftp telnet ssh\n local-user root level 15\n" in (
+        config.text
+    )
+    assert loaded(config).authenticate("root", USER, anywhere) is None
+    enabled = make_device(DeviceSpec(hostname="dut", platform=config.platform), Credentials())
+    enabled.load_config(
+        config.text.replace(
+            "\nuser-interface con 0", "\n stelnet server enable\n#\nuser-interface con 0"
+        )
+    )
+    enabled.known_secrets = cipher_secrets(config)
+    assert enabled.authenticate("root", USER, anywhere) == 15
+    assert enabled.authenticate("root", USER + "x", anywhere) is None
+
+
+def test_ios_type4_secret_is_unsalted_sha256() -> None:
+    """Cisco's own example of the deprecated type 4 (``cisco``), as 15.0 switches still show
+    it: the 2960-48 of the corpus logs its user in with it."""
+    assert type4("cisco") == "tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY"
+    assert verify_secret("username x secret 4 " + type4(USER), USER)
+    assert not verify_secret("username x secret 4 " + type4(USER), LINE)
+
+
+def test_v600_port_speed_settings_can_be_undone() -> None:
+    """The S5732 (V600R024) pins eight MultiGE ports at 1000/full with ``negotiation
+    disable``; a plan that returns them to auto-negotiation types the undo forms, which the
+    switch accepts (the lab used to reject them as unknown commands)."""
+    config = next(c for c in CONFIGS if c.name == "ohihc5--vrpcfg-s5732-h48um4y2cz")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("system-view", "interface MultiGE1/0/1")
+    for line in ("undo negotiation disable", "undo speed", "undo duplex"):
+        assert con.send(line).endswith("[*edisdrcnsw02-MultiGE1/0/1]"), line
+    con.run("commit")
+    shown = running(device)
+    block = shown.split("interface MultiGE1/0/1\n", 1)[1].split("#", 1)[0]
+    assert block == (
+        " description To_edisdrctsm02_C2_T2\n port link-type access\n port default vlan 2\n"
+        " stp edged-port enable\n"
+    )
+    assert "Error: Unrecognized command" in con.send("negotiation sideways")
 
 
 def test_ios_access_class_is_honoured() -> None:

@@ -34,9 +34,8 @@ AS_HOST = {
     "huawei_vrp": "thanh-son-sw1",
     "huawei_vrpv8": "thanh-son-sw1",
 }
-_SVI_ADDRESS = re.compile(
-    r"^interface (?:Vlan|Vlanif)\d+\n(?:[ \t].*\n)*?[ \t]+ip address (\d+\.\d+\.\d+\.\d+) ", re.M
-)
+_SVI = re.compile(r"^interface (?:Vlan|Vlanif)\d+\n((?:[ \t].*\n)*)", re.M)
+_ADDRESS = re.compile(r"^[ \t]+ip address (\d+\.\d+\.\d+\.\d+) ", re.M)
 
 
 @dataclass(frozen=True)
@@ -74,9 +73,14 @@ def device_for(platform: str) -> ResolvedDevice:
 
 
 def session_address(text: str) -> str:
-    """Where the device is reached today: the first SVI with an address (else none known)."""
-    found = _SVI_ADDRESS.search(text.replace("\r\n", "\n"))
-    return found.group(1) if found else ""
+    """Where the device is reached today: the first SVI with an address that is not shut
+    down (a 9200 keeps its factory address on a shut ``Vlan1``), else none known."""
+    for svi in _SVI.finditer(text.replace("\r\n", "\n")):
+        body = svi.group(1)
+        found = _ADDRESS.search(body)
+        if found and not re.search(r"^[ \t]+shutdown$", body, re.M):
+            return found.group(1)
+    return ""
 
 
 def plan_entry(entry: Entry) -> Outcome:

@@ -5,7 +5,8 @@ password/secret, username password/secret, line passwords, SNMP communities incl
 one on 'snmp-server host', TACACS/RADIUS keys old and new style, ISAKMP and HSRP keys; VRP:
 local-user password cipher/irreversible-cipher/simple, SNMP communities, target-host
 cipher, RADIUS/HWTACACS shared keys, console and super passwords), each value a unique
-sentinel; and every secret value of the real corpus (its fakes are recognisable). Outputs:
+sentinel; and every secret value of the real corpus (its fakes are recognisable, the type-4
+username secret by its hash). Outputs:
 the masked commands and rollback, the diff, the unmanaged and protected lines, the findings,
 and the error of a config that cannot be planned.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from communet.lab.ios_config import type4
 from communet.plan import Context, Plan, PlanError, plan_config
 
 from .real_configs import device_for, entries, plan_entry, render_for
@@ -63,7 +65,8 @@ _CORPUS_VALUE = re.compile(
     r"(?:^|\s)(?:secret|password|key|community|cipher|irreversible-cipher)"
     r"(?: (?:cipher|simple|irreversible-cipher|read|write|[0-9]))* (\S+)"
 )
-_FAKE = re.compile(r"FAKE|^corpus-|^fake-|^[0-9A-F]{12,}$")
+# (the type-4 fake is the real SHA-256 hash of corpus-user: nothing in it says FAKE)
+_FAKE = re.compile(rf"FAKE|^corpus-|^fake-|^[0-9A-F]{{12,}}$|^{re.escape(type4('corpus-user'))}$")
 
 
 def outputs(plan: Plan) -> str:
@@ -142,11 +145,14 @@ _FORMS = {
     "enable secret": r"^enable secret [59] ",
     "enable password": r"^enable password ",
     "username secret": r"^username \S+ .*secret [59] ",
+    "username secret 4": r"^username \S+ .*secret 4 ",
     "username password": r"^username \S+ .*password 7 ",
     "line password": r"^ password ",
     "snmp community": r"^snmp-server community ",
     "isakmp key": r"^crypto isakmp key ",
     "vrp local-user": r"^ local-user \S+ password irreversible-cipher ",
+    "vrp local-user cipher": r"^ local-user \S+ password cipher ",
+    "vrp local-user simple": r"^ local-user \S+ password simple ",
     "vrp community": r"^ ?snmp-agent community (?:read|write) cipher ",
     "vrp console password": r"^ set authentication password cipher ",
 }
