@@ -93,6 +93,27 @@ class _LineKeys:
     same: str | None
     write_only: bool
     id_list: tuple[ListRule, str, frozenset[int]] | None
+    several: Several | None
+
+
+@dataclass(frozen=True)
+class Several:
+    """One value of a line that holds several (a static default route and its next hop)."""
+
+    group: str  # what the values are of: 'ip route 0.0.0.0'
+    key: str  # the value: group and next hop, whatever the mask's spelling
+    item: str  # the value as the device shows it (what the negation names)
+    canonical: str  # the whole line, the mask spelt one way
+
+
+def _several(patterns: tuple[str, ...], text: str) -> Several | None:
+    for pattern in patterns:
+        found = compiled(pattern).match(text)
+        if found:
+            group, hop = found.group("set"), found.group("hop")
+            canonical = f"{group} {hop}{text[found.end('hop') :]}"
+            return Several(group, f"{group} {hop}", found.group("item"), canonical)
+    return None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -116,7 +137,8 @@ def _line_keys(platform: str, text: str) -> _LineKeys:
             ids = frozenset(parse_ids(matched.group("items"), rule))
             id_list = (rule, matched.group("head"), ids)
             break
-    return _LineKeys(replace, same, write_only, id_list)
+    several = _several(rules.several, text)
+    return _LineKeys(replace, same, write_only, id_list, several)
 
 
 class Planner:
@@ -151,6 +173,9 @@ class Planner:
     def list_of(self, text: str) -> tuple[ListRule, str, set[int]] | None:
         found = _line_keys(self.spec.name, text).id_list
         return None if found is None else (found[0], found[1], set(found[2]))
+
+    def several_of(self, text: str) -> Several | None:
+        return _line_keys(self.spec.name, text).several
 
     def negate(self, text: str) -> str:
         if self.negation and text.startswith(self.negation):
@@ -225,12 +250,18 @@ class Planner:
         int_same = {k for c in intended if (k := self.same_key(c.text))}
         int_replace = {k for c in intended if (k := self.replace_key(c.text))}
         int_lists = _lists(self, intended)
+        run_several = {v.key: c for c in running if (v := self.several_of(c.text))}
+        int_several = {v.key: v for c in intended if (v := self.several_of(c.text))}
         removals: list[Change] = []
         for node in intended:
             found = run_text.get(node.text)
             if found is not None:
                 if node.children or found.children:
                     self._section((*path, node.text), found.children, node.children, out, top=False)
+                continue
+            value = self.several_of(node.text)
+            if value is not None:
+                self._value(path, node, value, run_several.get(value.key), out)
                 continue
             if self.list_of(node.text) is not None:
                 continue  # handled per list head below
@@ -250,7 +281,15 @@ class Planner:
         for head_key, wanted in int_lists.items():
             self._list(path, wanted, run_lists.get(head_key), out, removals)
         self.running_texts = set(run_text)
+        int_groups = {v.group for v in int_several.values()}
         for node in running:
+            value = self.several_of(node.text)
+            if value is not None and value.group in int_groups:
+                if value.key not in int_several:  # a value the intended config lacks: it
+                    # goes after the intended ones are in (removals come last)
+                    drop = Node(self.negation + value.item)
+                    removals.append(Change(path, drop, (node,), REMOVE))
+                continue
             if node.text in int_text or self._kept(node, int_same, int_replace, int_lists):
                 if self.restore and node.text not in int_text and self._beside(node, int_text):
                     # the device holds this value beside the one being restored (a setting
@@ -267,6 +306,20 @@ class Planner:
                 continue
             removals.append(Change(path, Node(self.negate(node.text)), (node,), REMOVE))
         out.changes += removals
+
+    def _value(
+        self, path: tuple[str, ...], node: Node, value: Several, old: Node | None, out: Diff
+    ) -> None:
+        """One intended value of a line that holds several: added beside the others, or
+        retyped over the running value with the same next hop (its distance or name)."""
+        if old is None:
+            undo = (Node(self.negation + value.item),)
+            out.changes.append(Change(path, node, undo, ADD))
+            return
+        shown = self.several_of(old.text)
+        if shown is not None and shown.canonical == value.canonical:
+            return  # the same value, its mask spelt the other way
+        out.changes.append(Change(path, node, (old,), REPLACE, old.text))
 
     def _beside(self, node: Node, int_text: set[str]) -> bool:
         """Whether a running line keyed like an intended line sits next to that very line

@@ -105,6 +105,13 @@ CATALOGUE: tuple[Hazard, ...] = (
         "add the new route first, prove a new session, then remove the old one",
     ),
     Hazard(
+        "default-route-replaced",
+        "removes a default route the intended config does not have (not the one the "
+        "management session returns by): what it carried now follows the intended route",
+        "check that the intended next hop carries the site's traffic",
+        blocking=False,
+    ),
+    Hazard(
         "vty-acl",
         "changes the ACL on the vty lines that lets the management session in",
         "change it from the console, or force it with the trial commit armed",
@@ -145,7 +152,7 @@ CATALOGUE: tuple[Hazard, ...] = (
 HAZARDS = {h.name: h for h in CATALOGUE}
 # The hazards that take away the address the management session arrives on: forcing them
 # is only safe where a trial commit takes the device back when the session is lost.
-SESSION_HAZARDS = frozenset({"management-path", "management-moved"})
+SESSION_HAZARDS = frozenset({"management-path", "management-moved", "default-route"})
 
 
 @dataclass(frozen=True)
@@ -382,10 +389,57 @@ def _overlaps(judge: _Judge) -> list[Hit]:
 
 
 def _routes(judge: _Judge) -> list[Hit]:
+    """A default route that goes is a management-path change when the session returns by it
+    (its next hop in the subnet of the interface that holds the session's address, or that
+    interface itself), when no default route is left, or when the session's path is not
+    known; any other one that goes beside an intended route is a warning."""
     gone = [r for r in judge.before.default_routes if r not in judge.after.default_routes]
     if not gone:
         return []
-    return [judge.hit("default-route", "; ".join(gone))]
+    session = _session_path(judge)
+    hits: list[Hit] = []
+    for route in gone:
+        line = _route_line(judge, route)
+        if session is None or not judge.after.default_routes or _via(route, *session):
+            hits.append(Hit(HAZARDS["default-route"], line, route))
+        else:
+            after = "; ".join(judge.after.default_routes)
+            hits.append(Hit(HAZARDS["default-route-replaced"], line, f"{route} → {after}"))
+    return hits
+
+
+def _session_path(judge: _Judge) -> tuple[str, list[ipaddress.IPv4Network]] | None:
+    """The interface that holds the session's address today and its subnets (None: the
+    address is not known, or no interface of the running config holds it)."""
+    address = judge.context.session_address
+    held = judge.before.holding(address) if address else None
+    if held is None:
+        return None
+    subnets = [ipaddress.ip_interface(n).network for n in held.networks]
+    return held.name, [n for n in subnets if isinstance(n, ipaddress.IPv4Network)]
+
+
+def _via(route: str, interface: str, subnets: list[ipaddress.IPv4Network]) -> bool:
+    """Whether ``route`` (its key: '... <next hop>') leads out through ``interface``."""
+    hop = route.split()[-1]
+    try:
+        address = ipaddress.ip_address(hop)
+    except ValueError:
+        return hop == interface  # a route out of an interface (its name), not an address
+    return any(address in subnet for subnet in subnets)
+
+
+def _route_line(judge: _Judge, route: str) -> str:
+    """The plan line that takes ``route`` away: its removal, or the line replacing it."""
+    pattern = compiled(judge.rules.default_route)
+    for change in judge.changes:
+        if change.path:
+            continue
+        for undone in change.undo:
+            found = pattern.match(undone.text)
+            if found is not None and found.group("key") == route:
+                return change.node.text
+    return judge.cause("default-route")
 
 
 def _vty(judge: _Judge) -> list[Hit]:
