@@ -250,7 +250,6 @@ class Planner:
         int_same = {k for c in intended if (k := self.same_key(c.text))}
         int_replace = {k for c in intended if (k := self.replace_key(c.text))}
         int_lists = _lists(self, intended)
-        run_several = {v.key: c for c in running if (v := self.several_of(c.text))}
         int_several = {v.key: v for c in intended if (v := self.several_of(c.text))}
         removals: list[Change] = []
         for node in intended:
@@ -259,9 +258,7 @@ class Planner:
                 if node.children or found.children:
                     self._section((*path, node.text), found.children, node.children, out, top=False)
                 continue
-            value = self.several_of(node.text)
-            if value is not None:
-                self._value(path, node, value, run_several.get(value.key), out)
+            if self._value(path, node, running, out):
                 continue
             if self.list_of(node.text) is not None:
                 continue  # handled per list head below
@@ -281,14 +278,8 @@ class Planner:
         for head_key, wanted in int_lists.items():
             self._list(path, wanted, run_lists.get(head_key), out, removals)
         self.running_texts = set(run_text)
-        int_groups = {v.group for v in int_several.values()}
         for node in running:
-            value = self.several_of(node.text)
-            if value is not None and value.group in int_groups:
-                if value.key not in int_several:  # a value the intended config lacks: it
-                    # goes after the intended ones are in (removals come last)
-                    drop = Node(self.negation + value.item)
-                    removals.append(Change(path, drop, (node,), REMOVE))
+            if self._other_value(path, node, int_several, removals):
                 continue
             if node.text in int_text or self._kept(node, int_same, int_replace, int_lists):
                 if self.restore and node.text not in int_text and self._beside(node, int_text):
@@ -308,18 +299,39 @@ class Planner:
         out.changes += removals
 
     def _value(
-        self, path: tuple[str, ...], node: Node, value: Several, old: Node | None, out: Diff
-    ) -> None:
-        """One intended value of a line that holds several: added beside the others, or
-        retyped over the running value with the same next hop (its distance or name)."""
-        if old is None:
+        self, path: tuple[str, ...], node: Node, running: tuple[Node, ...], out: Diff
+    ) -> bool:
+        """Whether ``node`` is a value of a line that holds several; if so, it is added
+        beside the others, or retyped over the running value with the same next hop (its
+        distance or name differ), or left when only the mask's spelling differs."""
+        value = self.several_of(node.text)
+        if value is None:
+            return False
+        shown = [(c, v) for c in running if (v := self.several_of(c.text)) and v.key == value.key]
+        if not shown:
             undo = (Node(self.negation + value.item),)
             out.changes.append(Change(path, node, undo, ADD))
-            return
-        shown = self.several_of(old.text)
-        if shown is not None and shown.canonical == value.canonical:
-            return  # the same value, its mask spelt the other way
-        out.changes.append(Change(path, node, (old,), REPLACE, old.text))
+        elif shown[0][1].canonical != value.canonical:
+            old = shown[0][0]
+            out.changes.append(Change(path, node, (old,), REPLACE, old.text))
+        return True
+
+    def _other_value(
+        self,
+        path: tuple[str, ...],
+        node: Node,
+        intended: dict[str, Several],
+        removals: list[Change],
+    ) -> bool:
+        """Whether ``node`` is a value of a line the intended config sets; when the intended
+        config lacks that value, it goes, after the intended ones are in (removals come
+        last), by what the device shows of it."""
+        value = self.several_of(node.text)
+        if value is None or all(v.group != value.group for v in intended.values()):
+            return False
+        if value.key not in intended:
+            removals.append(Change(path, Node(self.negation + value.item), (node,), REMOVE))
+        return True
 
     def _beside(self, node: Node, int_text: set[str]) -> bool:
         """Whether a running line keyed like an intended line sits next to that very line

@@ -155,6 +155,9 @@ HAZARDS = {h.name: h for h in CATALOGUE}
 SESSION_HAZARDS = frozenset({"management-path", "management-moved", "default-route"})
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True)
 class Hit:
     hazard: Hazard
@@ -389,39 +392,43 @@ def _overlaps(judge: _Judge) -> list[Hit]:
 
 
 def _routes(judge: _Judge) -> list[Hit]:
-    """A default route that goes is a management-path change when the session returns by it
-    (its next hop in the subnet of the interface that holds the session's address, or that
-    interface itself), when no default route is left, or when the session's path is not
-    known; any other one that goes beside an intended route is a warning."""
+    """A default route that goes is a management-path change when today's session may
+    return by it; any other one that goes while one the session returns by stays is a
+    warning (what it carried follows the routes left)."""
     gone = [r for r in judge.before.default_routes if r not in judge.after.default_routes]
     if not gone:
         return []
-    session = _session_path(judge)
+    returning = _return_routes(judge)
+    kept = [r for r in returning if r in judge.after.default_routes]
     hits: list[Hit] = []
     for route in gone:
         line = _route_line(judge, route)
-        if session is None or not judge.after.default_routes or _via(route, *session):
+        if route in returning or not kept:
             hits.append(Hit(HAZARDS["default-route"], line, route))
         else:
-            after = "; ".join(judge.after.default_routes)
-            hits.append(Hit(HAZARDS["default-route-replaced"], line, f"{route} → {after}"))
+            detail = f"{route}; the session returns by {'; '.join(kept)}"
+            hits.append(Hit(HAZARDS["default-route-replaced"], line, detail))
     return hits
 
 
-def _session_path(judge: _Judge) -> tuple[str, list[ipaddress.IPv4Network]] | None:
-    """The interface that holds the session's address today and its subnets (None: the
-    address is not known, or no interface of the running config holds it)."""
+def _return_routes(judge: _Judge) -> list[str]:
+    """The default routes today's session may return by: those via the interface that holds
+    its address (a next hop in that interface's subnet, or the interface itself); when none
+    is, or the session's address is not known, every one (a session from a remote NOC comes
+    back by whichever default route is in use)."""
+    routes = list(judge.before.default_routes)
     address = judge.context.session_address
     held = judge.before.holding(address) if address else None
     if held is None:
-        return None
+        return routes
     subnets = [ipaddress.ip_interface(n).network for n in held.networks]
-    return held.name, [n for n in subnets if isinstance(n, ipaddress.IPv4Network)]
+    local = [r for r in routes if _via(r, held.name, subnets)]
+    return local or routes
 
 
-def _via(route: str, interface: str, subnets: list[ipaddress.IPv4Network]) -> bool:
+def _via(route: str, interface: str, subnets: Sequence[Network]) -> bool:
     """Whether ``route`` (its key: '... <next hop>') leads out through ``interface``."""
-    hop = route.split()[-1]
+    hop = route.rsplit(maxsplit=1)[-1]
     try:
         address = ipaddress.ip_address(hop)
     except ValueError:
