@@ -358,8 +358,12 @@ def old_path(
         vlan_off = (
             change.kind == LIST_REMOVE and old_vlan is not None and _names_vlan(change, old_vlan)
         )
-        route_off = change.kind == REMOVE and route_rx is not None
-        if vlan_off or (route_off and route_rx.match(change.undo[0].text)):
+        route_off = (
+            change.kind == REMOVE
+            and route_rx is not None
+            and route_rx.match(change.undo[0].text) is not None
+        )
+        if vlan_off or route_off:
             return True
         if user_rx is None or change.kind != REMOVE or not user:
             return False
