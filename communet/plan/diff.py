@@ -7,6 +7,8 @@ Pure functions over :class:`~communet.plan.tree.Node` trees and the platform's
   the same user), then by replace keys (a new value replaces the old one in place: no
   negation in between, so an access port never passes through VLAN 1);
 - id lists (trunk allowed VLANs) are edited with ``add``/``remove`` of the difference;
+- lines that hold several values (static default routes, one per next hop) get the intended
+  values added, then lose the others, by what the device shows of them;
 - outside the sections the intended config defines, only *owned* lines are removed (an old
   SNMP community); everything else is left and reported as unmanaged;
 - lines the session runs through (management SVI, default gateway, vty lines, our own

@@ -150,8 +150,9 @@ CATALOGUE: tuple[Hazard, ...] = (
     ),
 )
 HAZARDS = {h.name: h for h in CATALOGUE}
-# The hazards that take away the address the management session arrives on: forcing them
-# is only safe where a trial commit takes the device back when the session is lost.
+# The hazards that take away the address the management session arrives on, or the default
+# route it may return by: forcing them is only safe where a trial commit takes the device
+# back when the session is lost.
 SESSION_HAZARDS = frozenset({"management-path", "management-moved", "default-route"})
 
 
