@@ -211,17 +211,24 @@ def stage_plan(
     midway = render(predict(planner, parse(spec, running), first), indent) if first else running
     later = Context(mgmt_vlan=mgmt_vlan, login_user=new[1], session_address=new[0])
     rest = plan_config(hostname, platform, midway, intended, later)
+    dropped = _dropped_address(platform, running, intended, old[0])
     old_vlan = only_management_vlan(platform, running, whole.after, old[0])
     blocking = tuple(f.render() for f in whole.blocking if not moved_by_adoption(f, old_vlan))
     return Staged(
         hostname,
         platform,
         converge=tuple(commands_for(spec, first)),
-        move=rest.commands + _dropped_address(platform, running, intended, old[0]),
+        move=_without(rest.commands, dropped) + dropped,
         findings=tuple(f.render() for f in whole.findings),
         blocking=blocking,
         plan=whole,
     )
+
+
+def _without(commands: tuple[str, ...], typed: tuple[str, ...]) -> tuple[str, ...]:
+    """``commands`` less the top-level lines that ``typed`` has (a default route via today's
+    subnet: the plan removes it, and so does the platform's adoption data)."""
+    return tuple(c for c in commands if c[:1].isspace() or c not in typed)
 
 
 def _dropped_address(platform: str, running: str, intended: str, address: str) -> tuple[str, ...]:
@@ -326,6 +333,7 @@ def old_path(
     sections: set[str] = set()
     old_vlan: int | None = None  # the VLAN today's session comes in on (an SVI's)
     user_rx: re.Pattern[str] | None = None
+    route_rx: re.Pattern[str] | None = None
     if rules is not None:
         tree = parse(spec, running)
         found = facts(platform, tree, ports_of(spec, rules, tree))
@@ -335,6 +343,7 @@ def old_path(
             sections = {f"interface {held.name}", f"{negation}interface {held.name}"}
             old_vlan = held.svi_vlan
         user_rx = re.compile(rules.user)
+        route_rx = re.compile(rules.default_route) if rules.default_route else None
     named = {f.line for f in whole.findings if f.rule in MOVED_BY_ADOPTION - {"default-route"}}
 
     def touches(change: Change) -> bool:
@@ -344,8 +353,18 @@ def old_path(
             return True
         if not change.path and change.node.text in sections:
             return True
-        if change.kind == LIST_REMOVE and old_vlan is not None and _names_vlan(change, old_vlan):
-            return True  # today's VLAN off a trunk (the uplink it comes in on)
+        # today's VLAN off a trunk (the uplink it comes in on); a default route, which goes
+        # only once the new path is proven (the intended one was added in stage 1)
+        vlan_off = (
+            change.kind == LIST_REMOVE and old_vlan is not None and _names_vlan(change, old_vlan)
+        )
+        route_off = (
+            change.kind == REMOVE
+            and route_rx is not None
+            and route_rx.match(change.undo[0].text) is not None
+        )
+        if vlan_off or route_off:
+            return True
         if user_rx is None or change.kind != REMOVE or not user:
             return False
         return any(

@@ -7,6 +7,8 @@ Pure functions over :class:`~communet.plan.tree.Node` trees and the platform's
   the same user), then by replace keys (a new value replaces the old one in place: no
   negation in between, so an access port never passes through VLAN 1);
 - id lists (trunk allowed VLANs) are edited with ``add``/``remove`` of the difference;
+- lines that hold several values (static default routes, one per next hop) get the intended
+  values added, then lose the others, by what the device shows of them;
 - outside the sections the intended config defines, only *owned* lines are removed (an old
   SNMP community); everything else is left and reported as unmanaged;
 - lines the session runs through (management SVI, default gateway, vty lines, our own
@@ -96,6 +98,27 @@ class _LineKeys:
     same: str | None
     write_only: bool
     id_list: tuple[ListRule, str, frozenset[int]] | None
+    several: Several | None
+
+
+@dataclass(frozen=True)
+class Several:
+    """One value of a line that holds several (a static default route and its next hop)."""
+
+    group: str  # what the values are of: 'ip route 0.0.0.0'
+    key: str  # the value: group and next hop, whatever the mask's spelling
+    item: str  # the value as the device shows it (what the negation names)
+    canonical: str  # the whole line, the mask spelt one way
+
+
+def _several(patterns: tuple[str, ...], text: str) -> Several | None:
+    for pattern in patterns:
+        found = compiled(pattern).match(text)
+        if found:
+            group, hop = found.group("set"), found.group("hop")
+            canonical = f"{group} {hop}{text[found.end('hop') :]}"
+            return Several(group, f"{group} {hop}", found.group("item"), canonical)
+    return None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -119,7 +142,8 @@ def _line_keys(platform: str, text: str) -> _LineKeys:
             ids = frozenset(parse_ids(matched.group("items"), rule))
             id_list = (rule, matched.group("head"), ids)
             break
-    return _LineKeys(replace, same, write_only, id_list)
+    several = _several(rules.several, text)
+    return _LineKeys(replace, same, write_only, id_list, several)
 
 
 class Planner:
@@ -155,6 +179,9 @@ class Planner:
     def list_of(self, text: str) -> tuple[ListRule, str, set[int]] | None:
         found = _line_keys(self.spec.name, text).id_list
         return None if found is None else (found[0], found[1], set(found[2]))
+
+    def several_of(self, text: str) -> Several | None:
+        return _line_keys(self.spec.name, text).several
 
     def negate(self, text: str) -> str:
         if self.negation and text.startswith(self.negation):
@@ -229,12 +256,15 @@ class Planner:
         int_same = {k for c in intended if (k := self.same_key(c.text))}
         int_replace = {k for c in intended if (k := self.replace_key(c.text))}
         int_lists = _lists(self, intended)
+        int_several = {v.key: v for c in intended if (v := self.several_of(c.text))}
         removals: list[Change] = []
         for node in intended:
             found = run_text.get(node.text)
             if found is not None:
                 if node.children or found.children:
                     self._section((*path, node.text), found.children, node.children, out, top=False)
+                continue
+            if self._value(path, node, running, out):
                 continue
             if self.list_of(node.text) is not None:
                 continue  # handled per list head below
@@ -255,6 +285,8 @@ class Planner:
             self._list(path, wanted, run_lists.get(head_key), out, removals)
         self.running_texts = set(run_text)
         for node in running:
+            if self._other_value(path, node, int_several, removals):
+                continue
             if node.text in int_text or self._kept(node, int_same, int_replace, int_lists):
                 if self.restore and node.text not in int_text and self._beside(node, int_text):
                     # the device holds this value beside the one being restored (a setting
@@ -271,6 +303,41 @@ class Planner:
                 continue
             removals.append(Change(path, Node(self.negate(node.text)), (node,), REMOVE))
         out.changes += removals
+
+    def _value(
+        self, path: tuple[str, ...], node: Node, running: tuple[Node, ...], out: Diff
+    ) -> bool:
+        """Whether ``node`` is a value of a line that holds several; if so, it is added
+        beside the others, or retyped over the running value with the same next hop (its
+        distance or name differ), or left when only the mask's spelling differs."""
+        value = self.several_of(node.text)
+        if value is None:
+            return False
+        shown = [(c, v) for c in running if (v := self.several_of(c.text)) and v.key == value.key]
+        if not shown:
+            undo = (Node(self.negation + value.item),)
+            out.changes.append(Change(path, node, undo, ADD))
+        elif shown[0][1].canonical != value.canonical:
+            old = shown[0][0]
+            out.changes.append(Change(path, node, (old,), REPLACE, old.text))
+        return True
+
+    def _other_value(
+        self,
+        path: tuple[str, ...],
+        node: Node,
+        intended: dict[str, Several],
+        removals: list[Change],
+    ) -> bool:
+        """Whether ``node`` is a value of a line the intended config sets; when the intended
+        config lacks that value, it goes, after the intended ones are in (removals come
+        last), by what the device shows of it."""
+        value = self.several_of(node.text)
+        if value is None or all(v.group != value.group for v in intended.values()):
+            return False
+        if value.key not in intended:
+            removals.append(Change(path, Node(self.negation + value.item), (node,), REMOVE))
+        return True
 
     def _beside(self, node: Node, int_text: set[str]) -> bool:
         """Whether a running line keyed like an intended line sits next to that very line

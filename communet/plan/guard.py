@@ -105,6 +105,13 @@ CATALOGUE: tuple[Hazard, ...] = (
         "add the new route first, prove a new session, then remove the old one",
     ),
     Hazard(
+        "default-route-replaced",
+        "removes a default route the intended config does not have (not the one the "
+        "management session returns by): what it carried now follows the intended route",
+        "check that the intended next hop carries the site's traffic",
+        blocking=False,
+    ),
+    Hazard(
         "vty-acl",
         "changes the ACL on the vty lines that lets the management session in",
         "change it from the console, or force it with the trial commit armed",
@@ -143,13 +150,17 @@ CATALOGUE: tuple[Hazard, ...] = (
     ),
 )
 HAZARDS = {h.name: h for h in CATALOGUE}
-# The hazards that take away the address the management session arrives on: forcing them
-# is only safe where a trial commit takes the device back when the session is lost.
-SESSION_HAZARDS = frozenset({"management-path", "management-moved"})
+# The hazards that take away the address the management session arrives on, or the default
+# route it may return by: forcing them is only safe where a trial commit takes the device
+# back when the session is lost.
+SESSION_HAZARDS = frozenset({"management-path", "management-moved", "default-route"})
 # The hazards that only threaten the session on the management path: over the serial
 # console that path does not carry the session, and a session on it proves it before the
 # trial commit is confirmed (else the device goes back), so they do not block there.
 OFF_PATH_SAFE = frozenset({"management-path", "default-route", "vty-acl", "login-removed"})
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -386,10 +397,61 @@ def _overlaps(judge: _Judge) -> list[Hit]:
 
 
 def _routes(judge: _Judge) -> list[Hit]:
+    """A default route that goes is a management-path change when today's session may
+    return by it; any other one that goes while one the session returns by stays is a
+    warning (what it carried follows the routes left)."""
     gone = [r for r in judge.before.default_routes if r not in judge.after.default_routes]
     if not gone:
         return []
-    return [judge.hit("default-route", "; ".join(gone))]
+    returning = _return_routes(judge)
+    kept = [r for r in returning if r in judge.after.default_routes]
+    hits: list[Hit] = []
+    for route in gone:
+        line = _route_line(judge, route)
+        if route in returning or not kept:
+            hits.append(Hit(HAZARDS["default-route"], line, route))
+        else:
+            detail = f"{route}; the session returns by {'; '.join(kept)}"
+            hits.append(Hit(HAZARDS["default-route-replaced"], line, detail))
+    return hits
+
+
+def _return_routes(judge: _Judge) -> list[str]:
+    """The default routes today's session may return by: those via the interface that holds
+    its address (a next hop in that interface's subnet, or the interface itself); when none
+    is, or the session's address is not known, every one (a session from a remote NOC comes
+    back by whichever default route is in use)."""
+    routes = list(judge.before.default_routes)
+    address = judge.context.session_address
+    held = judge.before.holding(address) if address else None
+    if held is None:
+        return routes
+    subnets = [ipaddress.ip_interface(n).network for n in held.networks]
+    local = [r for r in routes if _via(r, held.name, subnets)]
+    return local or routes
+
+
+def _via(route: str, interface: str, subnets: Sequence[Network]) -> bool:
+    """Whether ``route`` (its key: '... <next hop>') leads out through ``interface``."""
+    hop = route.rsplit(maxsplit=1)[-1]
+    try:
+        address = ipaddress.ip_address(hop)
+    except ValueError:
+        return hop == interface  # a route out of an interface (its name), not an address
+    return any(address in subnet for subnet in subnets)
+
+
+def _route_line(judge: _Judge, route: str) -> str:
+    """The plan line that takes ``route`` away: its removal, or the line replacing it."""
+    pattern = compiled(judge.rules.default_route)
+    for change in judge.changes:
+        if change.path:
+            continue
+        for undone in change.undo:
+            found = pattern.match(undone.text)
+            if found is not None and found.group("key") == route:
+                return change.node.text
+    return judge.cause("default-route")
 
 
 def _vty(judge: _Judge) -> list[Hit]:

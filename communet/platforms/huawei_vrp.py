@@ -135,11 +135,6 @@ LINT = (
         "resets the port type (a trunk becomes hybrid/access)",
     ),
     LintRule(
-        "remove-default",
-        r"^\s*undo ip route-static 0\.0\.0\.0 0\.0\.0\.0",
-        "removes the default route: the device becomes unreachable",
-    ),
-    LintRule(
         "remove-ip",
         r"^\s*undo ip address",
         "removes an interface address (management path)",
@@ -232,7 +227,6 @@ PLAN = PlanRules(
         r"^(?P<key>local-user \S+ service-type) ",
         r"^(?P<key>local-user \S+ password) ",
         r"^(?P<key>name) ",
-        r"^(?P<key>ip route-static 0\.0\.0\.0 0\.0\.0\.0) ",
         r"^(?P<key>dot1q termination vid) ",
         r"^(?P<key>qos gts cir) ",
         r"^(?P<key>trust dscp)\b",
@@ -268,7 +262,6 @@ PLAN = PlanRules(
     protected=(
         r"^interface Vlanif{mgmt_vlan}$",
         r"^interface Vlanif{mgmt_vlan} > ip address ",
-        r"^ip route-static 0\.0\.0\.0 0\.0\.0\.0 ",
         r"^user-interface vty ",
         r"^aaa > local-user {login_user} ",
         r"^stelnet server enable$",
@@ -279,6 +272,14 @@ PLAN = PlanRules(
     ),
     # (default routes: the state guard, communet.plan.guard)
     guarded=(r"^interface Vlanif{mgmt_vlan} > ip address ",),
+    # Static default routes: 'ip route-static' adds a route beside the others to the same
+    # destination (several next hops load-balance), so the intended one is added and the
+    # others are undone by destination, mask (shown as '0.0.0.0' or '0') and next hop;
+    # whether one carries today's session is the state guard's to judge ('default-route').
+    several=(
+        r"^(?P<item>(?P<set>ip route-static 0\.0\.0\.0) 0(?:\.0\.0\.0)? "
+        r"(?P<hop>[A-Za-z]\S*(?: \d+\.\d+\.\d+\.\d+)?|\d+\.\d+\.\d+\.\d+))(?= |$)",
+    ),
     duplicates_under=(r"^acl ",),
     state=StateRules(
         interface=r"^interface (?P<name>\S+)$",
@@ -327,6 +328,7 @@ PLAN = PlanRules(
             ("management-moved", r"^\s*(?:undo )?ip address"),
             ("address-overlap", r"^\s*ip address "),
             ("default-route", r"^\s*(?:undo )?ip route-static 0\.0\.0\.0"),
+            ("default-route-replaced", r"^\s*undo ip route-static 0\.0\.0\.0"),
             ("vty-acl-added", r"^\s*acl \d+ inbound"),
             ("vty-acl", r"^\s*(?:undo )?(?:acl|rule)\b"),
             ("login-removed", r"^\s*undo local-user"),

@@ -329,6 +329,16 @@ class PlanRules:
     # a child policy indented under 'shape average'): the parser makes the children siblings,
     # so either display compares equal and the children are typed at the right level.
     inline_parents: tuple[str, ...] = ()
+    # Lines that hold several values side by side, one per next hop (static default routes:
+    # a second 'ip route 0.0.0.0 0.0.0.0 X' is added beside the first, it never replaces it).
+    # Regexes with groups 'set' (what the values are of: the destination), 'item' (the
+    # value as the device shows it: destination, mask, next hop; what the negation names)
+    # and 'hop' (the next hop; two values are the same when set and hop are, whatever the
+    # mask's spelling). When the intended config has a line of a set, the running values of
+    # that set it lacks are removed, after the intended ones are added (make-before-break);
+    # a value whose other words differ (distance, name) is retyped, which replaces it in
+    # place. A set the intended config does not name is left alone (unmanaged).
+    several: tuple[str, ...] = ()
     # Sections whose children may repeat (an ACL with the same 'remark' twice): regexes.
     duplicates_under: tuple[str, ...] = ()
     # Negated lines the device does print (a feature on by default, shown only when off:

@@ -121,6 +121,7 @@ def test_the_dry_run_shows_the_stages_and_changes_nothing(vbf: VrpBrownfield) ->
     # ... and leaves today's alone: its VLAN stays on the uplink, its login stays
     assert f" undo port trunk allow-pass vlan {case.old_vlan}" not in converge
     assert not [c for c in converge if c.startswith(f" undo local-user {case.old_user}")]
+    assert f"undo ip route-static 0.0.0.0 0.0.0.0 {case.old_gateway}" not in converge
     # stage 3 removes today's path over the new session: its login, its VLAN, its address
     assert f" undo local-user {case.old_user} service-type" in move
     assert f" undo port trunk allow-pass vlan {case.old_vlan}" in move
@@ -251,7 +252,8 @@ def test_a_stage_3_failure_puts_today_s_path_back_first(vbf: VrpBrownfield, tmp_
     assert error.startswith(
         f"{vbf.host}: adoption stage 3 (remove the old management path): ' {refused}': the device "
     )
-    assert "(line 8 of 9; line 9 was sent with it)" in error
+    # line 10: today's default route, removed by the stage-3 plan (after the VLAN)
+    assert "(line 8 of 10; line 9 was sent with it)" in error
     assert "\n" not in error
     assert error.endswith("; rolled back over a new session: the running config is as before")
     vbf.lab.clear_faults(vbf.host)

@@ -49,11 +49,29 @@ class Case:
     target: str  # demo device whose intended config is pushed
     user: str  # the config's own SSH user (never touched by the plan)
     source: IPv4Address  # where the vty ACL must see the session come from
+    # lines of the real config changed before it is loaded: (line, replacement)
+    edits: tuple[tuple[str, str], ...] = ()
+
+
+# The S5700's only default route leads out of a VLAN other than the session's: removing it
+# is a management-path change that even --force does not push on VRP5 (no trial commit;
+# tests/apply/test_default_routes_lab.py), so as the access switch it already has the
+# intended route there, and the plan is pushed: every other line of it is real.
+S5700_MGMT_ROUTE = (
+    (
+        "ip route-static 0.0.0.0 0.0.0.0 59.252.101.62",
+        "ip route-static 0.0.0.0 0.0.0.0 10.59.41.1 description MGMT-DEFAULT",
+    ),
+)
 
 
 CASES = {
     "s5700a-access": Case(
-        "index-24709222996--s5700a", "thanh-son-sw1", "cheche", IPv4Address("10.10.66.5")
+        "index-24709222996--s5700a",
+        "thanh-son-sw1",
+        "cheche",
+        IPv4Address("10.10.66.5"),
+        S5700_MGMT_ROUTE,
     ),
     "expointer-access": Case(
         "index-54736178315--sw1pop15-expointer", "thanh-son-sw1", "zandona", NOC
@@ -95,7 +113,11 @@ def fresh(case: Case) -> VrpDevice:
     device = demo()[0][case.target]
     lab = VrpDevice(DeviceSpec(hostname=case.target, platform="huawei_vrp", model=device.model))
     config = corpus(case.config)
-    lab.load_config(config.text)
+    text = config.text
+    for line, replacement in case.edits:
+        assert f"\n{line}\n" in text, line
+        text = text.replace(f"\n{line}\n", f"\n{replacement}\n")
+    lab.load_config(text)
     lab.known_secrets = cipher_secrets(config)
     return lab
 
