@@ -447,6 +447,41 @@ def apply_pipe(text: str, pipe: str, pattern: str) -> str:
     return "\n".join(kept).rstrip("\n") + "\n" if kept else ""
 
 
+# Words after a static route's next hop that are its attributes, not its identity (IOS
+# distance, name, tag, permanent, track; VRP preference, description, tag, track, bfd, ...).
+_ROUTE_ATTRIBUTES = frozenset(
+    {"name", "tag", "permanent", "track", "global", "dhcp", "multicast", "preference"}
+    | {"description", "bfd", "inherit-cost", "no-advertise", "no-install"}
+)
+
+
+def static_route_key(line: str, head: str) -> str | None:
+    """A static route's identity: its VRF, destination, mask and next hop or interface.
+
+    IOS (``ip route``) and VRP (``ip route-static``) keep one route per identity: typing it
+    again with another distance, name or description changes that route; another next hop
+    is another route beside it. VRP's mask may be a prefix length (``0.0.0.0 0``)."""
+    if not line.startswith(head + " "):
+        return None
+    words = line.split()
+    start = len(head.split())
+    if words[start : start + 1] in (["vrf"], ["vpn-instance"]):
+        start += 2
+    if len(words) < start + 3:
+        return None
+    destination, mask = words[start : start + 2]
+    if mask.isdigit():
+        bits = int(mask)
+        value = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF if 0 < bits <= 32 else 0
+        mask = ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+    hops: list[str] = []
+    for word in words[start + 2 :]:
+        if word in _ROUTE_ATTRIBUTES or word.isdigit():
+            break
+        hops.append(word)
+    return " ".join([*words[:start], destination, mask, *hops])
+
+
 @dataclass
 class Node:
     """One configuration line and the lines nested under it."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
 
-from communet.lab.core import Node
+from communet.lab.core import Node, static_route_key
 
 
 # ----------------------------------------------------------------------------- hardware
@@ -323,6 +323,9 @@ _SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
 
 @functools.lru_cache(maxsize=1 << 16)  # pure in the line; lines repeat across devices
 def _replace_key(line: str) -> str | None:
+    route = static_route_key(line, "ip route")
+    if route is not None:
+        return route
     if line.startswith("ip address ") and line.endswith(" secondary"):
         return None
     for prefix, count in _SINGLE_ORDERED:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from ipaddress import IPv4Address
 
-from communet.lab.core import Node, compress_ranges
+from communet.lab.core import Node, compress_ranges, static_route_key
 from communet.lab.grammar import Grammar
 
 _USER = """
@@ -392,6 +392,9 @@ def config_rank(line: str) -> tuple[int, tuple[int, ...], str]:
 
 
 def _key(line: str) -> str | None:
+    route = static_route_key(line, "ip route-static")
+    if route is not None:
+        return route
     if line.startswith("ip address ") and line.endswith(" sub"):
         return None
     if line.startswith("local-user "):
@@ -507,7 +510,8 @@ def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
     if key is not None:
         index = next((i for i, c in enumerate(target.children) if _key(c.line) == key), None)
         if index is not None:
-            target.children[index] = Node(line)
+            # changed where it stood, at the column the device prints it
+            target.children[index] = Node(line, indent=target.children[index].indent)
             target.children = [
                 c for i, c in enumerate(target.children) if i == index or _key(c.line) != key
             ]
