@@ -325,6 +325,11 @@ _SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
 def _replace_key(line: str) -> str | None:
     if line.startswith("ip address ") and line.endswith(" secondary"):
         return None
+    if line.startswith("access-class "):
+        # a line takes one IPv4 access-class per direction: ``access-class CN-VTY in``
+        # replaces ``access-class 10 in`` (Cisco IOS Security Command Reference, access-class)
+        direction = next((w for w in line.split()[2:] if w in ("in", "out")), "")
+        return f"access-class {direction}"
     for prefix, count in _SINGLE_ORDERED:
         if line == prefix or line.startswith(prefix + " "):
             return " ".join(line.split()[:count])

@@ -397,6 +397,10 @@ def _key(line: str) -> str | None:
     if line.startswith("local-user "):
         words = line.split()
         return " ".join(words[:3]) if len(words) > 3 else None
+    if line.startswith("acl ") and line.endswith(("inbound", "outbound")):
+        # a user-interface holds one ACL per direction: 'acl 2000 inbound' replaces
+        # 'acl 2001 inbound' (Huawei S series command reference, acl (user-interface view))
+        return "acl " + line.split()[-1]
     for prefix, count in _SINGLE_ORDERED:
         if line == prefix or line.startswith(prefix + " "):
             return " ".join(line.split()[:count])

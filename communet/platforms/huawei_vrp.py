@@ -227,7 +227,7 @@ PLAN = PlanRules(
         r"^(?P<key>idle-timeout) ",
         r"^(?P<key>protocol inbound) ",
         r"^(?P<key>authentication-mode) ",
-        r"^(?P<key>acl \d+ inbound)$",
+        r"^(?P<key>acl) \d+ inbound$",  # one inbound ACL per user-interface: the last wins
         r"^(?P<key>local-user \S+ privilege level) ",
         r"^(?P<key>local-user \S+ service-type) ",
         r"^(?P<key>local-user \S+ password) ",
