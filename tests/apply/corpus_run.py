@@ -138,9 +138,13 @@ _DEFAULT_ROUTE = re.compile(
 )
 
 
+_ROUTER_MODEL = re.compile(r"\brouter\b|\bISR\b|\bAR\d{3,4}\b", re.I)
+
+
 def is_router(config: RealConfig) -> bool:
-    """The corpus index says so (its model names a router)."""
-    return "router" in config.model.lower()
+    """The corpus index says so: its model names a router, or a router family (Cisco ISR,
+    Huawei AR)."""
+    return bool(_ROUTER_MODEL.search(config.model))
 
 
 def router_ports(config: RealConfig) -> dict[str, str]:
@@ -163,6 +167,16 @@ def router_ports(config: RealConfig) -> dict[str, str]:
             uplink = name
     lan = next((n for n in names if n != uplink), "")
     return {"uplink": uplink, "lan": lan} if uplink and lan else {}
+
+
+# name → the ports a province engineer declares for a switch whose port count falls between
+# two access layouts, as the planner's one-line error tells them to (the largest layout that
+# fits; the uplink read off the config by hand: its description says where it goes).
+DECLARED_PORTS: dict[str, dict[str, str]] = {
+    # eNSP's S3700: Ethernet0/0/1-22 + GigabitEthernet0/0/1-2; Ethernet0/0/1 is
+    # "Uplink_To_Agg_SW2_g0/0/2"
+    "huangxuxiao--mkt-switch-s3700": {"layout": "access16", "uplink": "Ethernet0/0/1"},
+}
 
 
 def session_svi(config: RealConfig, address: str) -> int | None:
@@ -244,6 +258,8 @@ def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -
                 commune["lan_block"] = str(block)
         if is_router(config):
             device["ports"] = router_ports(config)
+        elif config.name in DECLARED_PORTS:
+            device["ports"] = DECLARED_PORTS[config.name]
         commune["devices"] = [device]
         communes.append(commune)
     district = {
@@ -477,13 +493,34 @@ _LAB_PORT = re.compile(r"127\.\d+\.\d+\.\d+:\d+")
 def steady(text: str) -> str:
     """``text`` without what changes from run to run: the lab console's pty, the lab's
     address and port of the device's management address."""
-    return _LAB_PORT.sub("its management address", _PTY.sub("the console", text))
+    text = re.sub(r"the console at /dev/pts/\d+", "the console", text)
+    return _LAB_PORT.sub("its management address", _PTY.sub("the console port", text))
+
+
+# name → (a phrase of the failure, what the config itself says about it), read off the
+# config by hand: why the failure is the honest answer for that file.
+FAILURE_CAUSES = {
+    # no console password to give: the technician cannot log in either
+    "huangxuxiao--ar1-ar2220": (
+        "refused the login",
+        "its 'user-interface con 0' has 'authentication-mode password' and sets no password "
+        "('set authentication password'): there is none to give",
+    ),
+    # oxidized's test capture was trimmed to a few interfaces; the switch itself lists
+    # GigabitEthernet1/0/1-24 and 1/1/1-4, and a plan over it reads all of them
+    "ytti--ios-c9200l-24p-4g-17-09-04a-output": (
+        "front-panel ports",
+        "the capture lists only these of the 9200L-24P-4G's 28 ports (trimmed test output)",
+    ),
+}
 
 
 def why_failed(row: Row) -> str:
     """The one-line reason of a failed apply, without what changes from run to run."""
     error = str(row.apply.get("error", "")).split("\n")[0]
-    return steady(error.removeprefix(f"{row.hostname}: "))
+    reason = steady(error.removeprefix(f"{row.hostname}: "))
+    marker, cause = FAILURE_CAUSES.get(row.config.name, ("", ""))
+    return f"{reason}: {cause}" if cause and marker in reason else reason
 
 
 def cell(text: str) -> str:
@@ -551,8 +588,12 @@ def _counted(rows: list[Row]) -> str:
 
 def _failure_kind(row: Row) -> str:
     reason = why_failed(row)
+    if "sets no password" in reason:
+        return "no console password in the config"
     if "the console" in reason and ("refused the login" in reason or "asks for" in reason):
         return "console login refused"
+    if "trimmed test output" in reason:
+        return "a trimmed capture (not all ports listed)"
     if "fit no access layout" in reason or "front-panel ports" in reason:
         return "too few ports for an access layout"
     if "the router has" in reason:
