@@ -151,7 +151,7 @@ return
 """
 
 _AAA = """
-local-user ...
+local-user * * ...
 local-aaa-user ...
 authentication-scheme *
 authorization-scheme *
@@ -505,6 +505,11 @@ def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
     if negated is not None:
         target.children.remove(negated)
         return
+    if line.startswith("local-user ") and len(line.split()) > 2:
+        # a user created again: VRP no longer shows that it was deleted
+        deleted = target.find("undo " + " ".join(line.split()[:2]))
+        if deleted is not None:
+            target.children.remove(deleted)
     if target.find(line) is not None:
         return
     key = _key(line)

@@ -167,6 +167,11 @@ class Planner:
         where = " > ".join((*path, text))
         return any(rule.search(where) for rule in self.protected)
 
+    def is_shown_default(self, text: str) -> bool:
+        """``text`` is the positive form of a default shown only when turned off."""
+        negated = self.negation + text
+        return bool(self.negation) and any(r.search(negated) for r in self.shown_negations)
+
     def is_permanent(self, path: tuple[str, ...], text: str) -> bool:
         where = " > ".join((*path, text))
         return any(rule.search(where) for rule in self.permanent)
@@ -266,6 +271,10 @@ class Planner:
                 continue
             if self.is_permanent(path, node.text):
                 continue  # the device's own default: it refuses the removal
+            if self.is_shown_default(node.text):
+                # a default-on feature the release prints anyway (VRP V100: ' ntdp enable' on
+                # every port): the intended config's silence means that default, so it stays
+                continue
             if self.is_protected(path, node.text):
                 out.protected.append(" > ".join((*path, node.text)))
                 continue

@@ -197,6 +197,10 @@ PERMANENT = (
     r"^aaa > (?:authentication|authorization|accounting)-scheme default$",
     r"^aaa > domain default(?:_admin)?$",
     r"^aaa > local-aaa-user password policy administrator$",
+    # a deleted factory user is shown as 'undo local-user admin' (eNSP S5700 capture): the
+    # record of an absence, not a setting; a bare 'local-user admin' is an incomplete
+    # command, and creating the user ('local-user admin password ...') takes the line away
+    r"^aaa > undo local-user \S+$",
     r"^(?:authentication|dot1x-access|mac-access|portal-access)-profile name \S+_profile$",
     r"^free-rule-template name default_free_rule$",
     r"^radius-server template default$",
