@@ -360,7 +360,13 @@ def _on_console(
     return result
 
 
-_NO_SSH = ("authentication failed", "SSH handshake", "no answer on", "connection refused")
+_NO_SSH = (
+    "authentication failed",
+    "SSH handshake",
+    "no answer on",
+    "connection refused",
+    "closed the connection before the SSH login",
+)
 
 
 def no_ssh(result: dict[str, Any]) -> bool:
@@ -479,6 +485,8 @@ def why_no_ssh(row: Row) -> str:
     """Why the SSH plan could not log in, without what changes from run to run."""
     error = str(row.plan.get("error", "")).split("\n")[0]
     name = row.config.name
+    if name in REFUSED and "closed the connection before the SSH login" in error:
+        return f"SSH closed before login: {REFUSED[name]}"
     if name in UNREACHABLE or "authentication failed" not in error:
         # the lab hangs up on an address the config does not carry, as a real device would
         # not answer there at all; the port in the handshake error changes from run to run
