@@ -594,23 +594,28 @@ def _counted(rows: list[Row]) -> str:
     return ", ".join(parts)
 
 
+_NOT_PROVEN = "SSH on the management address not proven after the push, rolled back"
+# (every phrase a reason holds, its kind), first match wins
+_FAILURE_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("sets no password",), "no console password in the config"),
+    (("the console", "refused the login"), "console login refused"),
+    (("the console", "asks for"), "console login refused"),
+    (("trimmed test output",), "a trimmed capture (not all ports listed)"),
+    (("fit no access layout",), "too few ports for an access layout"),
+    (("front-panel ports",), "too few ports for an access layout"),
+    (("the router has",), "router ports not declared"),
+    (("closed the connection before the SSH login", "rolled back"), _NOT_PROVEN),
+    (("authentication failed", "rolled back"), _NOT_PROVEN),
+    (("cannot plan",), "unreadable config"),
+)
+
+
 def _failure_kind(row: Row) -> str:
     reason = why_failed(row)
-    if "sets no password" in reason:
-        return "no console password in the config"
-    if "the console" in reason and ("refused the login" in reason or "asks for" in reason):
-        return "console login refused"
-    if "trimmed test output" in reason:
-        return "a trimmed capture (not all ports listed)"
-    if "fit no access layout" in reason or "front-panel ports" in reason:
-        return "too few ports for an access layout"
-    if "the router has" in reason:
-        return "router ports not declared"
-    if "authentication failed" in reason and "rolled back" in reason:
-        return "SSH on the management address not proven after the push, rolled back"
-    if reason.startswith("cannot plan"):
-        return "unreadable config"
-    return "push refused by the device, rolled back"
+    return next(
+        (kind for phrases, kind in _FAILURE_KINDS if all(p in reason for p in phrases)),
+        "push refused by the device, rolled back",
+    )
 
 
 def summary(rows: list[Row]) -> str:

@@ -27,7 +27,8 @@ def test_a_vty_acl_refusal_is_named_and_the_console_converges(tmp_path: Path) ->
     )
     assert "wrong password" not in error
     (row,) = corpus_run.run(configs, tmp_path / "run")
-    assert row.ssh_refusal == "SSH closed before login: access-class 10 permits only host 10.10.30.10"
+    refusal = "SSH closed before login: access-class 10 permits only host 10.10.30.10"
+    assert row.ssh_refusal == refusal
     assert row.outcome == "converges"
     assert row.converged
     assert row.answering_after
