@@ -254,6 +254,7 @@ def _plan(run: HostRun, running: str) -> Plan:
         session_address="" if run.management is not None else str(run.device.management),
         console=run.management is not None,
         links_up=run.links,
+        noc_networks=run.intended.noc_networks,
     )
     try:
         return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)

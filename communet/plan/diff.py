@@ -69,6 +69,9 @@ class Context:
     # The session runs over the serial console: the management path does not carry it, so
     # nothing is guarded for its sake (a session on that path proves it before the confirm).
     console: bool = False
+    # The NOC networks its SSH sessions come from (CIDR): the vty ACLs the device ends with
+    # must let them in, over the console too (the proof after the push comes from there).
+    noc_networks: tuple[str, ...] = ()
 
 
 @dataclass

@@ -313,6 +313,9 @@ PLAN = PlanRules(
         default_route=r"^(?P<key>ip route-static 0\.0\.0\.0 0(?:\.0\.0\.0)? \S+)(?: .*)?$",
         vty_acl=r"^user-interface vty .* > acl (?P<acl>\d+) inbound$",
         acl=r"^acl (?:number )?{acl}(?: .*)?(?: > .*)?$",
+        # 'rule 5 permit source A W' ('0' for one host), 'rule 10 deny' (no source: any)
+        acl_entry=r" > rule (?:\d+ )?(?P<action>permit|deny)"
+        r"(?: source (?:(?P<any>any)|(?P<address>[\d.]+) (?P<wildcard>[\d.]+)))?$",
         trunk_default_all=False,
         # the PHY column: up, down, *down (shut), ^down (standby)
         link_command="display interface brief",
@@ -333,6 +336,7 @@ PLAN = PlanRules(
             ("default-route", r"^\s*(?:undo )?ip route-static 0\.0\.0\.0"),
             ("vty-acl-added", r"^\s*acl \d+ inbound"),
             ("vty-acl", r"^\s*(?:undo )?(?:acl|rule)\b"),
+            ("vty-acl-noc", r"^\s*(?:undo )?(?:acl|rule|user-interface vty)\b"),
             ("login-removed", r"^\s*undo local-user"),
             ("last-user", r"^\s*undo local-user"),
             ("aaa-removed", r"^\s*undo (?:domain|authentication-scheme|authorization-scheme)"),
