@@ -29,7 +29,7 @@ def _loaded(name: str) -> tuple[Device, Console]:
     config = CONFIGS[name]
     device = make_device(DeviceSpec(hostname="dut", platform=config.platform), Credentials())
     device.load_config(config.text)
-    device.known_secrets = dict(cipher_secrets(config))  # type: ignore[attr-defined]
+    device.known_secrets = dict(cipher_secrets(config))
     return device, Console(Terminal(device, device.open_shell("admin", level=15)))
 
 
