@@ -154,6 +154,10 @@ HAZARDS = {h.name: h for h in CATALOGUE}
 # The hazards that take away the address the management session arrives on: forcing them
 # is only safe where a trial commit takes the device back when the session is lost.
 SESSION_HAZARDS = frozenset({"management-path", "management-moved"})
+# The hazards that leave the session in place but refuse the next one from where it came:
+# where no trial commit takes the device back, the engine's own rollback after a dropped
+# session reconnects that way and is shut out, so they cannot be forced there either.
+LOCKOUT_HAZARDS = frozenset({"vty-acl", "vty-acl-noc"})
 # The hazards that only threaten the session on the management path: over the serial
 # console that path does not carry the session, and a session on it proves it before the
 # trial commit is confirmed (else the device goes back), so they do not block there.
