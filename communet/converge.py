@@ -223,9 +223,7 @@ def _unforceable(run: HostRun, plan: Plan) -> str:
     session, on a platform with no trial commit to take the device back (VRP5)."""
     if get_platform(run.device.platform).trial.method != "backup_restore":
         return ""
-    risky = sorted(
-        {f.rule for f in plan.blocking if f.rule in SESSION_HAZARDS | LOCKOUT_HAZARDS}
-    )
+    risky = sorted({f.rule for f in plan.blocking if f.rule in SESSION_HAZARDS | LOCKOUT_HAZARDS})
     if not risky:
         return ""
     what = "may end the management session"
