@@ -30,7 +30,7 @@ from communet.inventory.model import Role
 from communet.inventory.resolve import ProvincePlan
 from communet.plan import Context, Plan, PlanError, plan_config
 from communet.plan.facts import interfaces_in, links_in
-from communet.plan.guard import SESSION_HAZARDS
+from communet.plan.guard import LOCKOUT_HAZARDS, SESSION_HAZARDS
 from communet.platforms import get_platform
 from communet.render import RenderedConfig, RenderError, render_device
 from communet.secrets import SecretResolver, mask_secrets
@@ -223,13 +223,16 @@ def _unforceable(run: HostRun, plan: Plan) -> str:
     session, on a platform with no trial commit to take the device back (VRP5)."""
     if get_platform(run.device.platform).trial.method != "backup_restore":
         return ""
-    risky = sorted({f.rule for f in plan.blocking if f.rule in SESSION_HAZARDS})
+    risky = sorted({f.rule for f in plan.blocking if f.rule in SESSION_HAZARDS | LOCKOUT_HAZARDS})
     if not risky:
         return ""
+    what = "may end the management session"
+    if not set(risky) <= SESSION_HAZARDS:
+        what += " or shut out the new one that would take the device back"
     return (
-        f"{run.hostname}: not pushed, even with --force: {', '.join(risky)} may end the "
-        f"management session, and {run.device.platform} has no trial commit to take the "
-        "device back if it does; make this change from the console"
+        f"{run.hostname}: not pushed, even with --force: {', '.join(risky)} {what}, and "
+        f"{run.device.platform} has no trial commit to take the device back if it does; make "
+        "this change from the console"
     )
 
 
@@ -254,6 +257,7 @@ def _plan(run: HostRun, running: str) -> Plan:
         session_address="" if run.management is not None else str(run.device.management),
         console=run.management is not None,
         links_up=run.links,
+        noc_networks=run.intended.noc_networks,
     )
     try:
         return plan_config(run.hostname, run.device.platform, running, run.intended.text, context)

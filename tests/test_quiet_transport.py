@@ -42,4 +42,6 @@ def test_a_dropped_handshake_prints_nothing_on_stderr(tmp_path: Path) -> None:
     )
     assert process.stderr == ""
     assert process.stdout.startswith("UnreachableError dinh-hai-sw1: the SSH handshake with ")
-    assert process.stdout.rstrip().endswith("failed: Error reading SSH protocol banner")
+    # the peer's close can reach paramiko as a reset ("...banner[Errno 104] Connection reset
+    # by peer") when the machine is busy: the same failure, worded by the kernel
+    assert "failed: Error reading SSH protocol banner" in process.stdout

@@ -508,7 +508,10 @@ class _Resolver:
             role=device.role,
             platform=platform,
             firmware=firmware,
-            model=device.model or (defaults.model if defaults else None),
+            # the role's default model is a model of the default platform: a device of
+            # another platform has its own ports (read from it when planning), not those
+            model=device.model
+            or (defaults.model if defaults and defaults.platform == platform else None),
             serial=device.serial,
             status=device.status,
             management=address,

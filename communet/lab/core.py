@@ -186,6 +186,11 @@ class Device(ABC):
         apply)."""
         return NOT_MODELLED
 
+    def admits(self, source: IPv4Address) -> bool:
+        """Whether the device lets a connection from ``source`` reach its SSH server at all
+        (a vty access list); a refused one is closed before the SSH exchange."""
+        return True
+
     def management_addresses(self) -> list[IPv4Address]:
         """The addresses the running config gives live layer-3 interfaces (where a manager
         can reach the device today), management interfaces first."""

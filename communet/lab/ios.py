@@ -47,6 +47,7 @@ from communet.lab.ios_config import (
     short_interface,
     type9,
     verify_secret,
+    vty_admits,
     vty_login,
 )
 from communet.lab.ios_grammar import GENERIC_GRAMMAR, GRAMMARS, SWITCH_ONLY
@@ -121,6 +122,9 @@ class IosDevice(Device):
         self, username: str, password: str, source: ipaddress.IPv4Address
     ) -> int | None:
         return vty_login(self.state.running, username, password, source)
+
+    def admits(self, source: ipaddress.IPv4Address) -> bool:
+        return vty_admits(self.state.running, source)
 
     # -- interface states
     def port_state(self, node: Node) -> PortState:

@@ -328,6 +328,11 @@ def _replace_key(line: str) -> str | None:
         return route
     if line.startswith("ip address ") and line.endswith(" secondary"):
         return None
+    if line.startswith("access-class "):
+        # a line takes one IPv4 access-class per direction: ``access-class CN-VTY in``
+        # replaces ``access-class 10 in`` (Cisco IOS Security Command Reference, access-class)
+        direction = next((w for w in line.split()[2:] if w in ("in", "out")), "")
+        return f"access-class {direction}"
     for prefix, count in _SINGLE_ORDERED:
         if line == prefix or line.startswith(prefix + " "):
             return " ".join(line.split()[:count])
@@ -674,6 +679,18 @@ def acl_permits(root: Node, name: str, address: IPv4Address) -> bool:
     return False
 
 
+def vty_admits(root: Node, address: IPv4Address) -> bool:
+    """Whether ``line vty 0 …``'s ``access-class NAME in`` lets a connection from ``address``
+    in at all: IOS closes a refused one before the SSH exchange (no login prompt)."""
+    vty = next((c for c in root.children if c.line.startswith("line vty 0")), None)
+    lines = [c.line for c in vty.children] if vty is not None else []
+    acl = next(
+        (ln.split()[1] for ln in lines if ln.startswith("access-class ") and ln.endswith(" in")),
+        None,
+    )
+    return acl is None or acl_permits(root, acl, address)
+
+
 def vty_login(  # noqa: PLR0911 - one return per IOS rule, in IOS order
     root: Node, username: str, secret: str, address: IPv4Address
 ) -> int | None:
@@ -683,11 +700,7 @@ def vty_login(  # noqa: PLR0911 - one return per IOS rule, in IOS order
     ``username … privilege N secret|password …`` and the line's own ``password``."""
     vty = next((c for c in root.children if c.line.startswith("line vty 0")), None)
     lines = [c.line for c in vty.children] if vty is not None else ["login"]
-    acl = next(
-        (ln.split()[1] for ln in lines if ln.startswith("access-class ") and ln.endswith(" in")),
-        None,
-    )
-    if acl is not None and not acl_permits(root, acl, address):
+    if not vty_admits(root, address):
         return None
     transport = next((ln.split()[2:] for ln in lines if ln.startswith("transport input ")), None)
     if transport is not None and not {"ssh", "all"} & set(transport):

@@ -171,6 +171,11 @@ class _Server(asyncssh.SSHServer):
             # an address the device's config does not carry: nobody answers there (the lab
             # hangs up at once rather than leave the client to its TCP timeout)
             asyncio.get_running_loop().call_soon(conn.abort)
+        elif self.device is not None and not self.device.admits(self._source()):
+            # a vty access list that does not permit the client: the device closes the
+            # connection before any SSH exchange (no login prompt, so no "wrong password")
+            self.lab.acl_refusals += 1
+            asyncio.get_running_loop().call_soon(conn.abort)
 
     def answering(self) -> bool:
         """Whether the device answers on the address this connection came to."""
@@ -236,6 +241,7 @@ class LabServer:
     credentials: Credentials = field(default_factory=Credentials)
     # The address vty ACLs see clients connect from (a NOC station), None: the real peer.
     client_address: ipaddress.IPv4Address | None = None
+    acl_refusals: int = 0  # connections a vty access list closed
     # lab address → the device address it stands for (brownfield devices being adopted):
     # a connection there is answered only while the device's config carries that address
     stands_for: dict[str, ipaddress.IPv4Address] = field(default_factory=dict)

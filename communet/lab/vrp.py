@@ -51,6 +51,7 @@ from communet.lab.vrp_config import (
     set_line,
     short_interface,
     undo_line,
+    vty_admits,
     vty_login,
 )
 
@@ -165,6 +166,9 @@ class VrpDevice(Device):
         if not self.v8 and self.running.find("stelnet server enable") is None:
             return None  # VRP5's SSH server is off until 'stelnet server enable'
         return vty_login(self.running, username, password, source, self.secret_matches)
+
+    def admits(self, source: ipaddress.IPv4Address) -> bool:
+        return vty_admits(self.running, source)
 
     def secret_matches(self, stored: str, plain: str) -> bool:
         """The lab's own cipher, a plaintext the test gave for a value it cannot invert, or

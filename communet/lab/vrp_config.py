@@ -151,7 +151,7 @@ return
 """
 
 _AAA = """
-local-user ...
+local-user * * ...
 local-aaa-user ...
 authentication-scheme *
 authorization-scheme *
@@ -400,6 +400,10 @@ def _key(line: str) -> str | None:
     if line.startswith("local-user "):
         words = line.split()
         return " ".join(words[:3]) if len(words) > 3 else None
+    if line.startswith("acl ") and line.endswith(("inbound", "outbound")):
+        # a user-interface holds one ACL per direction: 'acl 2000 inbound' replaces
+        # 'acl 2001 inbound' (Huawei S series command reference, acl (user-interface view))
+        return "acl " + line.rsplit(maxsplit=1)[-1]
     for prefix, count in _SINGLE_ORDERED:
         if line == prefix or line.startswith(prefix + " "):
             return " ".join(line.split()[:count])
@@ -504,6 +508,11 @@ def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
     if negated is not None:
         target.children.remove(negated)
         return
+    if line.startswith("local-user ") and len(line.split()) > 2:
+        # a user created again: VRP no longer shows that it was deleted
+        deleted = target.find("undo " + " ".join(line.split()[:2]))
+        if deleted is not None:
+            target.children.remove(deleted)
     if target.find(line) is not None:
         return
     key = _key(line)
@@ -641,6 +650,15 @@ def _acl_permits(root: Node, number: str, address: IPv4Address) -> bool:
     return False
 
 
+def vty_admits(root: Node, address: IPv4Address) -> bool:
+    """Whether ``user-interface vty 0 …``'s ``acl N inbound`` lets a connection from
+    ``address`` in at all: VRP closes a refused one before the SSH exchange."""
+    vty = next((c for c in root.children if c.line.startswith("user-interface vty 0")), None)
+    lines = [c.line for c in vty.children] if vty is not None else []
+    acl = next((ln.split()[1] for ln in lines if ln.startswith("acl ") and "inbound" in ln), None)
+    return acl is None or _acl_permits(root, acl, address)
+
+
 def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
     root: Node,
     username: str,
@@ -654,8 +672,7 @@ def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
     password) and the user's or the vty's privilege level."""
     vty = next((c for c in root.children if c.line.startswith("user-interface vty 0")), None)
     lines = [c.line for c in vty.children] if vty is not None else []
-    acl = next((ln.split()[1] for ln in lines if ln.startswith("acl ") and "inbound" in ln), None)
-    if acl is not None and not _acl_permits(root, acl, address):
+    if not vty_admits(root, address):
         return None
     protocol = next((ln.split()[2] for ln in lines if ln.startswith("protocol inbound ")), "all")
     if protocol not in ("ssh", "all"):

@@ -125,7 +125,9 @@ def plan_config(
         after_facts = facts(platform, predicted)
         assert before_facts is not None  # a platform with state rules
         assert after_facts is not None
-        where = guard.GuardContext(context.login_user, context.session_address, context.mgmt_vlan)
+        where = guard.GuardContext(
+            context.login_user, context.session_address, context.mgmt_vlan, context.noc_networks
+        )
         hits = guard.judge(before_facts, after_facts, changes, state, where)
         seen = {(f.rule, f.line) for f in findings}
         if context.console:

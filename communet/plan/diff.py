@@ -71,6 +71,9 @@ class Context:
     # The session runs over the serial console: the management path does not carry it, so
     # nothing is guarded for its sake (a session on that path proves it before the confirm).
     console: bool = False
+    # The NOC networks its SSH sessions come from (CIDR): the vty ACLs the device ends with
+    # must let them in, over the console too (the proof after the push comes from there).
+    noc_networks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -194,6 +197,11 @@ class Planner:
         where = " > ".join((*path, text))
         return any(rule.search(where) for rule in self.protected)
 
+    def is_shown_default(self, text: str) -> bool:
+        """``text`` is the positive form of a default shown only when turned off."""
+        negated = self.negation + text
+        return bool(self.negation) and any(r.search(negated) for r in self.shown_negations)
+
     def is_permanent(self, path: tuple[str, ...], text: str) -> bool:
         where = " > ".join((*path, text))
         return any(rule.search(where) for rule in self.permanent)
@@ -298,6 +306,10 @@ class Planner:
                 continue
             if self.is_permanent(path, node.text):
                 continue  # the device's own default: it refuses the removal
+            if self.is_shown_default(node.text):
+                # a default-on feature the release prints anyway (VRP V100: ' ntdp enable' on
+                # every port): the intended config's silence means that default, so it stays
+                continue
             if self.is_protected(path, node.text):
                 out.protected.append(" > ".join((*path, node.text)))
                 continue

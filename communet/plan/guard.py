@@ -14,8 +14,10 @@ does not have is never planned.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
 
 from communet.plan.diff import Change, compiled
 from communet.plan.facts import Facts, PortState, port_state, walk
@@ -123,6 +125,12 @@ CATALOGUE: tuple[Hazard, ...] = (
         blocking=False,
     ),
     Hazard(
+        "vty-acl-noc",
+        "leaves the vty lines with an ACL that does not let the NOC in: no SSH session from "
+        "the NOC gets a login prompt (nor the session that proves this push)",
+        "permit the NOC networks in that ACL (or let the intended config's ACL replace it)",
+    ),
+    Hazard(
         "login-removed",
         "removes the login the session runs as",
         "keep the account until the new one is proven",
@@ -154,6 +162,10 @@ HAZARDS = {h.name: h for h in CATALOGUE}
 # route it may return by: forcing them is only safe where a trial commit takes the device
 # back when the session is lost.
 SESSION_HAZARDS = frozenset({"management-path", "management-moved", "default-route"})
+# The hazards that leave the session in place but refuse the next one from where it came:
+# where no trial commit takes the device back, the engine's own rollback after a dropped
+# session reconnects that way and is shut out, so they cannot be forced there either.
+LOCKOUT_HAZARDS = frozenset({"vty-acl", "vty-acl-noc"})
 # The hazards that only threaten the session on the management path: over the serial
 # console that path does not carry the session, and a session on it proves it before the
 # trial commit is confirmed (else the device goes back), so they do not block there.
@@ -239,6 +251,7 @@ class GuardContext:
     login_user: str = ""
     session_address: str = ""  # where the management session reaches the device now
     mgmt_vlan: int = 10
+    noc_networks: tuple[str, ...] = ()  # where the NOC's SSH sessions come from
 
 
 @dataclass(frozen=True)
@@ -466,6 +479,61 @@ def _vty(judge: _Judge) -> list[Hit]:
     return []
 
 
+def _vty_noc(judge: _Judge) -> list[Hit]:
+    """Every vty ACL the device ends with must let the NOC in (a session may land on any vty
+    line): judged on the first host of each NOC network, entry by entry as the device reads
+    a standard/basic ACL (first match decides, implicit deny at the end). An entry the guard
+    cannot read (an extended ACL's) gives no verdict: no finding."""
+    after, networks = judge.after, judge.context.noc_networks
+    if not networks:
+        return []
+    stations = [next(IPv4Network(n, strict=False).hosts()) for n in networks]
+    refused = {
+        acl: station
+        for acl in after.vty_acls
+        for station in stations
+        if _acl_admits(after.acl_lines.get(acl, ()), judge.rules, station) is False
+    }
+    if not refused:
+        return []
+    detail = "; ".join(f"ACL {acl} refuses the NOC station {s}" for acl, s in refused.items())
+    line = judge.cause("vty-acl-noc")
+    pattern = compiled(judge.rules.cause("vty-acl-noc") or "$^")
+    if not pattern.search(line.rpartition(" > ")[2]):
+        # the plan does not touch the vty lines: the ACL is the device's, kept as it is
+        line = f"vty ACL {', '.join(refused)} (kept as the device has it)"
+    return [Hit(HAZARDS["vty-acl-noc"], line, detail)]
+
+
+def _acl_admits(lines: Sequence[str], rules: StateRules, address: IPv4Address) -> bool | None:
+    """Whether a standard (IOS) / basic (VRP) ACL permits ``address``; None: cannot tell."""
+    if not rules.acl_entry:
+        return None
+    entry = compiled(rules.acl_entry)
+    for line in lines:
+        found = entry.search(line)
+        if found is None:
+            tail = line.rpartition(" > ")[2]
+            if " > " not in line and not compiled(rules.acl_numbered).match(line):
+                continue  # the ACL's own header
+            if re.search(r"\b(?:remark|description)\b", tail):
+                continue
+            return None  # an entry the guard cannot read (an extended ACL's)
+        if _entry_matches(found, address):
+            return found.group("action") == "permit"
+    return False  # the implicit deny at the end
+
+
+def _entry_matches(found: re.Match[str], address: IPv4Address) -> bool:
+    groups = found.groupdict()
+    host = groups.get("host") or groups.get("address")
+    if groups.get("any") or host is None:
+        return True
+    wildcard = groups.get("wildcard") or "0"
+    wild = 0 if wildcard == "0" else int(IPv4Address(wildcard))
+    return (int(address) & ~wild) == (int(IPv4Address(host)) & ~wild)
+
+
 def _logins(judge: _Judge) -> list[Hit]:
     before, after, user = judge.before, judge.after, judge.context.login_user
     if before.users and not after.users:
@@ -499,6 +567,7 @@ CHECKS: tuple[Check, ...] = (
     _overlaps,
     _routes,
     _vty,
+    _vty_noc,
     _logins,
     _aaa,
     _vlans,

@@ -336,6 +336,11 @@ PLAN = PlanRules(
         ),
         vty_acl=r"^line vty .* > access-class (?P<acl>\S+) in\b",
         acl=r"^(?:ip access-list (?:standard|extended) {acl}(?: > .*)?|access-list {acl} .*)$",
+        # 'access-list 10 permit host A', '... > 10 permit A W', '... > deny any log'
+        acl_entry=r"(?:^access-list \S+ | > (?:\d+ )?)(?P<action>permit|deny) "
+        r"(?:(?P<any>any)|host (?P<host>[\d.]+)|(?P<address>[\d.]+)(?: (?P<wildcard>[\d.]+))?)"
+        r"(?: log)?$",
+        acl_numbered=r"^access-list \S+ ",
         trunk_default_all=True,
         # full interface names (unlike 'show interfaces status'); Protocol up = a link
         link_command="show ip interface brief",
@@ -360,6 +365,7 @@ PLAN = PlanRules(
             ("default-route-replaced", r"^\s*no ip route 0\.0\.0\.0"),
             ("vty-acl-added", r"access-class"),
             ("vty-acl", r"access-class|access-list|^\s*(?:no )?(?:permit|deny|remark)\b"),
+            ("vty-acl-noc", r"access-class|access-list|^\s*(?:no )?(?:permit|deny)\b|^line vty"),
             ("login-removed", r"^\s*no username"),
             ("last-user", r"^\s*no username"),
             ("aaa-removed", r"^\s*no aaa "),

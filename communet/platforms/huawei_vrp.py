@@ -192,6 +192,10 @@ PERMANENT = (
     r"^aaa > (?:authentication|authorization|accounting)-scheme default$",
     r"^aaa > domain default(?:_admin)?$",
     r"^aaa > local-aaa-user password policy administrator$",
+    # a deleted factory user is shown as 'undo local-user admin' (eNSP S5700 capture): the
+    # record of an absence, not a setting; a bare 'local-user admin' is an incomplete
+    # command, and creating the user ('local-user admin password ...') takes the line away
+    r"^aaa > undo local-user \S+$",
     r"^(?:authentication|dot1x-access|mac-access|portal-access)-profile name \S+_profile$",
     r"^free-rule-template name default_free_rule$",
     r"^radius-server template default$",
@@ -222,7 +226,7 @@ PLAN = PlanRules(
         r"^(?P<key>idle-timeout) ",
         r"^(?P<key>protocol inbound) ",
         r"^(?P<key>authentication-mode) ",
-        r"^(?P<key>acl \d+ inbound)$",
+        r"^(?P<key>acl) \d+ inbound$",  # one inbound ACL per user-interface: the last wins
         r"^(?P<key>local-user \S+ privilege level) ",
         r"^(?P<key>local-user \S+ service-type) ",
         r"^(?P<key>local-user \S+ password) ",
@@ -310,6 +314,9 @@ PLAN = PlanRules(
         default_route=r"^(?P<key>ip route-static 0\.0\.0\.0 0(?:\.0\.0\.0)? \S+)(?: .*)?$",
         vty_acl=r"^user-interface vty .* > acl (?P<acl>\d+) inbound$",
         acl=r"^acl (?:number )?{acl}(?: .*)?(?: > .*)?$",
+        # 'rule 5 permit source A W' ('0' for one host), 'rule 10 deny' (no source: any)
+        acl_entry=r" > rule (?:\d+ )?(?P<action>permit|deny)"
+        r"(?: source (?:(?P<any>any)|(?P<address>[\d.]+) (?P<wildcard>[\d.]+)))?$",
         trunk_default_all=False,
         # the PHY column: up, down, *down (shut), ^down (standby)
         link_command="display interface brief",
@@ -331,6 +338,7 @@ PLAN = PlanRules(
             ("default-route-replaced", r"^\s*undo ip route-static 0\.0\.0\.0"),
             ("vty-acl-added", r"^\s*acl \d+ inbound"),
             ("vty-acl", r"^\s*(?:undo )?(?:acl|rule)\b"),
+            ("vty-acl-noc", r"^\s*(?:undo )?(?:acl|rule|user-interface vty)\b"),
             ("login-removed", r"^\s*undo local-user"),
             ("last-user", r"^\s*undo local-user"),
             ("aaa-removed", r"^\s*undo (?:domain|authentication-scheme|authorization-scheme)"),

@@ -282,6 +282,10 @@ class StateRules:
     default_route: str
     vty_acl: str  # group 'acl'
     acl: str  # an ACL's own lines; '{acl}' is the name or number the vty lines refer to
+    # One entry of a standard/basic ACL (of those lines): groups 'action' (permit|deny) and
+    # the source: 'any', 'host', or 'address' with an optional 'wildcard' (none: any).
+    acl_entry: str = ""
+    acl_numbered: str = "^$"  # a numbered ACL's entry line, which has no header (IOS)
     # A trunk with no allowed-list line carries every VLAN (IOS) or only VLAN 1 (VRP).
     trunk_default_all: bool = True
     native_default: int = 1

@@ -345,7 +345,7 @@ def _device_ports(device: ResolvedDevice, host: str, interfaces: Sequence[str]) 
             host,
             f"the device has {len(front)} front-panel ports ({ports.describe(front) or 'none'}"
             f"), which fit no access layout ({ports.layout_sizes()} ports)",
-            _no_layout_hint(len(front)),
+            _no_layout_hint(front, rest),
         )
     size = ports.layout_size(layout)
     if len(front) < size:
@@ -368,7 +368,8 @@ def _device_ports(device: ResolvedDevice, host: str, interfaces: Sequence[str]) 
     return _with_declared(device, host, plan, tuple(interfaces))
 
 
-def _no_layout_hint(count: int) -> str:
+def _no_layout_hint(front: Sequence[str], rest: Sequence[str]) -> str:
+    count = len(front)
     smallest = min(ports.layout_size(name) for name in ports.ACCESS_LAYOUTS)
     if count < smallest:
         # A declared layout cannot help: every layout needs more ports than the device has.
@@ -376,9 +377,12 @@ def _no_layout_hint(count: int) -> str:
             f"an access switch needs at least {smallest} front-panel ports: give this device "
             "another role, or set 'managed: false' to keep it monitored only"
         )
+    # the example uplink is one of the device's own ports: its last port beyond the front
+    # panel (a Gi uplink slot; the first can be a management port), else its last front one
+    uplink = rest[-1] if rest else front[-1]
     return (
         "declare the layout and the uplink for this device in the inventory, e.g. "
-        f"ports: {{layout: {_smaller(count)}, uplink: GigabitEthernet0/1}}"
+        f"ports: {{layout: {_smaller(count)}, uplink: {uplink}}}"
     )
 
 

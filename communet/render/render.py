@@ -62,6 +62,8 @@ class RenderedConfig:
     secrets: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
     # The physical interfaces the ports were laid over (an access switch's; () otherwise).
     interfaces: tuple[str, ...] = field(default=(), repr=False)
+    # The province's NOC networks (CIDR), where the management sessions come from.
+    noc_networks: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -265,6 +267,7 @@ def render_device(
         tuple(warnings),
         tuple(used.resolved()) if isinstance(used, LazySecrets) else (),
         laid_over,
+        tuple(str(n) for n in plan.province.services.noc_networks),
     )
 
 

@@ -291,6 +291,14 @@ def _connect_error(
         )
     if silent or isinstance(root, TimeoutError):
         return UnreachableError(host, f"no answer on {where} within {timeout:g} s")
+    if isinstance(root, EOFError | ConnectionResetError):
+        # the device hung up before any login was asked: not a password matter
+        return UnreachableError(
+            host,
+            f"{where} closed the connection before the SSH login: the device refuses this "
+            "station (a vty access list, IOS 'access-class' / VRP 'acl … inbound', that does "
+            "not permit its address, or no free vty line)",
+        )
     return UnreachableError(
         host, f"the SSH handshake with {where} failed: {text or type(root).__name__}"
     )

@@ -138,9 +138,13 @@ _DEFAULT_ROUTE = re.compile(
 )
 
 
+_ROUTER_MODEL = re.compile(r"\brouter\b|\bISR\b|\bAR\d{3,4}\b", re.I)
+
+
 def is_router(config: RealConfig) -> bool:
-    """The corpus index says so (its model names a router)."""
-    return "router" in config.model.lower()
+    """The corpus index says so: its model names a router, or a router family (Cisco ISR,
+    Huawei AR)."""
+    return bool(_ROUTER_MODEL.search(config.model))
 
 
 def router_ports(config: RealConfig) -> dict[str, str]:
@@ -163,6 +167,16 @@ def router_ports(config: RealConfig) -> dict[str, str]:
             uplink = name
     lan = next((n for n in names if n != uplink), "")
     return {"uplink": uplink, "lan": lan} if uplink and lan else {}
+
+
+# name → the ports a province engineer declares for a switch whose port count falls between
+# two access layouts, as the planner's one-line error tells them to (the largest layout that
+# fits; the uplink read off the config by hand: its description says where it goes).
+DECLARED_PORTS: dict[str, dict[str, str]] = {
+    # eNSP's S3700: Ethernet0/0/1-22 + GigabitEthernet0/0/1-2; Ethernet0/0/1 is
+    # "Uplink_To_Agg_SW2_g0/0/2"
+    "huangxuxiao--mkt-switch-s3700": {"layout": "access16", "uplink": "Ethernet0/0/1"},
+}
 
 
 def session_svi(config: RealConfig, address: str) -> int | None:
@@ -244,6 +258,8 @@ def write_inventory(root: Path, configs: list[RealConfig], indexes: list[int]) -
                 commune["lan_block"] = str(block)
         if is_router(config):
             device["ports"] = router_ports(config)
+        elif config.name in DECLARED_PORTS:
+            device["ports"] = DECLARED_PORTS[config.name]
         commune["devices"] = [device]
         communes.append(commune)
     district = {
@@ -344,7 +360,13 @@ def _on_console(
     return result
 
 
-_NO_SSH = ("authentication failed", "SSH handshake", "no answer on", "connection refused")
+_NO_SSH = (
+    "authentication failed",
+    "SSH handshake",
+    "no answer on",
+    "connection refused",
+    "closed the connection before the SSH login",
+)
 
 
 def no_ssh(result: dict[str, Any]) -> bool:
@@ -463,6 +485,8 @@ def why_no_ssh(row: Row) -> str:
     """Why the SSH plan could not log in, without what changes from run to run."""
     error = str(row.plan.get("error", "")).split("\n")[0]
     name = row.config.name
+    if name in REFUSED and "closed the connection before the SSH login" in error:
+        return f"SSH closed before login: {REFUSED[name]}"
     if name in UNREACHABLE or "authentication failed" not in error:
         # the lab hangs up on an address the config does not carry, as a real device would
         # not answer there at all; the port in the handshake error changes from run to run
@@ -477,13 +501,34 @@ _LAB_PORT = re.compile(r"127\.\d+\.\d+\.\d+:\d+")
 def steady(text: str) -> str:
     """``text`` without what changes from run to run: the lab console's pty, the lab's
     address and port of the device's management address."""
-    return _LAB_PORT.sub("its management address", _PTY.sub("the console", text))
+    text = re.sub(r"the console at /dev/pts/\d+", "the console", text)
+    return _LAB_PORT.sub("its management address", _PTY.sub("the console port", text))
+
+
+# name → (a phrase of the failure, what the config itself says about it), read off the
+# config by hand: why the failure is the honest answer for that file.
+FAILURE_CAUSES = {
+    # no console password to give: the technician cannot log in either
+    "huangxuxiao--ar1-ar2220": (
+        "refused the login",
+        "its 'user-interface con 0' has 'authentication-mode password' and sets no password "
+        "('set authentication password'): there is none to give",
+    ),
+    # oxidized's test capture was trimmed to a few interfaces; the switch itself lists
+    # GigabitEthernet1/0/1-24 and 1/1/1-4, and a plan over it reads all of them
+    "ytti--ios-c9200l-24p-4g-17-09-04a-output": (
+        "front-panel ports",
+        "the capture lists only these of the 9200L-24P-4G's 28 ports (trimmed test output)",
+    ),
+}
 
 
 def why_failed(row: Row) -> str:
     """The one-line reason of a failed apply, without what changes from run to run."""
     error = str(row.apply.get("error", "")).split("\n")[0]
-    return steady(error.removeprefix(f"{row.hostname}: "))
+    reason = steady(error.removeprefix(f"{row.hostname}: "))
+    marker, cause = FAILURE_CAUSES.get(row.config.name, ("", ""))
+    return f"{reason}: {cause}" if cause and marker in reason else reason
 
 
 def cell(text: str) -> str:
@@ -549,19 +594,28 @@ def _counted(rows: list[Row]) -> str:
     return ", ".join(parts)
 
 
+_NOT_PROVEN = "SSH on the management address not proven after the push, rolled back"
+# (every phrase a reason holds, its kind), first match wins
+_FAILURE_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("sets no password",), "no console password in the config"),
+    (("the console", "refused the login"), "console login refused"),
+    (("the console", "asks for"), "console login refused"),
+    (("trimmed test output",), "a trimmed capture (not all ports listed)"),
+    (("fit no access layout",), "too few ports for an access layout"),
+    (("front-panel ports",), "too few ports for an access layout"),
+    (("the router has",), "router ports not declared"),
+    (("closed the connection before the SSH login", "rolled back"), _NOT_PROVEN),
+    (("authentication failed", "rolled back"), _NOT_PROVEN),
+    (("cannot plan",), "unreadable config"),
+)
+
+
 def _failure_kind(row: Row) -> str:
     reason = why_failed(row)
-    if "the console" in reason and ("refused the login" in reason or "asks for" in reason):
-        return "console login refused"
-    if "fit no access layout" in reason or "front-panel ports" in reason:
-        return "too few ports for an access layout"
-    if "the router has" in reason:
-        return "router ports not declared"
-    if "authentication failed" in reason and "rolled back" in reason:
-        return "SSH on the management address not proven after the push, rolled back"
-    if reason.startswith("cannot plan"):
-        return "unreadable config"
-    return "push refused by the device, rolled back"
+    return next(
+        (kind for phrases, kind in _FAILURE_KINDS if all(p in reason for p in phrases)),
+        "push refused by the device, rolled back",
+    )
 
 
 def summary(rows: list[Row]) -> str:

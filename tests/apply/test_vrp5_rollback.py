@@ -51,6 +51,11 @@ class Case:
     source: IPv4Address  # where the vty ACL must see the session come from
     # lines of the real config changed before it is loaded: (line, replacement)
     edits: tuple[tuple[str, str], ...] = ()
+    # The plan replaces the vty ACL (acl 2001, which lets the session in, by the NOC's 2000):
+    # over SSH a session dropped after that line could not come back to roll the device
+    # back, and the engine refuses to force it; the technician pushes it over the console
+    # (the rollback's way back too), and the NOC's SSH session proves the result.
+    console: bool = False
 
 
 # The S5700's only default route leads out of a VLAN other than the session's: removing it
@@ -72,6 +77,7 @@ CASES = {
         "cheche",
         IPv4Address("10.10.66.5"),
         S5700_MGMT_ROUTE,
+        console=True,
     ),
     "expointer-access": Case(
         "index-54736178315--sw1pop15-expointer", "thanh-son-sw1", "zandona", NOC
@@ -81,6 +87,7 @@ CASES = {
         "phu-son-thach-thanh-inet1",
         "cheche",
         IPv4Address("10.10.66.5"),
+        console=True,
     ),
 }
 
@@ -124,9 +131,16 @@ def fresh(case: Case) -> VrpDevice:
 
 def run(case: Case, lab: VrpDevice) -> tuple[Result, InProcessConnector]:
     devices, intended = demo()
-    connector = InProcessConnector(lab, case.user, "corpus-user", case.source)
+    connector = InProcessConnector(lab, case.user, "corpus-user", case.source, console=case.console)
+    proof = InProcessConnector(lab, case.user, "corpus-user", NOC) if case.console else None
     result = apply_device(
-        devices[case.target], intended[case.target], connector, OPTIONS, case.user
+        devices[case.target],
+        intended[case.target],
+        connector,
+        OPTIONS,
+        case.user,
+        management=proof,
+        transport="console" if case.console else "ssh",
     )
     return result, connector
 
@@ -204,3 +218,25 @@ def test_a_refusal_of_any_pushed_line_names_it_and_leaves_the_pre_change_config(
         assert refused.group(1).strip() == line.strip() or refused.group(1).strip() in typed
         assert "Error:" in refused.group(2)
         assert int(refused.group(3)) <= number
+
+
+def test_a_vty_acl_change_over_ssh_is_not_forced_without_a_trial_commit() -> None:
+    """Over SSH the plan that replaces s5700a's vty ACL would shut out the session that
+    takes the device back after a drop (acl 2000 does not permit where it came from): with
+    no trial commit, ``--force`` does not push it, and says why."""
+    case = CASES["s5700a-access"]
+    lab = fresh(case)
+    before = shown(lab)
+    devices, intended = demo()
+    connector = InProcessConnector(lab, case.user, "corpus-user", case.source)
+    result = apply_device(
+        devices[case.target], intended[case.target], connector, OPTIONS, case.user
+    )
+    assert result.failed
+    assert result.error == (
+        "thanh-son-sw1: not pushed, even with --force: vty-acl may end the "
+        "management session or shut out the new one that would take the device back, and "
+        "huawei_vrp has no trial commit to take the device back if it does; make this change "
+        "from the console"
+    )
+    assert shown(lab) == before

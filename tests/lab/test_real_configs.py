@@ -375,8 +375,12 @@ def test_ssh_login_refused_where_the_config_refuses(corpus_lab: Lab, name: str) 
 
 def test_ssh_vty_acl_sees_the_lab_client_address(corpus_lab: Lab) -> None:
     name = "index-24709222996--s5700a"
-    with pytest.raises(NetmikoAuthenticationException):
-        connect(corpus_lab, name, "cheche", USER)  # 127.x is not in acl 2001
+    closed = corpus_lab.server.acl_refusals
+    # 127.x is not in acl 2001: VRP closes the connection before any login is asked (not an
+    # authentication failure: the client never gets to send a password)
+    with pytest.raises(EOFError):
+        connect(corpus_lab, name, "cheche", USER)
+    assert corpus_lab.server.acl_refusals == closed + 1
     corpus_lab.set_client_address("10.10.66.5")
     try:
         with connect(corpus_lab, name, "cheche", USER) as conn:

@@ -381,7 +381,7 @@ def test_a_device_between_layouts_is_told_the_largest_layout_it_can_take() -> No
     assert str(caught.value) == (
         "dinh-hai-sw1: the device has 30 front-panel ports (FastEthernet0/1-30), which fit no "
         "access layout (8, 16, 24, 48 ports)\n    fix: declare the layout and the uplink for "
-        "this device in the inventory, e.g. ports: {layout: access24, uplink: GigabitEthernet0/1}"
+        "this device in the inventory, e.g. ports: {layout: access24, uplink: FastEthernet0/30}"
     )
 
 
