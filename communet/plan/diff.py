@@ -301,20 +301,24 @@ class Planner:
                     # that takes several values): it goes, by its exact text
                     removals.append(Change(path, Node(self.negation + node.text), (node,), REMOVE))
                 continue
-            if top and not self.is_owned(node.text):
-                out.unmanaged.append(node.text)
-                continue
-            if self.is_permanent(path, node.text):
-                continue  # the device's own default: it refuses the removal
-            if self.is_shown_default(node.text):
-                # a default-on feature the release prints anyway (VRP V100: ' ntdp enable' on
-                # every port): the intended config's silence means that default, so it stays
-                continue
-            if self.is_protected(path, node.text):
-                out.protected.append(" > ".join((*path, node.text)))
-                continue
-            removals.append(Change(path, Node(self.negate(node.text)), (node,), REMOVE))
+            self._not_intended(path, node, out, removals, top=top)
         out.changes += removals
+
+    def _not_intended(
+        self, path: tuple[str, ...], node: Node, out: Diff, removals: list[Change], *, top: bool
+    ) -> None:
+        """A running line the intended config does not have: unmanaged, left, or removed."""
+        if top and not self.is_owned(node.text):
+            out.unmanaged.append(node.text)
+        elif self.is_permanent(path, node.text):
+            pass  # the device's own default: it refuses the removal
+        elif self.is_shown_default(node.text):
+            pass  # a default-on feature the release prints anyway (VRP V100: ' ntdp enable'
+            # on every port): the intended config's silence means that default, so it stays
+        elif self.is_protected(path, node.text):
+            out.protected.append(" > ".join((*path, node.text)))
+        else:
+            removals.append(Change(path, Node(self.negate(node.text)), (node,), REMOVE))
 
     def _value(
         self, path: tuple[str, ...], node: Node, running: tuple[Node, ...], out: Diff
