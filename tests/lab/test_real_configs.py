@@ -46,6 +46,7 @@ LOGINS: dict[str, tuple[str, str, int]] = {
     "eyadnasr--interas-option-a-spoke-ce1": ("test123", USER, 15),  # AR, vty aaa
     "libgr--switchlv2-2960-48": ("etudiant", USER, 15),  # secret 4 (SHA-256), login local
     "ohihc5--vrpcfg-s5732-h48um4y2cz": ("pccw2023", USER, 3),  # vty aaa, protocol ssh
+    "index-54670878180--sw1pop44-adylnet-s6730h-v2": ("admincyber", USER, 3),  # vty aaa, ssh
 }
 # name → why the real device refuses every SSH login with this config.
 REFUSED = {
