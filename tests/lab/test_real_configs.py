@@ -85,7 +85,7 @@ REFUSED = {
     "huangxuxiao--ar1-ar2220": "the only local user (admin) has service-type http",
     "huangxuxiao--agg-sw1-s5700": "undo local-user admin: no local user at all",
     "index-24686569729--sx2-521som-2960s": "access-class 199 permits only the NOC's hosts and nets",
-    "index-37562787085--hq-l3sw-02-3650": "access-class ForSSH permits only 10.100.50.0/24, 10.100.80.0/24",
+    "index-37562787085--hq-l3sw-02-3650": "access-class ForSSH permits only two admin /24s",
     "index-9423965800--dhakacolo-panthapath-s6730h": "vty protocol inbound telnet: no SSH",
 }
 # No address on any live interface: nothing to connect to.
