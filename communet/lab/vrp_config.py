@@ -103,6 +103,7 @@ speed *
 duplex full|half|auto
 device transceiver *
 stp bpdu-filter enable
+stp root-protection
 stp disable
 stp enable
 storm-control broadcast|multicast|unknown-unicast min-rate * max-rate *

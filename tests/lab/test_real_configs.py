@@ -226,6 +226,23 @@ def test_v600_port_speed_settings_can_be_undone() -> None:
     assert "Error: Unrecognized command" in con.send("negotiation sideways")
 
 
+def test_vrp5_root_protection_can_be_undone() -> None:
+    """The S6730-H-class switch (V200R021) guards its customer trunks with ``stp
+    root-protection``; a plan that re-roles such a port types ``undo stp root-protection``,
+    which the switch accepts (the lab used to reject it as an unknown command)."""
+    config = next(c for c in CONFIGS if c.name == "index-9423965800--dhakacolo-panthapath-s6730h")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("system-view", "interface XGigabitEthernet0/0/18")
+    assert con.send("undo stp root-protection").endswith(
+        "[DhakaColo-Panthapath-XGigabitEthernet0/0/18]"
+    )
+    block = running(device).split("interface XGigabitEthernet0/0/18\n", 1)[1].split("#", 1)[0]
+    assert "stp root-protection" not in block
+    assert " stp bpdu-filter enable\n" in block  # the port's other lines stay
+    assert "Error: Unrecognized command" in con.send("stp root-protection sideways")
+
+
 def test_ios_access_class_is_honoured() -> None:
     config = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
     text = config.text.replace("line vty 0 4\n", "line vty 0 4\n access-class 10 in\n", 1)
