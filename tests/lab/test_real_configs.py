@@ -234,9 +234,9 @@ def test_vrp5_root_protection_can_be_undone() -> None:
     device = loaded(config)
     con = Console(Terminal(device, device.open_shell("x")))
     con.run("system-view", "interface XGigabitEthernet0/0/18")
-    assert con.send("undo stp root-protection").endswith(
-        "[DhakaColo-Panthapath-XGigabitEthernet0/0/18]"
-    )
+    reply = con.send("undo stp root-protection")
+    assert "Error" not in reply
+    assert reply.endswith("[DhakaColo-Panthapath-XGigabitEthernet0/0/18]")
     block = running(device).split("interface XGigabitEthernet0/0/18\n", 1)[1].split("#", 1)[0]
     assert "stp root-protection" not in block
     assert " stp bpdu-filter enable\n" in block  # the port's other lines stay
