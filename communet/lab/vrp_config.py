@@ -105,6 +105,9 @@ device transceiver *
 stp bpdu-filter enable
 stp root-protection
 stp disable
+ospf ...
+mpls ...
+l2 binding vsi *
 stp enable
 storm-control broadcast|multicast|unknown-unicast min-rate * max-rate *
 storm-control action block|error-down

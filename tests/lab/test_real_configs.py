@@ -243,6 +243,25 @@ def test_vrp5_root_protection_can_be_undone() -> None:
     assert "Error: Unrecognized command" in con.send("stp root-protection sideways")
 
 
+def test_v600_svi_routing_lines_can_be_undone() -> None:
+    """The S6730-H24X6C-V2 runs OSPF and MPLS on its Vlanifs; a plan that takes such an SVI
+    over types ``undo ospf cost 10`` and the like, which the switch accepts (the lab used
+    to reject them as unknown commands)."""
+    config = next(c for c in CONFIGS if c.name == "index-54670878180--sw1pop44-adylnet-s6730h-v2")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("system-view", "interface Vlanif1115")
+    for line in ("undo ospf cost 10", "undo mpls ldp"):
+        reply = con.send(line)
+        assert "Error" not in reply, line
+        assert reply.endswith("[*SW1POP44_ADYLNET-Vlanif1115]"), line
+    con.run("commit")
+    block = running(device).split("interface Vlanif1115\n", 1)[1].split("#", 1)[0]
+    assert "ospf cost" not in block
+    assert " mpls ldp\n" not in block
+    assert " ospf network-type p2p\n mpls\n mpls te\n mpls rsvp-te\n" in block
+
+
 def test_ios_access_class_is_honoured() -> None:
     config = next(c for c in CONFIGS if c.name == "warmoni--lab04-sw2")
     text = config.text.replace("line vty 0 4\n", "line vty 0 4\n access-class 10 in\n", 1)
