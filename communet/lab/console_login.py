@@ -29,21 +29,40 @@ _VRP_CONSOLE = ("user-interface con 0", "user-interface console 0")
 
 @dataclass(frozen=True)
 class ConsoleRule:
-    """What the console line asks: ``ask`` is "" (nothing), "password" or "user"."""
+    """What the console line asks: ``ask`` is "" (nothing), "password" or "user"; a
+    password alone is checked against the line's password, or the enable secret when the
+    line's AAA login list falls to its ``enable`` method (``against="enable"``)."""
 
     ask: str
     level: int
+    against: str = "line"
+
+
+def _aaa_console_rule(root: Node, lines: list[str], level: int) -> ConsoleRule:
+    """``aaa new-model``: the line's ``login authentication LIST`` (else ``default``); its
+    server groups are unreachable in the lab, so the first other method decides: ``local``
+    asks a user, ``line`` / ``enable`` a password alone, ``none`` nothing. No such list:
+    the local users, as IOS does."""
+    name = next((ln.split()[2] for ln in lines if ln.startswith("login authentication ")), None)
+    prefix = f"aaa authentication login {name or 'default'} "
+    listed = next((c.line for c in root.children if c.line.startswith(prefix)), None)
+    words = listed.split()[4:] if listed is not None else ["local"]
+    methods = [w for i, w in enumerate(words) if w != "group" and words[i - 1 : i] != ["group"]]
+    first = methods[0] if methods else "local"
+    if first in ("line", "enable"):
+        return ConsoleRule("password", level, first)
+    return ConsoleRule("" if first == "none" else "user", level)
 
 
 def ios_console_rule(root: Node) -> ConsoleRule:
     """IOS ``line con 0``: no ``login`` (the default) lets anyone in at level 1, or at the
-    line's ``privilege level``; ``login`` asks the line password; ``login local``,
-    ``login authentication LIST`` or ``aaa new-model`` with a local method ask a user."""
+    line's ``privilege level``; ``login`` asks the line password; ``login local`` asks a
+    user; with ``aaa new-model`` the line's AAA login list decides."""
     line = next((c for c in root.children if c.line in _IOS_CONSOLE), None)
     lines = [c.line for c in line.children] if line is not None else []
     level = next((int(ln.split()[2]) for ln in lines if ln.startswith("privilege level ")), 1)
     if root.find("aaa new-model") is not None:
-        return ConsoleRule("user", level)  # AAA: servers are unreachable, local decides
+        return _aaa_console_rule(root, lines, level)
     if "login local" in lines:
         return ConsoleRule("user", level)
     if "login" in lines:
@@ -145,6 +164,12 @@ class ConsoleLoginShell(Shell):
 
 
 def _ios_check(root: Node, rule: ConsoleRule, username: str, secret: str) -> int | None:
+    if rule.ask == "password" and rule.against == "enable":
+        enable = [c.line for c in root.children if c.line.startswith("enable ")]
+        stored = next((ln for ln in enable if ln.startswith("enable secret ")), None) or next(
+            (ln for ln in enable if ln.startswith("enable password ")), None
+        )
+        return rule.level if stored is not None and verify_secret(stored, secret) else None
     if rule.ask == "password":
         line = next((c for c in root.children if c.line in _IOS_CONSOLE), None)
         stored = next(

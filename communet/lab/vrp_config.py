@@ -103,7 +103,11 @@ speed *
 duplex full|half|auto
 device transceiver *
 stp bpdu-filter enable
+stp root-protection
 stp disable
+ospf ...
+mpls ...
+l2 binding vsi *
 stp enable
 storm-control broadcast|multicast|unknown-unicast min-rate * max-rate *
 storm-control action block|error-down

@@ -249,7 +249,8 @@ def layout_sizes() -> str:
 
 
 _NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<number>\d+)$")
-_TYPE = re.compile(r"^(?P<type>[A-Za-z-]+)(?P<numbers>\d+(?:/\d+)*)$")
+# The type may start with its speed: VRP's 10GE1/0/1, 25GE1/0/1, 100GE1/0/1.
+_TYPE = re.compile(r"^(?P<type>\d*[A-Za-z][A-Za-z-]*)(?P<numbers>\d+(?:/\d+)*)$")
 
 
 def _key(name: str) -> tuple[str, int]:

@@ -1,13 +1,15 @@
 """The lab's console of a configured device: the login its loaded config sets, on a pty.
 
 Real bytes over a real pseudo-terminal, read and written with pyserial as a USB-serial
-adapter would be: IOS ``line con 0`` (no login, ``login`` + line password, ``login local``),
+adapter would be: IOS ``line con 0`` (no login, ``login`` + line password, ``login local``,
+an AAA login list of a real config),
 VRP ``user-interface con 0`` (``authentication-mode password`` / ``aaa``), and the login
 asked again after ``exit``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +20,7 @@ from communet.lab.ios_config import hardware_from_config, parse_config, render_c
 from communet.lab.runtime import make_device
 from communet.lab.server import Credentials
 
+from .corpus import REAL
 from .test_console import expect
 
 IOS = """hostname sw-con
@@ -100,6 +103,25 @@ def test_ios_console_login_local_then_exit_asks_again(lab: Lab) -> None:
         expect(port, "sw-con#")  # privilege 15 from the user
         port.write(b"exit\r")
         expect(port, "Username:")  # the next person at the cable logs in again
+
+
+def test_ios_console_follows_the_lines_aaa_login_list(lab: Lab) -> None:
+    """Real configs: the 2960-S's ``line con 0`` has ``login authentication console`` and
+    that list is ``enable`` alone, so the console asks a password and takes the enable
+    secret, not the vty line password; the ISR's ``CONSOLE`` list is ``none``."""
+    campus = (REAL / "cisco_ios" / "index-24686569729--sx2-521som-2960s.cfg").read_text()
+    with console(lab, "con-ios", campus) as port:
+        expect(port, "Password:")  # no Username: the list asks no server for a user
+        port.write(b"corpus-line\r")  # the line password: not what this list checks
+        port.write(b"wrong\r")
+        expect(port, "% Bad passwords")  # the third wrong answer (the RETURN was the first)
+        port.write(b"corpus-enable\r")
+        expect(port, "sx2-521som-2r189-som>")
+    router = (REAL / "cisco_ios" / "mpenning--tests-fixtures-sample-01.cfg").read_text()
+    hostname = re.search(r"^hostname (\S+)", router, re.M)
+    assert hostname is not None
+    with console(lab, "con-ios", router) as port:
+        expect(port, f"{hostname.group(1)}>")  # 'aaa authentication login CONSOLE none'
 
 
 def test_vrp_console_password_and_aaa(lab: Lab) -> None:

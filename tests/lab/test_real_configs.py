@@ -46,6 +46,7 @@ LOGINS: dict[str, tuple[str, str, int]] = {
     "eyadnasr--interas-option-a-spoke-ce1": ("test123", USER, 15),  # AR, vty aaa
     "libgr--switchlv2-2960-48": ("etudiant", USER, 15),  # secret 4 (SHA-256), login local
     "ohihc5--vrpcfg-s5732-h48um4y2cz": ("pccw2023", USER, 3),  # vty aaa, protocol ssh
+    "index-54670878180--sw1pop44-adylnet-s6730h-v2": ("admincyber", USER, 3),  # vty aaa, ssh
 }
 # name → why the real device refuses every SSH login with this config.
 REFUSED = {
@@ -83,6 +84,9 @@ REFUSED = {
     "iyifanx--vrpcfg-s2700-52p": "no 'stelnet server enable': the SSH server is off (VRP5 default)",
     "huangxuxiao--ar1-ar2220": "the only local user (admin) has service-type http",
     "huangxuxiao--agg-sw1-s5700": "undo local-user admin: no local user at all",
+    "index-24686569729--sx2-521som-2960s": "access-class 199 permits only the NOC's hosts and nets",
+    "index-37562787085--hq-l3sw-02-3650": "access-class ForSSH permits only two admin /24s",
+    "index-9423965800--dhakacolo-panthapath-s6730h": "vty protocol inbound telnet: no SSH",
 }
 # No address on any live interface: nothing to connect to.
 UNREACHABLE = {
@@ -220,6 +224,42 @@ def test_v600_port_speed_settings_can_be_undone() -> None:
         " stp edged-port enable\n"
     )
     assert "Error: Unrecognized command" in con.send("negotiation sideways")
+
+
+def test_vrp5_root_protection_can_be_undone() -> None:
+    """The S6730-H-class switch (V200R021) guards its customer trunks with ``stp
+    root-protection``; a plan that re-roles such a port types ``undo stp root-protection``,
+    which the switch accepts (the lab used to reject it as an unknown command)."""
+    config = next(c for c in CONFIGS if c.name == "index-9423965800--dhakacolo-panthapath-s6730h")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("system-view", "interface XGigabitEthernet0/0/18")
+    reply = con.send("undo stp root-protection")
+    assert "Error" not in reply
+    assert reply.endswith("[DhakaColo-Panthapath-XGigabitEthernet0/0/18]")
+    block = running(device).split("interface XGigabitEthernet0/0/18\n", 1)[1].split("#", 1)[0]
+    assert "stp root-protection" not in block
+    assert " stp bpdu-filter enable\n" in block  # the port's other lines stay
+    assert "Error: Unrecognized command" in con.send("stp root-protection sideways")
+
+
+def test_v600_svi_routing_lines_can_be_undone() -> None:
+    """The S6730-H24X6C-V2 runs OSPF and MPLS on its Vlanifs; a plan that takes such an SVI
+    over types ``undo ospf cost 10`` and the like, which the switch accepts (the lab used
+    to reject them as unknown commands)."""
+    config = next(c for c in CONFIGS if c.name == "index-54670878180--sw1pop44-adylnet-s6730h-v2")
+    device = loaded(config)
+    con = Console(Terminal(device, device.open_shell("x")))
+    con.run("system-view", "interface Vlanif1115")
+    for line in ("undo ospf cost 10", "undo mpls ldp"):
+        reply = con.send(line)
+        assert "Error" not in reply, line
+        assert reply.endswith("[*SW1POP44_ADYLNET-Vlanif1115]"), line
+    con.run("commit")
+    block = running(device).split("interface Vlanif1115\n", 1)[1].split("#", 1)[0]
+    assert "ospf cost" not in block
+    assert " mpls ldp\n" not in block
+    assert " ospf network-type p2p\n mpls\n mpls te\n mpls rsvp-te\n" in block
 
 
 def test_ios_access_class_is_honoured() -> None:

@@ -17,10 +17,10 @@ from communet.plan.diff import Change
 from communet.plan.facts import facts, interfaces_in
 from communet.plan.guard import CATALOGUE, GuardContext, judge
 from communet.plan.tree import Node, parse
-from communet.platforms import PLATFORMS
+from communet.platforms import PLATFORMS, ports
 from communet.render import RenderError, render_device
 
-from .real_configs import SECRETS, _demo, device_for
+from .real_configs import REAL, SECRETS, _demo, device_for
 
 BROWNFIELD = Path(__file__).resolve().parent / "brownfield"
 
@@ -383,6 +383,16 @@ def test_a_device_between_layouts_is_told_the_largest_layout_it_can_take() -> No
         "access layout (8, 16, 24, 48 ports)\n    fix: declare the layout and the uplink for "
         "this device in the inventory, e.g. ports: {layout: access24, uplink: FastEthernet0/30}"
     )
+
+
+def test_ports_named_by_their_speed_are_one_front_panel() -> None:
+    """The real S6730-H24X6C-V2 (V600): 24 ``10GE1/0/x`` and 6 ``100GE1/0/x``; a type that
+    starts with digits had made every port a kind of its own, and a 24-port switch 'one'."""
+    config = REAL / "huawei_vrpv8" / "index-54670878180--sw1pop44-adylnet-s6730h-v2.cfg"
+    front, rest = ports.front_panel(interfaces_in("huawei_vrpv8", config.read_text("utf-8")))
+    assert front == [f"10GE1/0/{n}" for n in range(1, 25)]
+    assert rest == [f"100GE1/0/{n}" for n in range(1, 7)]
+    assert ports.describe(rest) == "100GE1/0/1-6"
 
 
 def test_a_declared_uplink_the_device_lacks_fails_in_one_line() -> None:
