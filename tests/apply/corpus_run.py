@@ -196,8 +196,36 @@ def _login(config: RealConfig) -> tuple[str, str]:
 
 
 def console_password(config: RealConfig) -> str:
-    """The plaintext behind the console line password of the corpus's placeholders."""
-    return PLAIN["huawei_vrp"]["local_user_password"] if config.platform != "cisco_ios" else LINE
+    """The plaintext a technician types at the console's password prompt: the line password
+    of the corpus's placeholders, or the enable secret where the console's AAA login list
+    takes the enable password first (``aaa authentication login console enable``; servers
+    of a ``group`` method do not answer a console cable in a commune office)."""
+    if config.platform != "cisco_ios":
+        return PLAIN["huawei_vrp"]["local_user_password"]
+    return ENABLE if _console_method(config.text) == "enable" else LINE
+
+
+def _console_method(text: str) -> str:
+    lines = text.splitlines()
+    if "aaa new-model" not in lines:
+        return "line"
+    listed, inside = "default", False
+    for line in lines:
+        if not line.startswith(" "):
+            inside = line.startswith("line con 0")
+        elif inside and line.strip().startswith("login authentication "):
+            listed = line.split()[-1]
+    for line in lines:
+        words = line.split()
+        if words[:4] == ["aaa", "authentication", "login", listed]:
+            methods = iter(words[4:])
+            for method in methods:
+                if method == "group":
+                    next(methods, None)  # the server group's name
+                    continue
+                return method
+            return "line"
+    return "line"
 
 
 def groups(configs: list[RealConfig]) -> list[list[int]]:
