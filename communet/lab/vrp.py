@@ -605,6 +605,8 @@ class VrpShell(Shell):
         if view.kind == "interface":
             if words[:4] == ("port", "trunk", "allow-pass", "vlan"):
                 return self._allow_pass(target, words[4:], remove=False)
+            if words[:2] == ("port", "link-type") and _keeps_old_mode(target, words):
+                return Reply("Error: Please renew the default configurations.\n")
             if words[:2] == ("ip", "address"):
                 words = ("ip", "address", words[2], mask_of(words[3]), *words[4:])
                 if _conflicts(self.config, target, words):
@@ -762,6 +764,15 @@ class VrpShell(Shell):
             change = set(range(1, 4095)) if words == ("all",) else set(parse_vlans(list(words)))
         except ValueError:
             return Reply("Error: Wrong parameter found at '^' position.\n")
+        if 1 in change and 1 not in values:
+            # VLAN 1 passes a trunk by default: taken away it is shown as its own 'undo'
+            # line, allowed again that line goes
+            without_one = node.find(f"undo {key} 1")
+            if remove and without_one is None:
+                insert_node(node, Node(f"undo {key} 1"))
+            elif not remove and without_one is not None:
+                node.children.remove(without_one)
+            change = change - {1}
         values = values - change if remove else values | change
         if current is not None:
             node.children.remove(current)
@@ -1030,3 +1041,33 @@ def _tagged_groups(ports: list[str]) -> list[str]:
         out.append(port if kind != last else name)
         last = kind
     return out
+
+
+# A port's VLAN lines of one link type (and VLAN 1 taken off a trunk): VRP changes the link
+# type only once they are back at their defaults (Huawei KB EKB1000017070: 'Error: Please
+# renew the default configurations.').
+_MODE_BOUND = re.compile(r"^(?:undo )?port (?:trunk (?:allow-pass|pvid)|default vlan|hybrid) ")
+
+
+def _keeps_old_mode(port: Node, words: tuple[str, ...]) -> bool:
+    lines = [c.line for c in port.children]
+    if len(words) < 3 or words[2] == _link_type(lines):
+        return False
+    return any(_MODE_BOUND.match(line) for line in lines)
+
+
+def _link_type(lines: list[str]) -> str:
+    """The port's link type: its line, else the one its VLAN lines belong to (a port left at
+    the release's default type shows no line: V100 and V600 print 'port default vlan 99'
+    alone on an access port)."""
+    for line in lines:
+        if line.startswith("port link-type "):
+            return line.split()[2]
+    for line in lines:
+        if line.startswith("port default vlan "):
+            return "access"
+        if line.startswith(("port trunk ", "undo port trunk ")):
+            return "trunk"
+        if line.startswith("port hybrid "):
+            return "hybrid"
+    return ""

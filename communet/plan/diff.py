@@ -256,6 +256,7 @@ class Planner:
         *,
         top: bool,
     ) -> None:
+        first = len(out.changes)
         run_text = {c.text: c for c in running}
         run_same = {k: c for c in running if (k := self.same_key(c.text))}
         run_replace = {k: c for c in running if (k := self.replace_key(c.text))}
@@ -302,7 +303,33 @@ class Planner:
                     removals.append(Change(path, Node(self.negation + node.text), (node,), REMOVE))
                 continue
             self._not_intended(path, node, out, removals, top=top)
-        out.changes += removals
+        self._place_removals(path, out, first, removals)
+
+    def _place_removals(
+        self, path: tuple[str, ...], out: Diff, first: int, removals: list[Change]
+    ) -> None:
+        """Removals come after the section's additions (make-before-break), except the old
+        mode's lines of a port whose mode changes: the device takes the new mode only once
+        they are gone, so they go just before the mode line."""
+        mode = compiled(self.rules.mode_change) if self.rules.mode_change else None
+        at = next(
+            (
+                index
+                for index in range(first, len(out.changes))
+                if mode is not None
+                and out.changes[index].path == path
+                and out.changes[index].kind in (ADD, REPLACE)
+                and mode.search(out.changes[index].node.text)
+            ),
+            None,
+        )
+        if at is None:
+            out.changes += removals
+            return
+        bound = [compiled(p) for p in self.rules.mode_bound]
+        early = [c for c in removals if c.undo and any(b.search(c.undo[0].text) for b in bound)]
+        out.changes[at:at] = early
+        out.changes += [c for c in removals if all(c is not e for e in early)]
 
     def _not_intended(
         self, path: tuple[str, ...], node: Node, out: Diff, removals: list[Change], *, top: bool

@@ -348,6 +348,10 @@ PLAN = PlanRules(
     ),
     permanent=PERMANENT,
     # defaults shown only when turned off (their positive form takes the 'undo' line away)
+    # 'Error: Please renew the default configurations.' (S2700/S5700: a port's link type
+    # changes only once its VLAN lines are back at their defaults; Huawei KB EKB1000017070)
+    mode_change=r"^port link-type ",
+    mode_bound=(r"^(?:undo )?port (?:trunk (?:allow-pass|pvid)|default vlan|hybrid) ",),
     shown_negations=(
         r"^undo (?:ntdp|ndp|lldp) enable$",
         r"^undo local-user password change-offline enable$",

@@ -349,6 +349,12 @@ class PlanRules:
     # VRP's 'undo ntdp enable'): compared as text, never taken as held because the positive
     # line is absent (how hidden defaults such as 'undo shutdown' are compared).
     shown_negations: tuple[str, ...] = ()
+    # A port's mode line and the lines that belong to one mode (VRP: 'port link-type' and the
+    # trunk/access/hybrid VLAN lines): the device refuses to change the mode while the port
+    # still carries VLAN lines of its old mode, so their removals go before a mode change in
+    # the same section (a regex, and regexes matched on the running line being removed).
+    mode_change: str = ""
+    mode_bound: tuple[str, ...] = ()
     # How to read the device's state (ports, VLANs, logins) for the destructive-change guard.
     state: StateRules | None = None
 
