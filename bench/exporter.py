@@ -245,7 +245,7 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
                  gzip_cpu, len(gzipped), cached_cpu)
             )  # fmt: skip
         await asyncio.sleep(2.5)  # replies of echoes sent during the last scrape
-        for spread in exporter._spreads:
+        for spread in exporter.spreads():
             await spread.stop()
         await asyncio.sleep(2.5)  # every echo answered or timed out
         exporter.pinger.service()  # the spreads' ticks read the replies: a last read, as a scrape

@@ -15,10 +15,10 @@ in (needs root or CAP_NET_RAW). RTTs are measured from the kernel's receive time
 Sending: a batch of echoes (one scheduler tick's) is written into fixed slots and leaves in
 ``sendmmsg`` calls of :data:`SEND_CHUNK` echoes (:mod:`communet.probe.mmsg`); only the
 destination, checksum and sequence number are written per echo. The send time is taken once
-per chunk, just before it is prepared: an echo's RTT is overstated by at most the time it
-takes to prepare and send the chunk's earlier echoes (the ``send_chunk_max_ns`` counter
-records the longest chunk). Without ``sendmmsg`` each echo is one ``sendto``, timed on its
-own.
+per chunk, just before the system call: an echo's RTT is overstated by at most the time the
+kernel takes to send the chunk's earlier echoes (a few µs each; the ``send_chunk_max_ns``
+counter records the longest call, the bound). Without ``sendmmsg`` each echo is one
+``sendto``, timed on its own.
 
 A target that does not answer costs one slot in a ``sendmmsg`` and one entry in the dict of
 outstanding echoes, like one that does: that dict is in send order, so expiry stops at the
@@ -374,8 +374,9 @@ class Pinger:
     def send_many(self, targets: Iterable[EchoTarget]) -> int:
         """Send the next echo to each of ``targets`` (one scheduler tick's batch); return
         how many were sent. Per echo: the target's sequence, answered window and ``sent``,
-        one ``pack_into`` of its send slot, one int stored in a dict (nothing the garbage
-        collector tracks); then one ``sendmmsg`` per :data:`SEND_CHUNK` echoes. An echo the
+        one ``pack_into`` of its send slot; per :data:`SEND_CHUNK` echoes one ``sendmmsg``
+        and the chunk's outstanding echoes stored at once (plain ints: nothing the garbage
+        collector tracks). An echo the
         kernel refuses (no route, buffer full) is counted in ``send_errors`` and times out
         like a lost one; it never raises."""
         if self._sock is None:
@@ -391,8 +392,8 @@ class Pinger:
         errors = 0
         for first in range(0, len(batch), SEND_CHUNK):
             chunk = batch[first : first + SEND_CHUNK]
+            keys: list[int] = []
             at = _SLOT_OFFSET
-            stamp = now_ns()  # before the chunk is prepared: RTTs err long, never short
             for target in chunk:
                 seq = target._seq
                 target._seq = (seq + 1) & 0xFFFF
@@ -401,11 +402,14 @@ class Pinger:
                 total = base + seq
                 total = ~((total & 0xFFFF) + (total >> 16)) & 0xFFFF
                 pack(view, at, target._address, ECHO_REQUEST, 0, total, identifier, seq)
-                pending[target._key | seq] = stamp
+                keys.append(target._key | seq)
                 at += SEND_SLOT
+            stamp = now_ns()  # just before the system call: RTTs err long, never short
             _sent, failed = sender.send(len(chunk))
+            spent = now_ns() - stamp
+            pending.update(dict.fromkeys(keys, stamp))
             errors += len(failed)
-            counters.send_chunk_max_ns = max(counters.send_chunk_max_ns, now_ns() - stamp)
+            counters.send_chunk_max_ns = max(counters.send_chunk_max_ns, spent)
         counters.sent += len(batch)
         counters.send_errors += errors
         return len(batch)

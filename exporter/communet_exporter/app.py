@@ -7,7 +7,7 @@ import gc
 import gzip
 import logging
 import time
-from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from communet.probe.codec import CodecPoller
-from communet.probe.icmp import Pinger
+from communet.probe.icmp import EchoTarget, Pinger
 from communet.probe.snmp import SnmpPoller
 from communet.probe.tcp import tcp_connect
 from communet_exporter.metrics import TargetState, render_async
@@ -125,6 +125,9 @@ class Exporter:
         self.ready = False
         self._busy: set[tuple[str, tuple[str, str]]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # the ICMP spread holds the echo targets themselves (its tick reads nothing else),
+        # the other spreads the targets' states
+        self._icmp: Spread[EchoTarget] | None = None
         self._spreads: list[Spread[TargetState]] = []
         self._reload_lock = asyncio.Lock()
         self._render_lock = asyncio.Lock()
@@ -139,21 +142,22 @@ class Exporter:
         self.pinger.open(self.settings.icmp_socket)
         self._apply(targets)
         s = self.settings
+        self._icmp = Spread(
+            s.icmp_interval,
+            self.pinger.send,
+            key=_echo_key,
+            on_lag=self._lag,
+            tick=self.icmp_tick,
+            batch=self.pinger.send_many,
+            on_tick=self.pinger.service,
+        )
         self._spreads = [
-            Spread(
-                s.icmp_interval,
-                self._ping,
-                key=_key,
-                on_lag=self._lag,
-                tick=self.icmp_tick,
-                batch=self._ping_batch,
-                on_tick=self.pinger.service,
-            ),
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
             Spread(s.codec_interval, self._poll_codec, key=_key),
             Spread(s.tcp_interval, self._poll_tcp, key=_key),
         ]
         self._assign()
+        self._icmp.start()
         for spread in self._spreads:
             spread.start()
         # Everything built so far (modules, inventory, targets) lives as long as the process:
@@ -163,7 +167,7 @@ class Exporter:
 
     async def stop(self) -> None:
         self.ready = False
-        for spread in self._spreads:
+        for spread in self.spreads():
             await spread.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -202,11 +206,15 @@ class Exporter:
         removed = len(old) - kept
         return added, removed, kept
 
+    def spreads(self) -> list[Spread[Any]]:
+        """Every running schedule (ICMP first)."""
+        return [*([self._icmp] if self._icmp is not None else []), *self._spreads]
+
     def _assign(self) -> None:
-        if not self._spreads:
+        if self._icmp is None or not self._spreads:
             return
-        icmp, snmp, codec, tcp = self._spreads
-        icmp.set_items(self.ordered)
+        snmp, codec, tcp = self._spreads
+        self._icmp.set_items([s.echo for s in self.ordered])
         snmp.set_items([s for s in self.ordered if s.target.snmp is not None])
         codec.set_items([s for s in self.ordered if s.target.codec is not None])
         tcp.set_items([s for s in self.ordered if s.target.tcp])
@@ -231,12 +239,6 @@ class Exporter:
             return counts
 
     # -- probes
-    def _ping(self, state: TargetState) -> None:
-        self.pinger.send(state.echo)
-
-    def _ping_batch(self, states: Sequence[TargetState]) -> None:
-        self.pinger.send_many([state.echo for state in states])
-
     def _lag(self, lag: float) -> None:
         self.stats.lag_count += 1
         self.stats.lag_sum += lag
@@ -343,6 +345,10 @@ class Exporter:
 
 def _key(state: TargetState) -> str:
     return state.target.hostname
+
+
+def _echo_key(echo: EchoTarget) -> str:
+    return echo.address
 
 
 class _SelfCollector(Collector):
