@@ -121,9 +121,11 @@ def _libc_function(name: str, library: str) -> Callable[..., int] | None:
     return function
 
 
-def batch_receiver(fd: int, size: int, control: int, library: str = "c") -> BatchReceiver | None:
-    """A :class:`BatchReceiver` on ``fd``, or None where ``library`` has no ``recvmmsg``."""
-    function = _libc_function("recvmmsg", library)
+def batch_receiver(
+    fd: int, size: int, control: int, *, library: str = "c", name: str = "recvmmsg"
+) -> BatchReceiver | None:
+    """A :class:`BatchReceiver` on ``fd``, or None where the C library has no ``name``."""
+    function = _libc_function(name, library)
     if function is None:
         return None
     function.argtypes = (  # type: ignore[attr-defined]
@@ -192,9 +194,11 @@ class BatchSender:
         return count - len(failed), failed
 
 
-def batch_sender(fd: int, payload: bytes, library: str = "c") -> BatchSender | None:
-    """A :class:`BatchSender` on ``fd``, or None where ``library`` has no ``sendmmsg``."""
-    function = _libc_function("sendmmsg", library)
+def batch_sender(
+    fd: int, payload: bytes, *, library: str = "c", name: str = "sendmmsg"
+) -> BatchSender | None:
+    """A :class:`BatchSender` on ``fd``, or None where the C library has no ``name``."""
+    function = _libc_function(name, library)
     if function is None:
         return None
     function.argtypes = (  # type: ignore[attr-defined]
