@@ -132,6 +132,7 @@ class Exporter:
         self._reload_lock = asyncio.Lock()
         self._render_lock = asyncio.Lock()
         self._exposition: Exposition | None = None
+        self._scrape_counts: dict[str, int] | None = None  # targets by state, while rendering
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(_SelfCollector(self))
 
@@ -317,9 +318,12 @@ class Exporter:
             if cached is not None and now - cached.made < self.render_cache_seconds:
                 return cached
             self.pinger.service()  # replies still queued count before the body is made
-            text, spent = await render_async(self.ordered)
+            text, spent, self._scrape_counts = await render_async(self.ordered)
             began = time.process_time()
-            body = text.encode() + generate_latest(self.registry)
+            try:
+                body = text.encode() + generate_latest(self.registry)
+            finally:
+                self._scrape_counts = None
             spent += time.process_time() - began
             self.stats.renders += 1
             self.stats.last_render_seconds = spent
@@ -397,7 +401,8 @@ class _SelfCollector(Collector):
             "Targets by state of their latest echoes (up, down, unknown).",
             labels=["state"],
         )
-        for name, value in e.target_states().items():
+        # counted by the render that is running (no second pass over the targets)
+        for name, value in (e._scrape_counts or e.target_states()).items():
             states.add_metric([name], value)
         yield states
         yield _counter("communet_exporter_snmp_requests", "SNMP requests sent.", e.snmp.requests)
