@@ -32,11 +32,13 @@ from communet_exporter.targets import (
 )
 
 log = logging.getLogger("communet_exporter")
-# The ICMP spread wakes every 100 ms, drains the socket (replies wait in its queue, timed by
-# the kernel), expires, and sends that tick's batch: 10 loop wake-ups a second for any number
-# of targets instead of one per echo and one per reply.
-ICMP_TICK = 0.1
-ICMP_POLL = 0.1
+# The ICMP spread wakes every 200 ms, drains the socket (replies wait in its queue, timed by
+# the kernel), expires, and sends that tick's batch: 5 loop wake-ups a second for any number
+# of targets instead of one per echo and one per reply. (100 ms measured ~1.4 µs more CPU
+# per echo at 10,000 targets, 12.5 vs 11.0 µs over three interleaved runs each: a wake-up
+# of the loop costs ~150 µs on this VM; at 10,000 targets a tick sends 400 echoes.)
+ICMP_TICK = 0.2
+ICMP_POLL = 0.2
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class Exporter:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         # Replies are read at each ICMP tick (at most ICMP_POLL apart) rather than one loop
-        # wake-up each (their RTTs come from kernel timestamps): at 10,000 targets 10
+        # wake-up each (their RTTs come from kernel timestamps): at 10,000 targets 5
         # wake-ups a second for sends and replies, not 4,000.
         # a short interval (the lab, tests) wakes more often, so that a lost echo or a
         # reply is booked within a small fraction of it
