@@ -18,11 +18,16 @@ probes the targets at one echo per 5 s for ``--seconds``:
   driver's own CPU is reported apart);
 - **smokeping**: ``prometheus-smokeping-prober`` (Debian, 0.6.1) pinging every target itself.
 
-CPU is the prober's own user + system time from /proc (children included), so other load on
-the shared machine does not count; false loss = echoes to answering targets that the prober
-counted lost, against the responder's own count of what it answered. Then, for communet at the
-largest size: CPU and size of ``/metrics`` renders (hand-rendered text) and the RTTs of echoes
-answered during scrapes against those outside them. Prints a markdown table and the machine.
+CPU is the prober's own user + system time (all its threads; the peers' from /proc, their
+waited-for children included; communet's from ``os.times()`` in the exporter's process,
+children excluded, which starts none; the lab's responder is another process, never counted),
+so other load on the shared machine does not count. communet's probing CPU comes from a
+window with no scrape at all; the scrapes follow in a separate phase whose CPU is reported
+apart (per render, and the phase's total minus probing at the window's rate). False loss =
+echoes to answering targets that the prober counted lost, against the responder's own count
+of what it answered. Then, for communet at the largest size: CPU and size of ``/metrics``
+renders (hand-rendered text) and the RTTs of echoes answered during scrapes against those
+outside them. Prints a markdown table and the machine.
 """
 
 from __future__ import annotations
@@ -198,7 +203,7 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
     settings = Settings(inventory=REPO / "inventory" / "thanh-hoa", icmp_interval=INTERVAL)
     rtts: list[tuple[float, float]] = []
 
-    async def main() -> dict[str, Any]:
+    async def main() -> dict[str, Any]:  # noqa: PLR0915
         exporter = Exporter(settings)
         await exporter.start(targets)
 
@@ -227,6 +232,9 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
             state.echo.observer = observe
         await asyncio.sleep(2.5)  # samples before the first scrape, to compare with
         windows: list[tuple[float, float]] = []
+        # The scrape phase apart from the probing window: its process CPU minus what probing
+        # costs over the same wall time (the probing window's rate) is what the scrapes cost.
+        phase_began, phase_times = time.monotonic(), os.times()
         renders: list[tuple[float, int, float, float, int, float]] = []
         for _ in range(scrapes):
             await asyncio.sleep(exporter.render_cache_seconds + 0.2)  # a full render each time
@@ -244,8 +252,12 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
                 (exporter.stats.last_render_seconds, len(exposition.body), process_cpu,
                  gzip_cpu, len(gzipped), cached_cpu)
             )  # fmt: skip
+        phase_times_end, phase_wall = os.times(), time.monotonic() - phase_began
+        phase_cpu = (phase_times_end.user - phase_times.user) + (
+            phase_times_end.system - phase_times.system
+        )
         await asyncio.sleep(2.5)  # replies of echoes sent during the last scrape
-        for spread in exporter._spreads:
+        for spread in exporter.spreads():
             await spread.stop()
         await asyncio.sleep(2.5)  # every echo answered or timed out
         exporter.pinger.service()  # the spreads' ticks read the replies: a last read, as a scrape
@@ -263,7 +275,16 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
             "rss_mib": rss_mib(os.getpid()),
             "socket": exporter.pinger.mode,
             "renders": renders,
+            "send_chunk_max_ms": exporter.pinger.counters.send_chunk_max_ns / 1e6,
         }
+        if scrapes:
+            probing = probe_cpu / seconds * phase_wall
+            result["scrape_phase"] = {
+                "seconds": phase_wall,
+                "cpu": phase_cpu,
+                "probing_estimate": probing,
+                "cpu_per_scrape": (phase_cpu - probing) / scrapes,
+            }
         inside: list[float] = []
         outside: list[float] = []
         if windows:
@@ -554,6 +575,7 @@ def measure(
     }
     for key in ("driver_cpu", "driver_failures", "socket", "cpu_user_system", "lag_max",
                 "gc_collections", "late", "send_errors", "renders", "rtt_during_scrapes",
+                "scrape_phase", "send_chunk_max_ms",
                 "rtt_outside_scrapes", "echoes_during_scrapes"):  # fmt: skip
         if key in result:
             row[key] = result[key]
@@ -642,11 +664,23 @@ def print_table(rows: list[dict[str, Any]]) -> None:
                 f"render {_spread([r[2] for r in renders])}; "
                 f"gzip {_spread([r[3] for r in renders])}; "
                 f"a second scrape at once (the cache) {_spread([r[5] for r in renders])}; "
+                f"{_phase(row.get('scrape_phase'))}"
                 f"RTT of echoes answered during scrapes "
                 f"{1000 * (row.get('rtt_during_scrapes') or 0):.3f} ms "
                 f"({row.get('echoes_during_scrapes')} echoes) vs outside "
                 f"{1000 * (row.get('rtt_outside_scrapes') or 0):.3f} ms"
             )
+
+
+def _phase(phase: dict[str, float] | None) -> str:
+    if not phase:
+        return ""
+    return (
+        f"the scrape phase ({phase['seconds']:.1f} s) cost {phase['cpu']:.3f} CPU s, of which "
+        f"probing ~{phase['probing_estimate']:.3f} s at the probing window's rate: "
+        f"{1000 * phase['cpu_per_scrape']:.0f} ms per scrape (render, gzip, a cached second "
+        "scrape); "
+    )
 
 
 def _spread(seconds: list[float]) -> str:

@@ -1,4 +1,4 @@
-"""``recvmmsg(2)`` for the shared ICMP socket: many datagrams per system call.
+"""``recvmmsg(2)`` and ``sendmmsg(2)`` for the shared ICMP socket: many datagrams per system call.
 
 Python's socket module has ``recvmsg`` only, one datagram, and a new bytes object, list and
 tuples per call. At thousands of replies a second the call itself (entry, exit, argument
@@ -7,8 +7,14 @@ calls glibc's ``recvmmsg`` through ctypes on fixed buffers built once: the calle
 the headers it needs straight from those buffers (``struct.unpack_from``), nothing else is
 allocated per datagram.
 
-Used only where the C library has ``recvmmsg`` (Linux); :func:`batch_receiver` returns None
-elsewhere and the caller keeps ``socket.recvmsg``.
+Sending is the mirror image (:class:`BatchSender`): a tick's echoes are written into fixed
+slots (destination ``sockaddr_in`` and the 8-byte ICMP header; the payload is one shared
+buffer every message points at) and leave in one ``sendmmsg`` call, instead of one
+``socket.sendto`` each (which parses the address tuple and copies the packet every time).
+
+Used only where the C library has the call (Linux); :func:`batch_receiver` and
+:func:`batch_sender` return None elsewhere and the caller keeps ``socket.recvmsg`` /
+``socket.sendto``.
 """
 
 from __future__ import annotations
@@ -103,21 +109,103 @@ class BatchReceiver:
         raise OSError(code, f"recvmmsg: {errno.errorcode.get(code, code)}")
 
 
-def batch_receiver(fd: int, size: int, control: int) -> BatchReceiver | None:
-    """A :class:`BatchReceiver` on ``fd``, or None where libc has no ``recvmmsg``."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+def _libc_function(name: str, library: str) -> Callable[..., int] | None:
+    """``name`` from the C library ``library`` (``"c"``: glibc), None if it has none."""
+    path = ctypes.util.find_library(library)
+    if path is None:
         return None
     try:
-        function = ctypes.CDLL(name, use_errno=True).recvmmsg
+        function: Callable[..., int] = getattr(ctypes.CDLL(path, use_errno=True), name)
     except (OSError, AttributeError):
         return None
-    function.argtypes = (
+    return function
+
+
+def batch_receiver(
+    fd: int, size: int, control: int, *, library: str = "c", name: str = "recvmmsg"
+) -> BatchReceiver | None:
+    """A :class:`BatchReceiver` on ``fd``, or None where the C library has no ``name``."""
+    function = _libc_function(name, library)
+    if function is None:
+        return None
+    function.argtypes = (  # type: ignore[attr-defined]
         ctypes.c_int,
         ctypes.c_void_p,
         ctypes.c_uint,
         ctypes.c_int,
         ctypes.c_void_p,
     )
-    function.restype = ctypes.c_int
+    function.restype = ctypes.c_int  # type: ignore[attr-defined]
     return BatchReceiver(function, fd, size, control)
+
+
+# One send slot: the destination (struct sockaddr_in, 16 bytes), then the ICMP header (8).
+SEND_SLOT = 24
+SEND_HEADER_OFFSET = 16
+AF_INET_NATIVE = struct.pack("@H", socket.AF_INET)
+
+
+class BatchSender:
+    """Up to :data:`VLEN` datagrams per ``sendmmsg`` call on ``fd``: message ``k`` is the
+    8-byte header at ``view[k * SEND_SLOT + SEND_HEADER_OFFSET]`` followed by ``payload`` (one
+    shared buffer), sent to the ``sockaddr_in`` at ``view[k * SEND_SLOT]``. The caller writes
+    the address, header and sequence number of each slot (one ``struct.pack_into``), then
+    calls :meth:`send`."""
+
+    def __init__(self, function: Callable[..., int], fd: int, payload: bytes) -> None:
+        self._function = function
+        self._fd = fd
+        self.buffer = ctypes.create_string_buffer(VLEN * SEND_SLOT)
+        self._payload = ctypes.create_string_buffer(payload, len(payload))
+        self._iovecs = (_IoVec * (2 * VLEN))()
+        self.headers = (_MMsgHdr * VLEN)()
+        base = ctypes.addressof(self.buffer)
+        for index in range(VLEN):
+            slot = base + index * SEND_SLOT
+            ctypes.memmove(slot, AF_INET_NATIVE, len(AF_INET_NATIVE))
+            self._iovecs[2 * index].base = slot + SEND_HEADER_OFFSET
+            self._iovecs[2 * index].length = 8
+            self._iovecs[2 * index + 1].base = ctypes.addressof(self._payload)
+            self._iovecs[2 * index + 1].length = len(payload)
+            hdr = self.headers[index].hdr
+            hdr.name = slot
+            hdr.namelen = NAME_SIZE
+            hdr.iov = ctypes.addressof(self._iovecs) + 2 * index * ctypes.sizeof(_IoVec)
+            hdr.iovlen = 2
+        self._address = ctypes.addressof(self.headers)
+        self.view = memoryview(self.buffer).cast("B")
+
+    def send(self, count: int) -> tuple[int, list[int]]:
+        """Send the first ``count`` slots: (how many left, the errno of each that failed).
+
+        ``sendmmsg`` stops at the first datagram the kernel refuses (no route, buffer
+        full) and returns how many went before it; that one is retried alone, its error
+        recorded, and the rest go on: one refused echo never holds back the others."""
+        function, fd, address = self._function, self._fd, self._address
+        start = 0
+        failed: list[int] = []
+        while start < count:
+            done: int = function(fd, address + start * HEADER_SIZE, count - start, 0)
+            if done > 0:
+                start += done
+                continue
+            failed.append(ctypes.get_errno() if done < 0 else 0)
+            start += 1  # that datagram is lost, as on a wire
+        return count - len(failed), failed
+
+
+def batch_sender(
+    fd: int, payload: bytes, *, library: str = "c", name: str = "sendmmsg"
+) -> BatchSender | None:
+    """A :class:`BatchSender` on ``fd``, or None where the C library has no ``name``."""
+    function = _libc_function(name, library)
+    if function is None:
+        return None
+    function.argtypes = (  # type: ignore[attr-defined]
+        ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.c_uint,
+        ctypes.c_int,
+    )
+    function.restype = ctypes.c_int  # type: ignore[attr-defined]
+    return BatchSender(function, fd, payload)

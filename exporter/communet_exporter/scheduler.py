@@ -25,12 +25,12 @@ class Spread(Generic[T]):
     def __init__(
         self,
         interval: float,
-        action: Callable[[T], None],
+        action: Callable[[T], object],
         *,
         key: Callable[[T], str],
         tick: float = 0.05,
         on_lag: Callable[[float], None] | None = None,
-        batch: Callable[[Sequence[T]], None] | None = None,
+        batch: Callable[[Sequence[T]], object] | None = None,
         on_tick: Callable[[], None] | None = None,
     ) -> None:
         """``batch``, if given, is called once per tick with the slice of items that came

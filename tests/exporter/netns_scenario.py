@@ -138,7 +138,7 @@ async def run_exporter(  # noqa: PLR0917 - a test helper read at its call sites
         samples = parse(await scrape(port))
         for host in watch:
             gauges[host].append(samples[("communet_icmp_jitter_seconds", host, "")])
-    for spread in exporter._spreads:
+    for spread in exporter.spreads():
         await spread.stop()
     await asyncio.sleep(0.7)  # every outstanding echo answered or timed out
     samples = parse(await scrape(port))

@@ -19,6 +19,7 @@ from communet.probe.icmp import PING_GROUP_RANGE, Pinger
 from tests.lab.conftest import spec
 
 NOBODY = "127.71.0.200"
+UNROUTED = "10.255.0.1"  # no route in a namespace with only lo: the kernel refuses the send
 
 
 def counts(pinger: Pinger, address: str) -> dict[str, int]:
@@ -32,20 +33,26 @@ def counts(pinger: Pinger, address: str) -> dict[str, int]:
     }
 
 
-async def shared_socket(lab: Lab, mode: str, *, batch: bool = True) -> dict[str, Any]:
-    pinger = Pinger(timeout=0.1, batch_receive=batch)
+async def shared_socket(
+    lab: Lab, mode: str, *, batch: bool = True, batch_send: bool = True
+) -> dict[str, Any]:
+    pinger = Pinger(timeout=0.1, batch_receive=batch, batch_send=batch_send)
     pinger.open(mode)
     clean, slow = lab.addresses["clean"], lab.addresses["slow"]
-    targets = [pinger.add(a) for a in (clean, slow, NOBODY)]
+    targets = [pinger.add(a) for a in (clean, UNROUTED, slow, NOBODY)]
     for _ in range(5):
-        for target in targets:
-            pinger.send(target)
+        # one batch, as a scheduler tick sends it: the refused echo to UNROUTED sits between
+        # echoes that must still leave
+        pinger.send_many(targets)
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.5)
     out: dict[str, Any] = {"mode": pinger.mode, "identifier": pinger.identifier}
     out["recvmmsg"] = pinger._batch is not None
+    out["sendmmsg"] = pinger._sender is not None
     out |= {name: counts(pinger, a) for name, a in (("clean", clean), ("slow", slow))}
     out["nobody"] = counts(pinger, NOBODY)
+    out["unrouted"] = counts(pinger, UNROUTED)
+    out["send_errors"] = pinger.counters.send_errors
     out["timeouts"] = pinger.counters.timeouts
     out["outstanding"] = pinger.outstanding()
     if mode == "raw":
@@ -94,9 +101,11 @@ def main() -> None:
         lab.set_fault("jittery", latency=0.03, jitter=0.01)
         result["raw"] = asyncio.run(shared_socket(lab, "raw"))
         result["raw_recvmsg"] = asyncio.run(shared_socket(lab, "raw", batch=False))
+        result["raw_sendto"] = asyncio.run(shared_socket(lab, "raw", batch_send=False))
         Path(PING_GROUP_RANGE).write_text("0 0\n")  # only gid 0 exists in this user namespace
         result["dgram"] = asyncio.run(shared_socket(lab, "dgram"))
         result["dgram_recvmsg"] = asyncio.run(shared_socket(lab, "dgram", batch=False))
+        result["dgram_sendto"] = asyncio.run(shared_socket(lab, "dgram", batch_send=False))
         result["auto"] = asyncio.run(shared_socket(lab, "auto"))["mode"]
         result["burst"] = asyncio.run(bursts(lab))
     print(json.dumps(result))
