@@ -5,8 +5,8 @@ Real plans: real VRP5 running configs from tests/fixtures/real converged to the 
 inventory's intended access switch and internet router. Three plans come from sourced configs
 (repository, path, commit and licence in tests/fixtures/real/index.yaml): a real S2700-52P
 (V100) as both the access switch and the router, and an eNSP spoke CE as the access switch
-over SSH; the three plans from the unsourced ``index-*`` files
-(kept as extra data, tests/fixtures/real/README.md) run as additional cases. The engine is production's
+over SSH; the three plans from the unsourced ``index-*`` files (kept as extra data,
+tests/fixtures/real/README.md) run as additional cases. The engine is production's
 (``apply_device``, ``NetmikoSession``, ``Wire``, the planner); the device is the lab's VRP
 engine reached through an in-process channel (tests/apply/inprocess.py), which makes a few
 hundred complete apply-and-rollback runs per plan affordable. Every input line of the
@@ -188,7 +188,8 @@ def test_at_least_three_plans_come_from_sourced_configs() -> None:
     assert len(plans) >= 3
     for config, _ in plans:
         source = provenance[config]
-        assert source.get("repo") and source.get("path") and source.get("commit"), config
+        for field in ("repo", "path", "commit"):
+            assert source.get(field), (config, field)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -428,7 +428,7 @@ def test_ssh_login_refused_where_the_config_refuses(corpus_lab: Lab, name: str) 
     ],
 )
 def test_ssh_vty_acl_sees_the_lab_client_address(
-    corpus_lab: Lab, name: str, user: str, client: str, show: str, shown: str
+    corpus_lab: Lab, name: str, user: str, client: str, *, show: str, shown: str
 ) -> None:
     closed = corpus_lab.server.acl_refusals
     # 127.x is not in the vty ACL: the device closes the connection before any login is

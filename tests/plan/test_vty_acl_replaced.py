@@ -16,7 +16,8 @@ S2700 = "iyifanx--vrpcfg-s2700-52p"
 @dataclass(frozen=True)
 class WithVtyAcl(Entry):
     """No sourced VRP config of the corpus carries a vty ACL (s5700a is unsourced extra
-    data): the sourced S2700-52P (a real V100 switch) with acl 2001 typed into its vty line, as a technician would."""
+    data): the sourced S2700-52P (a real V100 switch) with acl 2001 typed into its vty line,
+    as a technician would."""
 
     @property
     def text(self) -> str:
