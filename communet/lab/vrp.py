@@ -598,7 +598,7 @@ class VrpShell(Shell):
             if view.kind == "interface" and words[1:5] == ("port", "trunk", "allow-pass", "vlan"):
                 return self._allow_pass(target, words[5:], remove=True)
             if " ".join(words[1:]) in DEFAULT_ON:  # turned off: shown in its undo form
-                set_line(target, " ".join(words))
+                set_line(target, " ".join(words), self.device.layout)
                 return Reply()
             undo_line(target, " ".join(words[1:]))
             return Reply()
@@ -613,7 +613,7 @@ class VrpShell(Shell):
                     return Reply("Error: The specified address conflicts with another address.\n")
             if words[:3] == ("port", "default", "vlan") and not self._vlan_exists(words[3]):
                 return Reply("Error: The VLAN does not exist.\n")
-        set_line(target, " ".join(words))
+        set_line(target, " ".join(words), self.device.layout)
         return Reply()
 
     def _target(self, view: View) -> Node:

@@ -3,6 +3,7 @@ undoes and prints its lines (from Huawei's command references)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from ipaddress import IPv4Address
@@ -419,15 +420,46 @@ _CHILD_ORDER += ["port trunk pvid", "port trunk allow-pass", "port hybrid", "ip 
 _CHILD_ORDER += ["ntdp enable", "ndp enable", "bpdu "]
 
 
-def _childconfig_rank(line: str) -> float:
+Layout = dict[str, int]
+
+
+def _child_kind(line: str) -> int:
+    """The ``_CHILD_ORDER`` entry an interface line belongs to (its length: none)."""
+    return next(
+        (i for i, prefix in enumerate(_CHILD_ORDER) if line.startswith(prefix)), len(_CHILD_ORDER)
+    )
+
+
+def _childconfig_rank(line: str, layout: Layout | None = None) -> float:
     """Where VRP prints an interface line; an ``undo`` form (a default turned off, such as
-    ``undo port trunk allow-pass vlan 1``) just before the positive form of its command."""
+    ``undo port trunk allow-pass vlan 1``) just before the positive form of its command.
+    A loaded config's own order of these commands wins (``layout_of``)."""
     if line.startswith("undo "):
-        return _childconfig_rank(line[5:]) - 0.5
-    for index, prefix in enumerate(_CHILD_ORDER):
-        if line.startswith(prefix):
-            return index
-    return len(_CHILD_ORDER)
+        return _childconfig_rank(line[5:], layout) - 0.5
+    kind = _child_kind(line)
+    return (layout or {}).get(f"{_CHILD_KEY}{kind}", kind)
+
+
+# Layout keys of the interface command order a loaded config printed: the S5700 V200R005
+# of the corpus prints 'ntdp enable', 'ndp enable', 'bpdu ...'; the real S2700-52P (V100,
+# iyifanx--vrpcfg-s2700-52p) prints 'bpdu enable' first.
+_CHILD_KEY = "\0interface-child:"
+
+
+def _interface_order(root: Node) -> Layout:
+    """``_CHILD_ORDER`` re-ordered where a loaded config's interfaces print two of its
+    commands the other way round."""
+    order = list(range(len(_CHILD_ORDER)))
+    for interface in root.children:
+        if not interface.line.startswith("interface "):
+            continue
+        kinds = [_child_kind(c.line.removeprefix("undo ")) for c in interface.children]
+        kinds = [k for k in kinds if k < len(_CHILD_ORDER)]
+        for first, second in itertools.pairwise(kinds):
+            if order.index(first) > order.index(second):
+                order.remove(first)
+                order.insert(order.index(second), first)
+    return {f"{_CHILD_KEY}{kind}": rank for rank, kind in enumerate(order)}
 
 
 # The order VRP prints the ``aaa`` view in (schemes, password policy, domains, users).
@@ -439,13 +471,10 @@ def _aaa_rank(line: str) -> int:
     return next((i for i, p in enumerate(_AAA_ORDER) if line.startswith(p)), len(_AAA_ORDER))
 
 
-Layout = dict[str, int]
-
-
 def layout_of(root: Node) -> Layout:
     """Where a loaded config printed each kind of top-level line: VRP prints every command
     at a fixed place, which a real config reveals better than any table."""
-    layout: Layout = {}
+    layout: Layout = _interface_order(root)
     for index, child in enumerate(root.children):
         for kind in _kinds(child.line):
             layout.setdefault(kind, index)
@@ -478,9 +507,9 @@ def insert_node(target: Node, node: Node, layout: Layout | None = None) -> None:
         target.children.insert(index, node)
         return
     if target.line.startswith("interface "):
-        place = _childconfig_rank(node.line)
+        place = _childconfig_rank(node.line, layout)
         index = next(
-            (i for i, c in enumerate(target.children) if _childconfig_rank(c.line) > place),
+            (i for i, c in enumerate(target.children) if _childconfig_rank(c.line, layout) > place),
             len(target.children),
         )
         target.children.insert(index, node)

@@ -487,7 +487,8 @@ def _vty_noc(judge: _Judge) -> list[Hit]:
     after, networks = judge.after, judge.context.noc_networks
     if not networks:
         return []
-    stations = [next(IPv4Network(n, strict=False).hosts()) for n in networks]
+    # iter(): hosts() of a /32 (a NOC station named alone) is a list, not an iterator
+    stations = [next(iter(IPv4Network(n, strict=False).hosts())) for n in networks]
     refused = {
         acl: station
         for acl in after.vty_acls

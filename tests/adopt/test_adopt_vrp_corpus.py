@@ -42,6 +42,16 @@ def test_the_corpus_gives_huawei_configs_to_adopt() -> None:
     assert {c.platform for c in CONFIGS} == {"huawei_vrp", "huawei_vrpv8"}
 
 
+def test_a_sourced_config_is_among_them() -> None:
+    """Adoption is pinned on a sourced config, not only on the unsourced ``index-*`` extras
+    (tests/fixtures/real/README.md): ohihc5's real S5732 (V600), SSH to Vlanif2 as pccw2023.
+    No sourced VRP5 config takes an SSH login on a Vlanif (tests/lab/test_real_configs.py:
+    the S2700-52P's SSH server is off, the eNSP S5700/AR2220 have no SSH user, the S3700 no
+    Vlanif address, the spoke CE no Vlanif)."""
+    sourced = [c.name for c in CONFIGS if not c.name.startswith("index-")]
+    assert "ohihc5--vrpcfg-s5732-h48um4y2cz" in sourced
+
+
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.name for c in CONFIGS])
 def test_a_real_huawei_config_is_adopted_or_left_as_it_was(
     tmp_path: Path, config: RealConfig

@@ -176,6 +176,16 @@ def test_vty_acl_is_honoured() -> None:
     assert device.authenticate("admin", USER, noc) is None  # service-type telnet only
 
 
+def test_ios_access_class_is_honoured_on_a_sourced_config() -> None:
+    """gun98's 2960 (sourced; S5700A above is unsourced extra data): ``access-list 10 permit
+    host 10.10.30.10`` on ``line vty 0 4`` lets netadmin (no privilege: level 1) in from
+    that host only."""
+    device = loaded(next(c for c in CONFIGS if c.name == "gun98--configs-sw1-2960"))
+    assert device.authenticate("netadmin", USER, IPv4Address("10.10.30.10")) == 1
+    assert device.authenticate("netadmin", USER, IPv4Address("10.10.30.11")) is None
+    assert device.authenticate("netadmin", USER + "x", IPv4Address("10.10.30.10")) is None
+
+
 def test_vrp5_ssh_server_is_off_until_stelnet_is_enabled() -> None:
     """The S2700-class switch (V100) has an SSH-capable local user, root, with the old
     ``local-user root level 15`` syntax, but no ``stelnet server enable``: VRP5's SSH server
@@ -290,6 +300,12 @@ def test_real_port_names_come_from_the_config() -> None:
     assert "Error: Wrong parameter" in con.send("interface GigabitEthernet0/0/1")
     assert con.send("interface ge1/0/48").endswith("SW2POP20_NAVEGANTES-GE1/0/48]")
     assert con.send("interface 10GE1/0/4").endswith("SW2POP20_NAVEGANTES-10GE1/0/4]")
+    # the sourced S5732 (V600): MultiGE ports
+    s5732 = loaded(next(c for c in CONFIGS if c.name == "ohihc5--vrpcfg-s5732-h48um4y2cz"))
+    con = Console(Terminal(s5732, s5732.open_shell("x")))
+    con.run("system-view")
+    assert "Error: Wrong parameter" in con.send("interface GigabitEthernet0/0/1")
+    assert con.send("interface MultiGE1/0/48").endswith("edisdrcnsw02-MultiGE1/0/48]")
 
 
 def test_invalid_lines_are_rejected_as_the_device_does() -> None:
@@ -298,11 +314,13 @@ def test_invalid_lines_are_rejected_as_the_device_does() -> None:
     con.run("configure terminal")
     assert con.send("hostname").startswith("% Incomplete command.")
     assert "% Invalid input" in con.send("switchport mode trunk")  # not in global mode
-    vrp = loaded(next(c for c in CONFIGS if c.name == "index-54736178315--sw1pop15-expointer"))
-    con = Console(Terminal(vrp, vrp.open_shell("x")))
-    con.run("system-view")
-    assert "Error: Incomplete command found" in con.send("sysname")
-    assert "Error: Unrecognized command found" in con.send("port link-type trunk")
+    # the sourced S2700-52P (a real V100 switch), then the unsourced expointer as extra data
+    for name in ("iyifanx--vrpcfg-s2700-52p", "index-54736178315--sw1pop15-expointer"):
+        vrp = loaded(next(c for c in CONFIGS if c.name == name))
+        con = Console(Terminal(vrp, vrp.open_shell("x")))
+        con.run("system-view")
+        assert "Error: Incomplete command found" in con.send("sysname")
+        assert "Error: Unrecognized command found" in con.send("port link-type trunk")
 
 
 def test_nested_vrp_views_edit_their_own_level() -> None:
@@ -361,17 +379,38 @@ def test_interface_history_records_every_state_of_a_session() -> None:
     assert not device.history.ever_down("Ethernet0/0")
 
 
-def test_vrp5_history_and_vrpv8_records_only_what_was_committed() -> None:
-    vrp5 = loaded(next(c for c in CONFIGS if c.name == "index-54736178315--sw1pop15-expointer"))
+@pytest.mark.parametrize(
+    ("vrp5_name", "vrp5_port", "v8_name", "v8_port"),
+    [
+        # sourced: the real S2700-52P (V100) and the real S5732 (V600)
+        (
+            "iyifanx--vrpcfg-s2700-52p",
+            "Ethernet0/0/1",
+            "ohihc5--vrpcfg-s5732-h48um4y2cz",
+            "MultiGE1/0/1",
+        ),
+        # unsourced extra data
+        (
+            "index-54736178315--sw1pop15-expointer",
+            "XGigabitEthernet0/0/9",
+            "index-54621407231--sw2pop20-navegantes",
+            "10GE1/0/4",
+        ),
+    ],
+)
+def test_vrp5_history_and_vrpv8_records_only_what_was_committed(
+    vrp5_name: str, vrp5_port: str, v8_name: str, v8_port: str
+) -> None:
+    vrp5 = loaded(next(c for c in CONFIGS if c.name == vrp5_name))
     con = Console(Terminal(vrp5, vrp5.open_shell("x")))
-    con.run("system-view", "interface XGigabitEthernet0/0/9", "shutdown", "undo shutdown")
-    assert [s.admin_up for s in vrp5.history.of("XGigabitEthernet0/0/9")] == [True, False, True]
-    v8 = loaded(next(c for c in CONFIGS if c.name == "index-54621407231--sw2pop20-navegantes"))
+    con.run("system-view", f"interface {vrp5_port}", "shutdown", "undo shutdown")
+    assert [s.admin_up for s in vrp5.history.of(vrp5_port)] == [True, False, True]
+    v8 = loaded(next(c for c in CONFIGS if c.name == v8_name))
     con = Console(Terminal(v8, v8.open_shell("x")))
-    con.run("system-view", "interface 10GE1/0/4", "shutdown", "undo shutdown", "commit")
-    assert [s.admin_up for s in v8.history.of("10GE1/0/4")] == [True]  # never down on the wire
-    con.run("interface 10GE1/0/4", "shutdown", "commit")
-    assert v8.history.ever_down("10GE1/0/4")
+    con.run("system-view", f"interface {v8_port}", "shutdown", "undo shutdown", "commit")
+    assert [s.admin_up for s in v8.history.of(v8_port)] == [True]  # never down on the wire
+    con.run(f"interface {v8_port}", "shutdown", "commit")
+    assert v8.history.ever_down(v8_port)
 
 
 # ------------------------------------------------------------------ over real SSH (netmiko)
@@ -413,17 +452,33 @@ def test_ssh_login_refused_where_the_config_refuses(corpus_lab: Lab, name: str) 
         connect(corpus_lab, name, "admin", LINE)
 
 
-def test_ssh_vty_acl_sees_the_lab_client_address(corpus_lab: Lab) -> None:
-    name = "index-24709222996--s5700a"
+@pytest.mark.parametrize(
+    ("name", "user", "client", "show", "shown"),
+    [
+        # sourced: gun98's 2960, access-class 10 permits host 10.10.30.10 (netadmin: level 1)
+        ("gun98--configs-sw1-2960", "netadmin", "10.10.30.10", "", "SW1>"),
+        # unsourced extra data: acl 2001 permits 10.10.66.0/24
+        (
+            "index-24709222996--s5700a",
+            "cheche",
+            "10.10.66.5",
+            "display current-configuration",
+            "sysname S5700A",
+        ),
+    ],
+)
+def test_ssh_vty_acl_sees_the_lab_client_address(
+    corpus_lab: Lab, name: str, user: str, client: str, *, show: str, shown: str
+) -> None:
     closed = corpus_lab.server.acl_refusals
-    # 127.x is not in acl 2001: VRP closes the connection before any login is asked (not an
-    # authentication failure: the client never gets to send a password)
+    # 127.x is not in the vty ACL: the device closes the connection before any login is
+    # asked (not an authentication failure: the client never gets to send a password)
     with pytest.raises(EOFError):
-        connect(corpus_lab, name, "cheche", USER)
+        connect(corpus_lab, name, user, USER)
     assert corpus_lab.server.acl_refusals == closed + 1
-    corpus_lab.set_client_address("10.10.66.5")
+    corpus_lab.set_client_address(client)
     try:
-        with connect(corpus_lab, name, "cheche", USER) as conn:
-            assert "sysname S5700A" in conn.send_command("display current-configuration")
+        with connect(corpus_lab, name, user, USER) as conn:
+            assert shown in (conn.send_command(show) if show else conn.find_prompt())
     finally:
         corpus_lab.set_client_address(None)

@@ -79,3 +79,36 @@ def test_vrp_acl_inbound_replaces_the_one_before() -> None:
     assert "acl 2001 inbound" not in vty
     assert device.authenticate("cheche", USER, NOC) is not None
     assert device.authenticate("cheche", USER, IPv4Address("10.10.66.5")) is None
+
+
+def test_vrp_acl_inbound_replaces_the_one_before_on_a_sourced_config() -> None:
+    """No sourced VRP config of the corpus carries a vty ACL (s5700a above is unsourced
+    extra data): eyadnasr's spoke CE (stelnet on, test123 an aaa SSH user) gets acl 2001,
+    which refuses the NOC, typed into its vty line first, then the intended acl 2000."""
+    device, con = _loaded("eyadnasr--interas-option-a-spoke-ce1")
+    assert device.authenticate("test123", USER, NOC) is not None  # no vty ACL yet
+    con.run(
+        "screen-length 0 temporary",
+        "system-view",
+        "acl number 2001",
+        "rule 10 permit source 10.10.66.0 0.0.0.255",
+        "quit",
+        "user-interface vty 0 4",
+        "acl 2001 inbound",
+        "quit",
+    )
+    assert device.authenticate("test123", USER, NOC) is None  # acl 2001 has no NOC rule
+    con.run(
+        "acl number 2000",
+        "rule 5 permit source 10.38.250.0 0.0.0.255",
+        "quit",
+        "user-interface vty 0 4",
+        "acl 2000 inbound",
+        "return",
+    )
+    shown = con.send("display current-configuration")
+    vty = shown.split("user-interface vty 0 4", 1)[1].split("user-interface", 1)[0]
+    assert " acl 2000 inbound" in vty
+    assert "acl 2001 inbound" not in vty
+    assert device.authenticate("test123", USER, NOC) is not None
+    assert device.authenticate("test123", USER, IPv4Address("10.10.66.5")) is None

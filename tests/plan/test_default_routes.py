@@ -23,6 +23,8 @@ DPR_R1 = "cisco_ios/warmoni--project-dpr-r1.cfg"  # two default routes, floating
 SAMPLE_01 = "cisco_ios/mpenning--tests-fixtures-sample-01.cfg"  # via Dialer1, and a host route
 LAB06_SW2 = "cisco_ios/warmoni--lab06-sw2.cfg"  # an L3 switch, both routes via its SVI
 S5700A = "huawei_vrp/index-24709222996--s5700a.cfg"  # one default route via Vlanif601
+# sourced: a real S2700-52P (V100), reached on Vlanif1000, its default route via that subnet
+S2700 = "huawei_vrp/iyifanx--vrpcfg-s2700-52p.cfg"
 
 
 def real(name: str) -> str:
@@ -55,10 +57,11 @@ def route_findings(plan: Plan) -> list[tuple[str, str, bool]]:
 # --------------------------------------------------------------- the corpus has them
 def test_the_corpus_carries_default_routes_of_every_kind() -> None:
     files = {e.file for e in entries()}
-    assert {DPR_R1, SAMPLE_01, LAB06_SW2, S5700A} <= files
+    assert {DPR_R1, SAMPLE_01, LAB06_SW2, S5700A, S2700} <= files
     assert "ip route 0.0.0.0 0.0.0.0 176.96.184.5 50 track 1\n" in real(DPR_R1)
     assert "ip route 0.0.0.0 0.0.0.0 Dialer1 250\n" in real(SAMPLE_01)
     assert "ip route-static 0.0.0.0 0.0.0.0 59.252.101.62\n" in real(S5700A)
+    assert "ip route-static 0.0.0.0 0.0.0.0 172.31.1.1\n" in real(S2700)
 
 
 # ----------------------------------------------------------------- IOS, real routers
@@ -173,22 +176,32 @@ def test_routes_to_other_destinations_and_unnamed_sets_are_left_alone() -> None:
 
 
 # ------------------------------------------------------------------ VRP, real switch
-def test_the_real_s5700_gets_the_management_route_before_its_own_goes() -> None:
-    """The S5700 planned as the demo's VRP access switch: it is reached today on Vlanif315
-    and its only default route leads out of Vlanif601, so every session from a remote NOC
-    returns by it: removing it is the management-path change, blocking."""
-    [entry] = [e for e in entries() if e.file == S5700A]
+@pytest.mark.parametrize(
+    ("file", "session", "gateway"),
+    [
+        (S2700, "172.31.1.2", "172.31.1.1"),  # sourced
+        (S5700A, "192.168.3.254", "59.252.101.62"),  # unsourced extra data
+    ],
+)
+def test_the_real_s5700_gets_the_management_route_before_its_own_goes(
+    file: str, session: str, gateway: str
+) -> None:
+    """A real VRP5 switch planned as the demo's VRP access switch: the S2700 is reached on
+    Vlanif1000 and its only default route leads out of that subnet; the S5700 is reached on
+    Vlanif315 and its only default route leads out of Vlanif601. Either way every session
+    from a remote NOC returns by it: removing it is the management-path change, blocking."""
+    [entry] = [e for e in entries() if e.file == file]
     outcome = plan_entry(entry)
     assert outcome.plan is not None
-    assert outcome.session_address == "192.168.3.254"
+    assert outcome.session_address == session
     plan = outcome.plan
     add = "ip route-static 0.0.0.0 0.0.0.0 10.59.41.1 description MGMT-DEFAULT"
-    remove = "undo ip route-static 0.0.0.0 0.0.0.0 59.252.101.62"
+    remove = f"undo ip route-static 0.0.0.0 0.0.0.0 {gateway}"
     assert add in plan.commands
     assert remove in plan.commands
     assert plan.commands.index(add) < plan.commands.index(remove)
     assert route_findings(plan) == [("default-route", remove, True)]
-    assert "ip route-static 0.0.0.0 0.0.0.0 59.252.101.62" not in plan.after
+    assert f"ip route-static 0.0.0.0 0.0.0.0 {gateway}" not in plan.after
 
 
 # ------------------------------------------------------------- hand-built, management

@@ -33,9 +33,19 @@ def test_vrp_defaults_are_never_removed(config: RealConfig) -> None:
     assert "aaa" in plan.commands  # the aaa view was edited, its defaults kept
 
 
-def test_a_restore_plan_removes_what_was_added_but_not_the_defaults() -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "iyifanx--vrpcfg-s2700-52p",  # sourced: a real S2700-52P (V100)
+        "huangxuxiao--agg-sw1-s5700",  # sourced: eNSP S5700
+        "index-54736178315--sw1pop15-expointer",  # unsourced extra data
+    ],
+)
+def test_a_restore_plan_removes_what_was_added_but_not_the_defaults(name: str) -> None:
     """Restoring (VRP5 rollback) owns every line, yet still never negates a default."""
-    config = next(c for c in VRP if c.name == "index-54736178315--sw1pop15-expointer")
+    config = next(c for c in VRP if c.name == name)
+    assert "aaa\n" in config.text
+    assert "#\nreturn" in config.text
     changed = config.text.replace("aaa\n", "aaa\n authentication-scheme extra\n", 1)
     changed = changed.replace("#\nreturn", "#\nntp-service unicast-server 10.9.9.9\n#\nreturn")
     back = plan_config("dut", "huawei_vrp", changed, config.text, Context(restore=True))
