@@ -274,6 +274,7 @@ _SINGLE = {
     "snmp-agent sys-info location": 3,
     "snmp-agent sys-info contact": 3,
     "mtu": 1,
+    "rule": 2,  # an ACL's rule N: typed again, it is edited (S5720 command reference, 'rule')
 }
 _SINGLE_ORDERED = sorted(_SINGLE.items(), key=lambda item: -len(item[0]))
 
@@ -557,6 +558,22 @@ def set_line(target: Node, line: str, layout: Layout | None = None) -> None:
             target.children = [
                 c for i, c in enumerate(target.children) if i == index or _key(c.line) != key
             ]
+            return
+    if line.startswith("rule ") and line.split()[1].isdigit():
+        # an ACL shows its rules in rule-ID order, whatever order they were typed in
+        number = int(line.split()[1])
+        later = next(
+            (
+                i
+                for i, c in enumerate(target.children)
+                if c.line.startswith("rule ")
+                and c.line.split()[1].isdigit()
+                and int(c.line.split()[1]) > number
+            ),
+            None,
+        )
+        if later is not None:
+            target.children.insert(later, Node(line))
             return
     insert_node(target, Node(line), layout)
 

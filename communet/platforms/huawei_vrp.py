@@ -235,6 +235,9 @@ PLAN = PlanRules(
         r"^(?P<key>qos gts cir) ",
         r"^(?P<key>trust dscp)\b",
         r"^(?P<key>snmp-agent sys-info version) ",
+        # an ACL's rule is named by its ID: 'rule 5 ...' typed again edits rule 5, and
+        # 'undo rule 5' removes it (never 'undo rule 5 <old text>' after the new one is in)
+        r"^(?P<key>rule \d+) ",
     ),
     owned=(
         r"^snmp-agent community ",

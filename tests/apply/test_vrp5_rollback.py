@@ -88,6 +88,11 @@ SOURCED = {
     "spoke-ce1-access": Case(
         "eyadnasr--interas-option-a-spoke-ce1", "thanh-son-sw1", "test123", NOC
     ),
+    # eNSP AR2220 as the commune router: its acl 2000 becomes the NOC's (rule 5 edited in
+    # place, rules 10-30 removed by ID), over the console (no SSH user of its own)
+    "ar2220-router": Case(
+        "huangxuxiao--ar1-ar2220", "phu-son-thach-thanh-inet1", "admin", NOC, console=True
+    ),
 }
 
 # Plans from the five unsourced index-* configs: extra data, never a case on its own.
