@@ -67,7 +67,7 @@ from communet.inventory import LoadedInventory, ResolvedDevice
 from communet.inventory.resolve import ProvincePlan
 from communet.plan import Context, LintFinding, Plan, commands_for, plan_config
 from communet.plan.diff import LIST_REMOVE, REMOVE, WRITE_ONLY, Change, Planner, predict
-from communet.plan.facts import facts, ports_of
+from communet.plan.facts import Facts, PortState, facts, ports_of
 from communet.plan.tree import parse, render
 from communet.platforms import get_platform
 from communet.render import render_device
@@ -277,15 +277,25 @@ def _stale_routes(
     return tuple(stale)
 
 
-def _holder(platform: str, running: str, address: str) -> str | None:
-    """The interface that holds ``address`` in ``running``."""
+def _facts(platform: str, text: str) -> Facts | None:
+    """What the guard reads of a config: its interfaces, their VLANs and addresses."""
     spec = get_platform(platform)
     rules = spec.plan.state if spec.plan else None
     if rules is None:
         return None
-    tree = parse(spec, running)
-    found = facts(platform, tree, ports_of(spec, rules, tree))
-    held = found.holding(address) if found is not None else None
+    tree = parse(spec, text)
+    return facts(platform, tree, ports_of(spec, rules, tree))
+
+
+def _held(platform: str, running: str, address: str) -> PortState | None:
+    """What ``running`` says of the interface that holds ``address``."""
+    found = _facts(platform, running)
+    return found.holding(address) if found is not None else None
+
+
+def _holder(platform: str, running: str, address: str) -> str | None:
+    """The interface that holds ``address`` in ``running``."""
+    held = _held(platform, running, address)
     return held.name if held is not None else None
 
 
@@ -305,18 +315,11 @@ def only_management_vlan(platform: str, running: str, after: str, address: str) 
     """The VLAN whose SVI holds ``address`` in ``running``, when it carries nothing else:
     no live port of ``after`` (the whole change made) forwards it untagged. Taking that VLAN
     off a trunk is today's path going; None: not on an SVI, or other ports still use it."""
-    spec = get_platform(platform)
-    rules = spec.plan.state if spec.plan else None
-    if rules is None:
-        return None
-    tree = parse(spec, running)
-    found = facts(platform, tree, ports_of(spec, rules, tree))
-    held = found.holding(address) if found is not None else None
+    held = _held(platform, running, address)
     vlan = held.svi_vlan if held is not None else None
     if vlan is None:
         return None
-    later_tree = parse(spec, after)
-    later = facts(platform, later_tree, ports_of(spec, rules, later_tree))
+    later = _facts(platform, after)
     for port in later.ports.values() if later is not None else ():
         if port.svi_vlan is None and port.live and vlan in (port.access_vlan, port.native_vlan):
             return None

@@ -18,6 +18,7 @@ from communet.lab.core import Node, Reply, Shell
 from communet.lab.ios import IosDevice, IosShell
 from communet.lab.ios_config import verify_secret
 from communet.lab.vrp import VrpDevice, VrpShell
+from communet.lab.vrp_config import local_user
 
 # IOS after three wrong answers; VRP after one (then it asks again).
 _IOS_FAILED = "% Login invalid\n\n"
@@ -205,12 +206,7 @@ def _vrp_check(device: VrpDevice, rule: ConsoleRule, username: str, secret: str)
             None,
         )
         return rule.level if stored is not None and device.secret_matches(stored, secret) else None
-    aaa = root.find("aaa")
-    user = [
-        c.line.split()[2:]
-        for c in (aaa.children if aaa else [])
-        if c.line.split()[:2] == ["local-user", username]
-    ]
+    user = local_user(root, username)
     stored = next((w[-1] for w in user if w[:1] == ["password"]), None)
     if stored is None or not device.secret_matches(stored, secret):
         return None

@@ -709,6 +709,17 @@ def vty_admits(root: Node, address: IPv4Address) -> bool:
     return acl is None or _acl_permits(root, acl, address)
 
 
+def local_user(root: Node, username: str) -> list[list[str]]:
+    """The words after ``local-user NAME`` of each of that user's lines in the ``aaa`` view
+    (``password irreversible-cipher X``, ``service-type ssh``, ``privilege level 15``)."""
+    aaa = root.find("aaa")
+    return [
+        c.line.split()[2:]
+        for c in (aaa.children if aaa else [])
+        if c.line.split()[:2] == ["local-user", username]
+    ]
+
+
 def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
     root: Node,
     username: str,
@@ -736,12 +747,7 @@ def vty_login(  # noqa: PLR0911 - one return per VRP rule, in VRP's order
             (ln.split()[-1] for ln in lines if ln.startswith("set authentication ")), None
         )
         return level if stored is not None and matches(stored, secret) else None
-    aaa = root.find("aaa")
-    user = [
-        c.line.split()[2:]
-        for c in (aaa.children if aaa else [])
-        if c.line.split()[:2] == ["local-user", username]
-    ]
+    user = local_user(root, username)
     stored = next((w[-1] for w in user if w[:1] == ["password"]), None)
     if stored is None or not matches(stored, secret):
         return None

@@ -34,7 +34,7 @@ import serial  # type: ignore[import-untyped]
 
 from communet.platforms import get_platform
 from communet.session import AuthenticationError, SessionError, UnreachableError
-from communet.session.netmiko_session import NetmikoSession, Timeouts, end_of_reply
+from communet.session.netmiko_session import NetmikoSession, Timeouts, end_of_reply, prepared
 from communet.session.profiles import profile_for
 from communet.session.wire import Wire
 
@@ -239,12 +239,7 @@ def open_console_session(
         prepare_trial=True,
         release=release,
     )
-    try:
-        session.prepare()
-    except BaseException:
-        session.close()
-        raise
-    return session
+    return prepared(session)
 
 
 def _log_in(  # noqa: PLR0917 - one call site

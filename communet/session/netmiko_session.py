@@ -137,6 +137,12 @@ def open_session(
         window=window or profile.window,
         prepare_trial=prepare_trial,
     )
+    return prepared(session)
+
+
+def prepared(session: NetmikoSession) -> NetmikoSession:
+    """``session`` once its terminal is set up for the conversation; closed if that fails
+    (whatever the transport: SSH here, the serial console in communet.session.console)."""
     try:
         session.prepare()
     except BaseException:

@@ -23,8 +23,16 @@ CALLBACKS = REPO / "tests" / "ansible_roles" / "callback_plugins"
 
 
 def play(bf: Brownfield, tmp: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Any]:
+    return adopt_playbook(bf.inventory, bf.state, bf.secrets, HOST, tmp, *args)
+
+
+def adopt_playbook(
+    inventory: Path, state: Path, secrets: Path, host: str, tmp: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """``ansible-playbook playbooks/adopt.yml`` on ``host`` of a brownfield lab; the device's
+    result as the collection's callback wrote it (None if it wrote none)."""
     source = tmp / "brownfield.communet.yml"
-    source.write_text(f"plugin: communet.network.communet\npath: {bf.inventory}\n", "utf-8")
+    source.write_text(f"plugin: communet.network.communet\npath: {inventory}\n", "utf-8")
     tree = tmp / "tree"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "COMMUNET_"))}
     env |= {
@@ -36,23 +44,13 @@ def play(bf: Brownfield, tmp: Path, *args: str) -> tuple[subprocess.CompletedPro
         "ANSIBLE_CALLBACKS_ENABLED": "device_tree",
         "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
         "ANSIBLE_CALLBACK_TREE_DIR": str(tree),
-        "COMMUNET_LAB": str(bf.state),
+        "COMMUNET_LAB": str(state),
         "COMMUNET_BACKUP_DIR": str(tmp / "backups"),
     }
+    command = [str(BIN / "ansible-playbook"), "playbooks/adopt.yml", "-i", str(source)]
+    command += ["-e", f"@{secrets}", "--limit", host, "-e", "baseline_connect_timeout=3"]
     process = subprocess.run(
-        [
-            str(BIN / "ansible-playbook"),
-            "playbooks/adopt.yml",
-            "-i",
-            str(source),
-            "-e",
-            f"@{bf.secrets}",
-            "--limit",
-            HOST,
-            "-e",
-            "baseline_connect_timeout=3",
-            *args,
-        ],
+        [*command, *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -60,8 +58,8 @@ def play(bf: Brownfield, tmp: Path, *args: str) -> tuple[subprocess.CompletedPro
         timeout=300,
         check=False,
     )
-    result = json.loads((tree / HOST).read_text("utf-8")) if (tree / HOST).is_file() else None
-    return process, result
+    path = tree / host
+    return process, json.loads(path.read_text("utf-8")) if path.is_file() else None
 
 
 def test_adopt_end_to_end_via_ansible(bf: Brownfield, tmp_path: Path) -> None:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +24,8 @@ from communet.lab.vrp import VrpDevice
 from communet.session import AuthenticationError, UnreachableError
 from communet_cli.main import cli
 
+from .test_adopt_ansible import adopt_playbook
 from .vrp_brownfield import NEW, SNMP, VrpBrownfield, vrp_secrets
-
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-CALLBACKS = REPO / "tests" / "ansible_roles" / "callback_plugins"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -284,35 +279,7 @@ def test_a_blocking_finding_refuses_unless_forced(vbf: VrpBrownfield, tmp_path: 
 
 # ------------------------------------------------------------------------------- Ansible
 def play(vbf: VrpBrownfield, tmp: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Any]:
-    source = tmp / "brownfield.communet.yml"
-    source.write_text(f"plugin: communet.network.communet\npath: {vbf.inventory}\n", "utf-8")
-    tree = tmp / "tree"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "COMMUNET_"))}
-    env |= {
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-        "ANSIBLE_HOME": str(tmp / "home"),
-        "ANSIBLE_LOCAL_TEMP": str(tmp / "home" / "tmp"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_CALLBACKS_ENABLED": "device_tree",
-        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-        "ANSIBLE_CALLBACK_TREE_DIR": str(tree),
-        "COMMUNET_LAB": str(vbf.state),
-        "COMMUNET_BACKUP_DIR": str(tmp / "backups"),
-    }
-    command = [str(BIN / "ansible-playbook"), "playbooks/adopt.yml", "-i", str(source)]
-    command += ["-e", f"@{vbf.secrets}", "--limit", vbf.host, "-e", "baseline_connect_timeout=3"]
-    process = subprocess.run(
-        [*command, *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    path = tree / vbf.host
-    return process, json.loads(path.read_text("utf-8")) if path.is_file() else None
+    return adopt_playbook(vbf.inventory, vbf.state, vbf.secrets, vbf.host, tmp, *args)
 
 
 def test_adopt_end_to_end_via_ansible(vbf: VrpBrownfield, tmp_path: Path) -> None:
