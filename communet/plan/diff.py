@@ -166,6 +166,8 @@ class Planner:
         self.running_texts: set[str] = set()
         self.permanent = [compiled(p) for p in self.rules.permanent]
         self.shown_negations = [compiled(p) for p in self.rules.shown_negations]
+        self.mode_change = compiled(self.rules.mode_change) if self.rules.mode_change else None
+        self.mode_bound = [compiled(p) for p in self.rules.mode_bound]
 
     # ----------------------------------------------------------------- line keys
     # A line's keys depend on the platform and the text only; the same lines recur on
@@ -311,22 +313,25 @@ class Planner:
         """Removals come after the section's additions (make-before-break), except the old
         mode's lines of a port whose mode changes: the device takes the new mode only once
         they are gone, so they go just before the mode line."""
-        mode = compiled(self.rules.mode_change) if self.rules.mode_change else None
-        at = next(
-            (
-                index
-                for index in range(first, len(out.changes))
-                if mode is not None
-                and out.changes[index].path == path
-                and out.changes[index].kind in (ADD, REPLACE)
-                and mode.search(out.changes[index].node.text)
-            ),
-            None,
+        mode = self.mode_change
+        at = (
+            next(
+                (
+                    index
+                    for index in range(first, len(out.changes))
+                    if out.changes[index].path == path
+                    and out.changes[index].kind in (ADD, REPLACE)
+                    and mode.search(out.changes[index].node.text)
+                ),
+                None,
+            )
+            if mode is not None and removals
+            else None
         )
         if at is None:
             out.changes += removals
             return
-        bound = [compiled(p) for p in self.rules.mode_bound]
+        bound = self.mode_bound
         early = [c for c in removals if c.undo and any(b.search(c.undo[0].text) for b in bound)]
         out.changes[at:at] = early
         out.changes += [c for c in removals if all(c is not e for e in early)]
