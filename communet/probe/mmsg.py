@@ -109,8 +109,13 @@ class BatchReceiver:
         raise OSError(code, f"recvmmsg: {errno.errorcode.get(code, code)}")
 
 
-def _libc_function(name: str, library: str) -> Callable[..., int] | None:
-    """``name`` from the C library ``library`` (``"c"``: glibc), None if it has none."""
+# recvmmsg/sendmmsg(fd, struct mmsghdr *, vlen, flags[, struct timespec *]) -> int
+_MMSG_ARGUMENTS = (ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int)
+
+
+def _libc_function(name: str, library: str, *extra: type) -> Callable[..., int] | None:
+    """``name`` from the C library ``library`` (``"c"``: glibc) bound as an mmsg call (the
+    shared arguments, then ``extra``), None if the library has none."""
     path = ctypes.util.find_library(library)
     if path is None:
         return None
@@ -118,6 +123,8 @@ def _libc_function(name: str, library: str) -> Callable[..., int] | None:
         function: Callable[..., int] = getattr(ctypes.CDLL(path, use_errno=True), name)
     except (OSError, AttributeError):
         return None
+    function.argtypes = (*_MMSG_ARGUMENTS, *extra)  # type: ignore[attr-defined]
+    function.restype = ctypes.c_int  # type: ignore[attr-defined]
     return function
 
 
@@ -125,18 +132,8 @@ def batch_receiver(
     fd: int, size: int, control: int, *, library: str = "c", name: str = "recvmmsg"
 ) -> BatchReceiver | None:
     """A :class:`BatchReceiver` on ``fd``, or None where the C library has no ``name``."""
-    function = _libc_function(name, library)
-    if function is None:
-        return None
-    function.argtypes = (  # type: ignore[attr-defined]
-        ctypes.c_int,
-        ctypes.c_void_p,
-        ctypes.c_uint,
-        ctypes.c_int,
-        ctypes.c_void_p,
-    )
-    function.restype = ctypes.c_int  # type: ignore[attr-defined]
-    return BatchReceiver(function, fd, size, control)
+    function = _libc_function(name, library, ctypes.c_void_p)
+    return None if function is None else BatchReceiver(function, fd, size, control)
 
 
 # One send slot: the destination (struct sockaddr_in, 16 bytes), then the ICMP header (8).
@@ -199,13 +196,4 @@ def batch_sender(
 ) -> BatchSender | None:
     """A :class:`BatchSender` on ``fd``, or None where the C library has no ``name``."""
     function = _libc_function(name, library)
-    if function is None:
-        return None
-    function.argtypes = (  # type: ignore[attr-defined]
-        ctypes.c_int,
-        ctypes.c_void_p,
-        ctypes.c_uint,
-        ctypes.c_int,
-    )
-    function.restype = ctypes.c_int  # type: ignore[attr-defined]
-    return BatchSender(function, fd, payload)
+    return None if function is None else BatchSender(function, fd, payload)
