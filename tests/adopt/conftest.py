@@ -14,19 +14,14 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
-from communet.connect import lab_overlay, netmiko_connector
-from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
+from communet.inventory import load_inventory
 from communet.lab import Lab, specs_from_inventory
-from communet.secrets import EnvVaultResolver
-from communet.session import DeviceSession
-from communet.session.netmiko_session import Timeouts
 
+from .brownfield import Brownfield, write_secrets
 from .vrp_brownfield import CASES, VrpBrownfield, start
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,41 +73,7 @@ def brownfield_inventory(target: Path, reach: str = REACH) -> Path:
 
 
 def secrets_file(path: Path, **drop_or_change: str | None) -> Path:
-    values = {f"vault_{k}": v for k, v in VAULT.items()}
-    for key, value in drop_or_change.items():
-        if value is None:
-            values.pop(f"vault_{key}", None)
-        else:
-            values[f"vault_{key}"] = value
-    path.write_text(yaml.safe_dump(values), "utf-8")
-    return path
-
-
-@dataclass
-class Brownfield:
-    lab: Lab
-    inventory: Path
-    loaded: LoadedInventory
-    state: Path
-    secrets: Path
-
-    @property
-    def device(self) -> ResolvedDevice:
-        return next(d for d in self.loaded.devices if d.hostname == HOST)
-
-    def session(self, *, today: bool, **vault: str) -> DeviceSession:
-        """A verified session on today's path (old address, old login) or the intended one."""
-        resolver = EnvVaultResolver(vault={**VAULT, **vault}, environ={})
-        reach = lab_overlay(self.state, today=today)
-        timeouts = Timeouts(connect=4.0, command=6.0, save=20.0)
-        return netmiko_connector(reach, resolver, timeouts, today=today)(self.device)
-
-    def running(self, *, today: bool = False) -> str:
-        session = self.session(today=today)
-        try:
-            return session.fetch_running()
-        finally:
-            session.close()
+    return write_secrets(path, VAULT, **drop_or_change)
 
 
 @pytest.fixture
@@ -124,7 +85,13 @@ def bf(tmp_path: Path) -> Iterator[Brownfield]:
     with Lab(specs_from_inventory(inventory), network=network, state_dir=state) as lab:
         lab.load_config(HOST, BROWNFIELD.read_text("utf-8"))
         yield Brownfield(
-            lab, inventory, load_inventory(inventory), state, secrets_file(tmp_path / "s.yml")
+            lab,
+            inventory,
+            load_inventory(inventory),
+            state,
+            secrets_file(tmp_path / "s.yml"),
+            HOST,
+            VAULT,
         )
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from communet.session import UnreachableError
 
-from .conftest import HOST, NEW, VAULT, Brownfield, secrets_file
+from .brownfield import Brownfield
+from .conftest import HOST, NEW, VAULT, secrets_file
 from .test_adopt_cli import common, invoke
 
 REPO = Path(__file__).resolve().parents[2]

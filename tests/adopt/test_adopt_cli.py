@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from communet.session import AuthenticationError, UnreachableError
 from communet_cli.main import cli
 
-from .conftest import HOST, NEW, OLD, VAULT, Brownfield
+from .brownfield import Brownfield
+from .conftest import HOST, NEW, OLD, VAULT
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

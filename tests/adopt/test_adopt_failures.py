@@ -11,7 +11,8 @@ import asyncssh
 
 from communet.lab.ios import IosDevice
 
-from .conftest import BROWNFIELD, HOST, Brownfield, secrets_file
+from .brownfield import Brownfield
+from .conftest import BROWNFIELD, HOST, secrets_file
 from .test_adopt_cli import common, invoke, new_known_hosts
 
 

@@ -14,18 +14,14 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from communet.connect import lab_overlay, netmiko_connector
-from communet.inventory import LoadedInventory, ResolvedDevice, load_inventory
+from communet.inventory import load_inventory
 from communet.lab import Lab, specs_from_inventory
 from communet.lab.vrp import lab_cipher
-from communet.secrets import EnvVaultResolver
-from communet.session import DeviceSession
-from communet.session.netmiko_session import Timeouts
+
+from .brownfield import Brownfield, write_secrets
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "inventory" / "demo"
@@ -123,45 +119,12 @@ def vrp_inventory(target: Path, case: Case, address: str | None = None) -> Path:
 
 
 def vrp_secrets(path: Path, case: Case, **drop_or_change: str | None) -> Path:
-    values = {f"vault_{k}": v for k, v in case.vault.items()}
-    for key, value in drop_or_change.items():
-        if value is None:
-            values.pop(f"vault_{key}", None)
-        else:
-            values[f"vault_{key}"] = value
-    path.write_text(yaml.safe_dump(values), "utf-8")
-    return path
+    return write_secrets(path, case.vault, **drop_or_change)
 
 
 @dataclass
-class VrpBrownfield:
-    case: Case
-    lab: Lab
-    inventory: Path
-    loaded: LoadedInventory
-    state: Path
-    secrets: Path
-
-    @property
-    def host(self) -> str:
-        return self.case.host
-
-    @property
-    def device(self) -> ResolvedDevice:
-        return next(d for d in self.loaded.devices if d.hostname == self.case.host)
-
-    def session(self, *, today: bool, **vault: str) -> DeviceSession:
-        resolver = EnvVaultResolver(vault={**self.case.vault, **vault}, environ={})
-        reach = lab_overlay(self.state, today=today)
-        timeouts = Timeouts(connect=4.0, command=6.0, save=20.0)
-        return netmiko_connector(reach, resolver, timeouts, today=today)(self.device)
-
-    def running(self, *, today: bool = False) -> str:
-        session = self.session(today=today)
-        try:
-            return session.fetch_running()
-        finally:
-            session.close()
+class VrpBrownfield(Brownfield):
+    case: Case = field(kw_only=True)
 
 
 def start(tmp_path: Path, case: Case) -> Iterator[VrpBrownfield]:
@@ -172,4 +135,7 @@ def start(tmp_path: Path, case: Case) -> Iterator[VrpBrownfield]:
     with Lab(specs_from_inventory(inventory), network=network, state_dir=state) as lab:
         lab.load_config(case.host, case.text())
         secrets = vrp_secrets(tmp_path / "s.yml", case)
-        yield VrpBrownfield(case, lab, inventory, load_inventory(inventory), state, secrets)
+        loaded = load_inventory(inventory)
+        yield VrpBrownfield(
+            lab, inventory, loaded, state, secrets, case.host, case.vault, case=case
+        )
