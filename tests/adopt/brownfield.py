@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from communet.adopt import Adoption, adopt_all, paths_for
+from communet.apply import Options
 from communet.connect import lab_overlay, netmiko_connector
 from communet.inventory import LoadedInventory, ResolvedDevice
 from communet.lab import Lab
@@ -56,3 +58,35 @@ class Brownfield:
             return session.fetch_running()
         finally:
             session.close()
+
+
+# A lab answers at once: a session that does not is a finding, not a slow device.
+QUICK = Timeouts(connect=3.0, command=6.0, save=20.0)
+
+
+@dataclass(frozen=True)
+class Adoptee:
+    """One loaded lab device reached the ways adoption reaches it: on today's path (old
+    address, old login) or the intended one."""
+
+    loaded: LoadedInventory
+    device: ResolvedDevice
+    state: Path
+    secrets: EnvVaultResolver
+    timeouts: Timeouts = QUICK
+
+    def running(self, *, today: bool) -> str:
+        reach = lab_overlay(self.state, today=today)
+        session = netmiko_connector(reach, self.secrets, self.timeouts, today=today)(self.device)
+        try:
+            return session.fetch_running()
+        finally:
+            session.close()
+
+    def adopt(self, backups: Path) -> Adoption:
+        """``communet adopt`` on this device alone (the engine the CLI and Ansible run)."""
+        today, intended = lab_overlay(self.state, today=True), lab_overlay(self.state)
+        paths = paths_for(today, intended, self.secrets, self.timeouts)
+        options = Options(workers=1, backup_dir=backups)
+        [adoption] = adopt_all(self.loaded, [self.device], self.secrets, paths, options)
+        return adoption

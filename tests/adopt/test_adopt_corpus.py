@@ -14,25 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from communet.adopt import Adoption, adopt_all, paths_for
-from communet.apply import Options
-from communet.connect import lab_overlay, netmiko_connector
+from communet.adopt import Adoption
 from communet.inventory import load_inventory
 from communet.lab import Lab, specs_from_inventory
 from communet.plan import plan_config
 from communet.secrets import EnvVaultResolver
 from communet.session import AuthenticationError, UnreachableError
-from communet.session.netmiko_session import Timeouts
 
 from ..lab.corpus import RealConfig, real_configs
 from ..lab.test_real_configs import ENABLE, LOGINS
+from .brownfield import Adoptee
 from .conftest import HOST, VAULT, brownfield_inventory, reach_yaml
 
 SVI = re.compile(r"^interface Vlan\d+\n(?: .*\n)*? ip address (\S+) ", re.MULTILINE)
 CONFIGS = [
     c for c in real_configs("cisco_ios") if c.name in LOGINS and SVI.search(c.text) is not None
 ]
-TIMEOUTS = Timeouts(connect=3.0, command=6.0, save=20.0)
 _networks = itertools.count()
 OUTCOMES: dict[str, str] = {}
 
@@ -63,37 +60,26 @@ def test_a_real_config_is_adopted_or_left_as_it_was(tmp_path: Path, config: Real
         lab.load_config(HOST, config.text)
         loaded = load_inventory(inventory)
         device = next(d for d in loaded.devices if d.hostname == HOST)
-        old = netmiko_connector(lab_overlay(state, today=True), secrets, TIMEOUTS, today=True)
-        new = netmiko_connector(lab_overlay(state), secrets, TIMEOUTS)
-
-        def running(connect: object) -> str:
-            session = connect(device)  # type: ignore[operator]
-            try:
-                return str(session.fetch_running())
-            finally:
-                session.close()
-
-        before = running(old)
-        paths = paths_for(lab_overlay(state, today=True), lab_overlay(state), secrets, TIMEOUTS)
-        options = Options(workers=1, backup_dir=tmp_path / "backups")
-        [adoption] = adopt_all(loaded, [device], secrets, paths, options)
+        adoptee = Adoptee(loaded, device, state, secrets)
+        before = adoptee.running(today=True)
+        adoption = adoptee.adopt(tmp_path / "backups")
         result = adoption.result
         assert "Traceback" not in result.error
         if not result.failed:
             OUTCOMES[config.name] = "adopted"
-            after = running(new)
+            after = adoptee.running(today=False)
             assert not plan_config(HOST, "cisco_ios", after, after).changed
             assert f"ip address {device.management} " in after
             if adoption.note:  # today's address stays on an SVI communet does not manage
                 assert adoption.note.startswith(f"today's address {today} stays on Vlan")
                 with pytest.raises(AuthenticationError):
-                    running(old)  # but the old login is gone
+                    adoptee.running(today=True)  # but the old login is gone
             else:
                 with pytest.raises(UnreachableError):
-                    running(old)  # today's address is gone
+                    adoptee.running(today=True)  # today's address is gone
             return
         OUTCOMES[config.name] = f"failed: {result.error}"
-        assert_failed_cleanly(adoption, before, running(old))
+        assert_failed_cleanly(adoption, before, adoptee.running(today=True))
 
 
 def assert_failed_cleanly(adoption: Adoption, before: str, now: str) -> None:

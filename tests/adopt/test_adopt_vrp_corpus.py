@@ -13,18 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from communet.adopt import adopt_all, paths_for
-from communet.apply import Options
 from communet.connect import lab_overlay, netmiko_connector
 from communet.inventory import load_inventory
 from communet.lab import Lab, specs_from_inventory
 from communet.plan import plan_config
 from communet.secrets import EnvVaultResolver
 from communet.session import AuthenticationError, UnreachableError
-from communet.session.netmiko_session import Timeouts
 
 from ..lab.corpus import RealConfig, real_configs
 from ..lab.test_real_configs import LOGINS, cipher_secrets
+from .brownfield import Adoptee
 from .vrp_brownfield import CASES, NEW, SNMP, vrp_inventory
 
 SVI = re.compile(r"^interface Vlanif(\d+)\n(?: .*\n)*? ip address (\S+) ", re.MULTILINE)
@@ -34,7 +32,6 @@ CONFIGS = [
     for c in real_configs(platform)
     if c.name in LOGINS and SVI.search(c.text) is not None
 ]
-TIMEOUTS = Timeouts(connect=3.0, command=6.0, save=20.0)
 _networks = itertools.count()
 
 
@@ -70,20 +67,9 @@ def test_a_real_huawei_config_is_adopted_or_left_as_it_was(
         lab.load_config(case.host, config.text, cipher_secrets(config))
         loaded = load_inventory(inventory)
         device = next(d for d in loaded.devices if d.hostname == case.host)
-        old = netmiko_connector(lab_overlay(state, today=True), secrets, TIMEOUTS, today=True)
-        new = netmiko_connector(lab_overlay(state), secrets, TIMEOUTS)
-
-        def running(connect: object) -> str:
-            session = connect(device)  # type: ignore[operator]
-            try:
-                return str(session.fetch_running())
-            finally:
-                session.close()
-
-        before = running(old)
-        paths = paths_for(lab_overlay(state, today=True), lab_overlay(state), secrets, TIMEOUTS)
-        options = Options(workers=1, backup_dir=tmp_path / "backups")
-        [adoption] = adopt_all(loaded, [device], secrets, paths, options)
+        adoptee = Adoptee(loaded, device, state, secrets)
+        before = adoptee.running(today=True)
+        adoption = adoptee.adopt(tmp_path / "backups")
         result = adoption.result
         assert "Traceback" not in result.error
         for value in (password, NEW["new_pass"], SNMP["snmp_auth_key"]):
@@ -91,18 +77,20 @@ def test_a_real_huawei_config_is_adopted_or_left_as_it_was(
         if result.failed:  # in one line, its stage named, the device as it was
             assert result.error.startswith(f"{case.host}: adoption stage "), result.error
             keep = [x for x in before.split("\n") if not x.startswith("!")]
-            assert [x for x in running(old).split("\n") if not x.startswith("!")] == keep
+            assert [
+                x for x in adoptee.running(today=True).split("\n") if not x.startswith("!")
+            ] == keep
             pytest.fail(f"not adopted (left as it was): {result.error}")
-        after = running(new)
+        after = adoptee.running(today=False)
         assert not plan_config(case.host, config.platform, after, after).changed
         assert f"ip address {device.management} " in after
         assert f"ip address {today} " not in after
         assert f"local-user {username} " not in after
         with pytest.raises(UnreachableError):
-            running(old)
+            adoptee.running(today=True)
         with pytest.raises(AuthenticationError):
             netmiko_connector(
                 lab_overlay(state),
                 EnvVaultResolver(vault={**vault, "new_user": username, "new_pass": password}),
-                TIMEOUTS,
+                adoptee.timeouts,
             )(device)
