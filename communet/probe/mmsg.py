@@ -8,9 +8,9 @@ the headers it needs straight from those buffers (``struct.unpack_from``), nothi
 allocated per datagram.
 
 Sending is the mirror image (:class:`BatchSender`): a tick's echoes are written into fixed
-slots (destination ``sockaddr_in`` and the 8-byte ICMP header; the payload is one shared
-buffer every message points at) and leave in one ``sendmmsg`` call, instead of one
-``socket.sendto`` each (which parses the address tuple and copies the packet every time).
+slots (destination ``sockaddr_in`` and the ICMP message) and leave in one ``sendmmsg`` call,
+instead of one ``socket.sendto`` each (which parses the address tuple and copies the packet
+every time).
 
 Used only where the C library has the call (Linux); :func:`batch_receiver` and
 :func:`batch_sender` return None elsewhere and the caller keeps ``socket.recvmsg`` /
@@ -63,23 +63,27 @@ CMSG_DATA_OFFSET = socket.CMSG_LEN(0)
 
 class BatchReceiver:
     """Fixed buffers for :data:`VLEN` datagrams of up to ``size`` bytes with ``control``
-    bytes of ancillary data each; :meth:`receive` fills them from ``fd``."""
+    bytes of ancillary data each; :meth:`receive` fills them from ``fd``.
+
+    Datagram ``k``'s slot, at ``data_view[k * slot]``, holds its source (a ``sockaddr_in``,
+    :data:`NAME_SIZE` bytes) followed by its bytes: one ``struct`` reads both, and
+    ``struct.iter_unpack`` reads every slot of a call in one pass."""
 
     def __init__(self, function: Callable[..., int], fd: int, size: int, control: int) -> None:
         self._function = function
         self._fd = fd
-        self.slot = size
+        self.slot = NAME_SIZE + size
         self.control_slot = control
-        self.data = ctypes.create_string_buffer(VLEN * size)
+        self.data = ctypes.create_string_buffer(VLEN * self.slot)
         self.control = ctypes.create_string_buffer(VLEN * control)
-        self.names = ctypes.create_string_buffer(VLEN * NAME_SIZE)
         self._iovecs = (_IoVec * VLEN)()
         self.headers = (_MMsgHdr * VLEN)()
         for index in range(VLEN):
-            self._iovecs[index].base = ctypes.addressof(self.data) + index * size
+            slot = ctypes.addressof(self.data) + index * self.slot
+            self._iovecs[index].base = slot + NAME_SIZE
             self._iovecs[index].length = size
             hdr = self.headers[index].hdr
-            hdr.name = ctypes.addressof(self.names) + index * NAME_SIZE
+            hdr.name = slot
             hdr.namelen = NAME_SIZE
             hdr.iov = ctypes.addressof(self._iovecs) + index * ctypes.sizeof(_IoVec)
             hdr.iovlen = 1
@@ -92,7 +96,6 @@ class BatchReceiver:
         # memoryviews for struct.unpack_from (no copy)
         self.data_view = memoryview(self.data).cast("B")
         self.control_view = memoryview(self.control).cast("B")
-        self.names_view = memoryview(self.names).cast("B")
         self.headers_view = memoryview(self.headers).cast("B")
 
     def receive(self) -> int:
@@ -136,39 +139,35 @@ def batch_receiver(
     return None if function is None else BatchReceiver(function, fd, size, control)
 
 
-# One send slot: the destination (struct sockaddr_in, 16 bytes), then the ICMP header (8).
-SEND_SLOT = 24
-SEND_HEADER_OFFSET = 16
+# A send slot: the destination (struct sockaddr_in, 16 bytes), then the whole ICMP message.
+SEND_HEADER_OFFSET = NAME_SIZE
 AF_INET_NATIVE = struct.pack("@H", socket.AF_INET)
 
 
 class BatchSender:
     """Up to :data:`VLEN` datagrams per ``sendmmsg`` call on ``fd``: message ``k`` is the
-    8-byte header at ``view[k * SEND_SLOT + SEND_HEADER_OFFSET]`` followed by ``payload`` (one
-    shared buffer), sent to the ``sockaddr_in`` at ``view[k * SEND_SLOT]``. The caller writes
-    the address, header and sequence number of each slot (one ``struct.pack_into``), then
-    calls :meth:`send`."""
+    ``size`` bytes at ``view[k * slot + SEND_HEADER_OFFSET]``, sent to the ``sockaddr_in`` at
+    ``view[k * slot]`` (``slot`` = 16 + ``size``). The caller writes each slot's address and
+    message (one ``struct.pack_into``), then calls :meth:`send`."""
 
-    def __init__(self, function: Callable[..., int], fd: int, payload: bytes) -> None:
+    def __init__(self, function: Callable[..., int], fd: int, size: int) -> None:
         self._function = function
         self._fd = fd
-        self.buffer = ctypes.create_string_buffer(VLEN * SEND_SLOT)
-        self._payload = ctypes.create_string_buffer(payload, len(payload))
-        self._iovecs = (_IoVec * (2 * VLEN))()
+        self.slot = NAME_SIZE + size
+        self.buffer = ctypes.create_string_buffer(VLEN * self.slot)
+        self._iovecs = (_IoVec * VLEN)()
         self.headers = (_MMsgHdr * VLEN)()
         base = ctypes.addressof(self.buffer)
         for index in range(VLEN):
-            slot = base + index * SEND_SLOT
+            slot = base + index * self.slot
             ctypes.memmove(slot, AF_INET_NATIVE, len(AF_INET_NATIVE))
-            self._iovecs[2 * index].base = slot + SEND_HEADER_OFFSET
-            self._iovecs[2 * index].length = 8
-            self._iovecs[2 * index + 1].base = ctypes.addressof(self._payload)
-            self._iovecs[2 * index + 1].length = len(payload)
+            self._iovecs[index].base = slot + SEND_HEADER_OFFSET
+            self._iovecs[index].length = size
             hdr = self.headers[index].hdr
             hdr.name = slot
             hdr.namelen = NAME_SIZE
-            hdr.iov = ctypes.addressof(self._iovecs) + 2 * index * ctypes.sizeof(_IoVec)
-            hdr.iovlen = 2
+            hdr.iov = ctypes.addressof(self._iovecs) + index * ctypes.sizeof(_IoVec)
+            hdr.iovlen = 1
         self._address = ctypes.addressof(self.headers)
         self.view = memoryview(self.buffer).cast("B")
 
@@ -192,8 +191,9 @@ class BatchSender:
 
 
 def batch_sender(
-    fd: int, payload: bytes, *, library: str = "c", name: str = "sendmmsg"
+    fd: int, size: int, *, library: str = "c", name: str = "sendmmsg"
 ) -> BatchSender | None:
-    """A :class:`BatchSender` on ``fd``, or None where the C library has no ``name``."""
+    """A :class:`BatchSender` of ``size``-byte messages on ``fd``, or None where the C
+    library has no ``name``."""
     function = _libc_function(name, library)
-    return None if function is None else BatchSender(function, fd, payload)
+    return None if function is None else BatchSender(function, fd, size)

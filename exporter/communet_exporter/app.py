@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import asyncio
 import gc
 import gzip
@@ -17,7 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from communet.probe.codec import CodecPoller
-from communet.probe.icmp import EchoTarget, Pinger
+from communet.probe.icmp import Pinger
 from communet.probe.snmp import SnmpPoller
 from communet.probe.tcp import tcp_connect
 from communet_exporter.metrics import TargetState, render_async
@@ -127,9 +128,10 @@ class Exporter:
         self.ready = False
         self._busy: set[tuple[str, tuple[str, str]]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        # the ICMP spread holds the echo targets themselves (its tick reads nothing else),
-        # the other spreads the targets' states
-        self._icmp: Spread[EchoTarget] | None = None
+        # the ICMP spread holds the echo targets' counter slots, in an array (its tick reads
+        # nothing else), the other spreads the targets' states
+        self._icmp: Spread[int] | None = None
+        self._slot_addresses: dict[int, str] = {}
         self._spreads: list[Spread[TargetState]] = []
         self._reload_lock = asyncio.Lock()
         self._render_lock = asyncio.Lock()
@@ -147,12 +149,13 @@ class Exporter:
         s = self.settings
         self._icmp = Spread(
             s.icmp_interval,
-            self.pinger.send,
-            key=_echo_key,
+            lambda slot: self.pinger.send_many((slot,)),
+            key=self._slot_addresses.__getitem__,
             on_lag=self._lag,
             tick=self.icmp_tick,
             batch=self.pinger.send_many,
             on_tick=self.pinger.service,
+            store=_slot_array,
         )
         self._spreads = [
             Spread(s.snmp_interval, self._poll_snmp, key=_key),
@@ -217,7 +220,9 @@ class Exporter:
         if self._icmp is None or not self._spreads:
             return
         snmp, codec, tcp = self._spreads
-        self._icmp.set_items([s.echo for s in self.ordered])
+        self._slot_addresses.clear()
+        self._slot_addresses.update((s.echo.slot, s.echo.address) for s in self.ordered)
+        self._icmp.set_items(list(self._slot_addresses))
         snmp.set_items([s for s in self.ordered if s.target.snmp is not None])
         codec.set_items([s for s in self.ordered if s.target.codec is not None])
         tcp.set_items([s for s in self.ordered if s.target.tcp])
@@ -358,8 +363,8 @@ def _key(state: TargetState) -> str:
     return state.target.hostname
 
 
-def _echo_key(echo: EchoTarget) -> str:
-    return echo.address
+def _slot_array(slots: list[int]) -> array.array[int]:
+    return array.array("L", slots)
 
 
 class _SelfCollector(Collector):

@@ -5,7 +5,8 @@ so N targets at interval T are probed one every T/N seconds, not all at the top 
 interval (a burst of 10,000 echoes would overflow socket buffers and the responders' rate
 limits). A tick wakes when the next probe is due (at most every ``tick``, then in batches) and
 starts the probes whose phase has come; how late each tick wakes is the loop lag (a stalled
-loop shows here first).
+loop shows here first). A spread with nothing to probe does not wake at all (on this kind of
+VM each wake-up of the loop costs ~0.2 ms of CPU) until items are set.
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ class Spread(Generic[T]):
         on_lag: Callable[[float], None] | None = None,
         batch: Callable[[Sequence[T]], object] | None = None,
         on_tick: Callable[[], None] | None = None,
+        store: Callable[[list[T]], Sequence[T]] | None = None,
     ) -> None:
         """``batch``, if given, is called once per tick with the slice of items that came
         due (instead of ``action`` per item): one call per wake-up for cheap probes.
         ``on_tick`` runs first at every tick (e.g. reading the replies of earlier probes on
-        the same wake-up)."""
+        the same wake-up). ``store`` turns the items, once in their spread order, into the
+        sequence that is sliced (e.g. an ``array`` of ints: a slice's items are then read
+        from one block of memory rather than from objects all over the heap)."""
         if interval <= 0:
             raise ValueError("interval must be positive")
         self.interval = interval
@@ -46,13 +50,20 @@ class Spread(Generic[T]):
         self.on_lag = on_lag
         self.batch = batch
         self.on_tick = on_tick
-        self._items: list[T] = []
+        self.store = store
+        self._items: Sequence[T] = []
+        self._filled = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.cycles = 0
 
     def set_items(self, items: Sequence[T]) -> None:
         """Replace the items (a reload); phases are recomputed, the cycle goes on."""
-        self._items = sorted(items, key=lambda item: zlib.crc32(self.key(item).encode()))
+        ordered = sorted(items, key=lambda item: zlib.crc32(self.key(item).encode()))
+        self._items = ordered if self.store is None else self.store(ordered)
+        if ordered:
+            self._filled.set()
+        else:
+            self._filled.clear()
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -70,6 +81,10 @@ class Spread(Generic[T]):
         done = 0.0  # the fraction of the current cycle already handled
         wake = start
         while True:
+            if not self._items:
+                await self._filled.wait()  # nothing to probe: no wake-up until there is
+                start = wake = loop.time()  # the new items' phases count from now
+                done, self.cycles = 0.0, 0
             now = loop.time()
             if self.on_lag is not None and now > start:
                 self.on_lag(max(0.0, now - wake))
@@ -86,14 +101,14 @@ class Spread(Generic[T]):
             self._fire(items, done, fraction)
             done = fraction
             # Wake as often as the next item is due, but at most every min_tick (the ICMP
-            # spread: 100 ms, at 10,000 targets a batch of 200 echoes per wake-up; each
-            # wake-up of the loop costs tens of µs) and at least once a second; idle when empty.
+            # spread: 200 ms, at 10,000 targets a batch of 400 echoes per wake-up) and at
+            # least once a second.
             pause = self.interval / len(items) if items else 1.0
             pause = min(1.0, max(self.min_tick, pause))
             wake = now + pause
             await asyncio.sleep(pause)
 
-    def _fire(self, items: list[T], low: float, high: float) -> None:
+    def _fire(self, items: Sequence[T], low: float, high: float) -> None:
         count = len(items)
         first = int(low * count + 0.999999) if low > 0 else 0
         last = int(high * count + 0.999999) if high < 1 else count

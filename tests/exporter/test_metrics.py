@@ -3,6 +3,7 @@ prometheus_client's parser, and few series per target."""
 
 from __future__ import annotations
 
+import bisect
 import shutil
 import subprocess
 from collections import Counter
@@ -13,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from communet.inventory import load_inventory
 from communet.probe.codec import CodecStatus
-from communet.probe.icmp import EchoTarget
+from communet.probe.icmp import DEFAULT_BUCKETS, EchoStats, Pinger
 from communet.probe.snmp import SnmpStatus
 from communet.probe.tcp import TcpResult
 from communet_exporter.metrics import TargetState, render
@@ -24,17 +25,29 @@ ENV = {"COMMUNET_USERNAME": "admin", "COMMUNET_PASSWORD": "lab", "COMMUNET_ENABL
 VAULT = {"snmp_user": "u", "snmp_auth_key": "authkey1", "snmp_priv_key": "privkey1"}
 
 
+def replied(
+    sent: int, rtts: tuple[float, ...], buckets: tuple[float, ...] = DEFAULT_BUCKETS
+) -> EchoStats:
+    """The counters of ``sent`` echoes of which ``rtts`` came back in time."""
+    counts = [0] * (len(buckets) + 1)
+    for rtt in rtts:
+        counts[bisect.bisect_left(buckets, rtt)] += 1
+    return EchoStats(
+        sent=sent, received=len(rtts), rtt_sum=sum(rtts), bucket_counts=tuple(counts),
+        buckets=buckets, last_rtt=rtts[-1], jitter=0.0125,
+    )  # fmt: skip
+
+
 def states(tcp: tuple[str, ...] = ()) -> list[TargetState]:
     loaded = load_inventory(REPO / "inventory" / "demo")
     devices = select(loaded.devices, Selection())
     snmp = {plan.province.slug: plan.province.snmp for plan in loaded.plans}
     targets = build_targets(devices, snmp, Reach(), VAULT, tcp_services=tcp, environ=ENV)
     out = []
+    pinger = Pinger()
     for index, target in enumerate(targets):
-        echo = EchoTarget(target.address)
-        echo.stats.sent = 100 + index
-        for rtt in (0.004, 0.090, 0.200, 0.400):
-            echo.stats.observe(rtt)
+        echo = pinger.add(target.address)
+        pinger.restore(echo, replied(100 + index, (0.004, 0.090, 0.200, 0.400)))
         state = TargetState(target, echo)
         if target.snmp is not None:
             state.snmp = SnmpStatus(True, uptime=123.0, boots=3, wan_up=index % 2 == 0)
@@ -123,10 +136,10 @@ def test_the_default_buckets_fast_path_renders_what_the_generic_template_does() 
     any other bucket set goes through :func:`histogram_template`: both write the same."""
     state = states()[0]
     fast = render([state])
-    other = EchoTarget(state.target.address, buckets=(0.05, 0.15, 0.3, 10.0))
-    for rtt in (0.004, 0.090, 0.200, 0.400):
-        other.stats.observe(rtt)
-    other.stats.sent = state.echo.stats.sent
+    buckets = (0.05, 0.15, 0.3, 10.0)
+    pinger = Pinger(buckets=buckets)
+    other = pinger.add(state.target.address)
+    pinger.restore(other, replied(state.echo.sent, (0.004, 0.090, 0.200, 0.400), buckets))
     generic = render([TargetState(state.target, other)])
     fast_rtt = [line for line in fast.splitlines() if line.startswith("communet_icmp_rtt")]
     generic_rtt = [
