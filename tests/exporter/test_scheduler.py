@@ -76,3 +76,28 @@ def test_an_empty_spread_sleeps_until_items_are_set() -> None:
     assert ticks_after_emptied == 0
     assert first is not None
     assert first < 0.2  # the new items' first cycle starts when they are set
+
+
+def test_a_failing_batch_is_logged_and_the_schedule_goes_on() -> None:
+    async def run() -> tuple[int, list[str]]:
+        calls = 0
+        errors: list[str] = []
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, context: errors.append(str(context["exception"])))
+
+        def batch(_items: Sequence[int]) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise OSError("sendmmsg: ENOBUFS")
+
+        spread = Spread(0.2, lambda _item: None, key=str, tick=0.02, batch=batch)
+        spread.set_items(list(range(20)))
+        spread.start()
+        await asyncio.sleep(0.3)
+        await spread.stop()
+        return calls, errors
+
+    calls, errors = asyncio.run(run())
+    assert errors == ["sendmmsg: ENOBUFS"]
+    assert calls > 3
