@@ -61,6 +61,28 @@ CMSG_HEADER = struct.Struct("@Nii")
 CMSG_DATA_OFFSET = socket.CMSG_LEN(0)
 
 
+def _slots(
+    size: int,
+) -> tuple[ctypes.Array[ctypes.c_char], ctypes.Array[_IoVec], ctypes.Array[_MMsgHdr]]:
+    """:data:`VLEN` slots of a ``sockaddr_in`` then ``size`` bytes, and the message
+    headers that point each message's name and its one iovec into its slot (the layout
+    both directions share)."""
+    step = NAME_SIZE + size
+    buffer = ctypes.create_string_buffer(VLEN * step)
+    iovecs = (_IoVec * VLEN)()
+    headers = (_MMsgHdr * VLEN)()
+    for index in range(VLEN):
+        slot = ctypes.addressof(buffer) + index * step
+        iovecs[index].base = slot + NAME_SIZE
+        iovecs[index].length = size
+        hdr = headers[index].hdr
+        hdr.name = slot
+        hdr.namelen = NAME_SIZE
+        hdr.iov = ctypes.addressof(iovecs) + index * ctypes.sizeof(_IoVec)
+        hdr.iovlen = 1
+    return buffer, iovecs, headers
+
+
 class BatchReceiver:
     """Fixed buffers for :data:`VLEN` datagrams of up to ``size`` bytes with ``control``
     bytes of ancillary data each; :meth:`receive` fills them from ``fd``.
@@ -74,19 +96,10 @@ class BatchReceiver:
         self._fd = fd
         self.slot = NAME_SIZE + size
         self.control_slot = control
-        self.data = ctypes.create_string_buffer(VLEN * self.slot)
+        self.data, self._iovecs, self.headers = _slots(size)
         self.control = ctypes.create_string_buffer(VLEN * control)
-        self._iovecs = (_IoVec * VLEN)()
-        self.headers = (_MMsgHdr * VLEN)()
         for index in range(VLEN):
-            slot = ctypes.addressof(self.data) + index * self.slot
-            self._iovecs[index].base = slot + NAME_SIZE
-            self._iovecs[index].length = size
             hdr = self.headers[index].hdr
-            hdr.name = slot
-            hdr.namelen = NAME_SIZE
-            hdr.iov = ctypes.addressof(self._iovecs) + index * ctypes.sizeof(_IoVec)
-            hdr.iovlen = 1
             hdr.control = ctypes.addressof(self.control) + index * control
             hdr.controllen = control
         # The kernel overwrites namelen, controllen, flags and length: one copy of the
@@ -139,35 +152,22 @@ def batch_receiver(
     return None if function is None else BatchReceiver(function, fd, size, control)
 
 
-# A send slot: the destination (struct sockaddr_in, 16 bytes), then the whole ICMP message.
-SEND_HEADER_OFFSET = NAME_SIZE
 AF_INET_NATIVE = struct.pack("@H", socket.AF_INET)
 
 
 class BatchSender:
     """Up to :data:`VLEN` datagrams per ``sendmmsg`` call on ``fd``: message ``k`` is the
-    ``size`` bytes at ``view[k * slot + SEND_HEADER_OFFSET]``, sent to the ``sockaddr_in`` at
-    ``view[k * slot]`` (``slot`` = 16 + ``size``). The caller writes each slot's address and
-    message (one ``struct.pack_into``), then calls :meth:`send`."""
+    ``size`` bytes at ``view[k * slot + NAME_SIZE]``, sent to the ``sockaddr_in`` at
+    ``view[k * slot]`` (``slot`` = :data:`NAME_SIZE` + ``size``). The caller writes each
+    slot's address and message (one ``struct.pack_into``), then calls :meth:`send`."""
 
     def __init__(self, function: Callable[..., int], fd: int, size: int) -> None:
         self._function = function
         self._fd = fd
         self.slot = NAME_SIZE + size
-        self.buffer = ctypes.create_string_buffer(VLEN * self.slot)
-        self._iovecs = (_IoVec * VLEN)()
-        self.headers = (_MMsgHdr * VLEN)()
-        base = ctypes.addressof(self.buffer)
+        self.buffer, self._iovecs, self.headers = _slots(size)
         for index in range(VLEN):
-            slot = base + index * self.slot
-            ctypes.memmove(slot, AF_INET_NATIVE, len(AF_INET_NATIVE))
-            self._iovecs[index].base = slot + SEND_HEADER_OFFSET
-            self._iovecs[index].length = size
-            hdr = self.headers[index].hdr
-            hdr.name = slot
-            hdr.namelen = NAME_SIZE
-            hdr.iov = ctypes.addressof(self._iovecs) + index * ctypes.sizeof(_IoVec)
-            hdr.iovlen = 1
+            ctypes.memmove(self.headers[index].hdr.name, AF_INET_NATIVE, len(AF_INET_NATIVE))
         self._address = ctypes.addressof(self.headers)
         self.view = memoryview(self.buffer).cast("B")
 
