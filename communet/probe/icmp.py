@@ -780,24 +780,30 @@ class Pinger:
             if length == self._reply_length:
                 continue  # booked by _book
             at = index * batch.slot
-            offset = (batch.data_view[at + NAME_SIZE] & 0x0F) * 4 if self._ip_header else 0
-            if length < offset + MESSAGE_SIZE:
-                continue
             source = _SIN_ADDR.unpack_from(batch.data_view, at)[0]
-            kind, _code, _sum, ident, seq, slot, serial, chunk, nonce = _MESSAGE.unpack_from(
-                batch.data_view, at + NAME_SIZE + offset
-            )
-            if kind != ECHO_REPLY or ident != self.identifier:
-                continue
             stamp = _STAMP.unpack_from(batch.control_view, index * batch.control_slot)
             _size, level, what, seconds, nanos = stamp
             if what == SO_TIMESTAMPNS and level == socket.SOL_SOCKET:
                 arrival = seconds * 1_000_000_000 + nanos
             else:
                 arrival = time.time_ns()
-            echo = (seq, slot, serial, chunk)
-            received += self._match(source if nonce == self.run else None, echo, arrival)
+            datagram = batch.data_view[at + NAME_SIZE : at + NAME_SIZE + length]
+            received += self._book_datagram(datagram, source, arrival)
         return received
+
+    def _book_datagram(self, datagram: bytes | memoryview, source: int, arrival: int) -> bool:
+        """Book one datagram read off the socket outside the hot path (its IP header, if
+        any, skipped by its length field); True if it was a reply of ours in time."""
+        offset = (datagram[0] & 0x0F) * 4 if self._ip_header else 0
+        if len(datagram) < offset + MESSAGE_SIZE:
+            return False
+        kind, _code, _sum, ident, seq, slot, serial, chunk, nonce = _MESSAGE.unpack_from(
+            datagram, offset
+        )
+        if kind != ECHO_REPLY or ident != self.identifier:
+            return False  # not ours (a raw socket sees every echo reply to this host)
+        echo = (seq, slot, serial, chunk)
+        return self._match(source if nonce == self.run else None, echo, arrival)
 
     def _receive_drops(self, batch: BatchReceiver, index: int) -> None:
         """The socket's drop count, from the SO_RXQ_OVFL message the kernel adds after the
@@ -815,19 +821,8 @@ class Pinger:
             )[0]
 
     def _reply(self, data: bytes, address: str, received_ns: int) -> None:
-        offset = (data[0] & 0x0F) * 4 if self._ip_header else 0
-        if len(data) < offset + MESSAGE_SIZE:
-            return
-        kind, _code, _sum, identifier, seq, slot, serial, chunk, nonce = _MESSAGE.unpack_from(
-            data, offset
-        )
-        if kind != ECHO_REPLY or identifier != self.identifier:
-            return
         source = int.from_bytes(socket.inet_aton(address), "big")
-        if nonce != self.run:
-            self.counters.foreign += 1
-            return
-        if self._match(source, (seq, slot, serial, chunk), received_ns):
+        if self._book_datagram(data, source, received_ns):
             self.counters.received += 1
 
     def _match(self, source: int | None, echo: tuple[int, int, int, int], arrival: int) -> bool:
