@@ -60,12 +60,9 @@ def test_ios_access_class_replaces_the_one_before(name: str, refused_before: str
     assert device.authenticate(username, USER, IPv4Address("10.1.99.5")) is None
 
 
-def test_vrp_acl_inbound_replaces_the_one_before() -> None:
-    device, con = _loaded("index-24709222996--s5700a")
-    assert device.authenticate("cheche", USER, NOC) is None  # acl 2001 has no NOC rule
+def _replace_with_acl_2000(con: Console) -> None:
+    """Type the NOC's acl 2000 into the vty line (in system view): it replaces acl 2001."""
     con.run(
-        "screen-length 0 temporary",
-        "system-view",
         "acl number 2000",
         "rule 5 permit source 10.38.250.0 0.0.0.255",
         "quit",
@@ -77,6 +74,13 @@ def test_vrp_acl_inbound_replaces_the_one_before() -> None:
     vty = shown.split("user-interface vty 0 4", 1)[1].split("user-interface", 1)[0]
     assert " acl 2000 inbound" in vty
     assert "acl 2001 inbound" not in vty
+
+
+def test_vrp_acl_inbound_replaces_the_one_before() -> None:
+    device, con = _loaded("index-24709222996--s5700a")
+    assert device.authenticate("cheche", USER, NOC) is None  # acl 2001 has no NOC rule
+    con.run("screen-length 0 temporary", "system-view")
+    _replace_with_acl_2000(con)
     assert device.authenticate("cheche", USER, NOC) is not None
     assert device.authenticate("cheche", USER, IPv4Address("10.10.66.5")) is None
 
@@ -98,17 +102,6 @@ def test_vrp_acl_inbound_replaces_the_one_before_on_a_sourced_config() -> None:
         "quit",
     )
     assert device.authenticate("test123", USER, NOC) is None  # acl 2001 has no NOC rule
-    con.run(
-        "acl number 2000",
-        "rule 5 permit source 10.38.250.0 0.0.0.255",
-        "quit",
-        "user-interface vty 0 4",
-        "acl 2000 inbound",
-        "return",
-    )
-    shown = con.send("display current-configuration")
-    vty = shown.split("user-interface vty 0 4", 1)[1].split("user-interface", 1)[0]
-    assert " acl 2000 inbound" in vty
-    assert "acl 2001 inbound" not in vty
+    _replace_with_acl_2000(con)
     assert device.authenticate("test123", USER, NOC) is not None
     assert device.authenticate("test123", USER, IPv4Address("10.10.66.5")) is None
