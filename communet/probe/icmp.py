@@ -90,6 +90,7 @@ PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
 WINDOW = 64  # replies to this many latest echoes per target are told apart (late/duplicate)
 _WINDOW_MASK = (1 << WINDOW) - 1
 _SERIAL_MASK = 0xFFFFFFFF
+RECENT_ECHOES = 4  # a target answering any of its latest 4 echoes is up
 _RING = 1024  # chunks remembered at first (grows while more are awaiting replies)
 
 # RTT histogram bounds (seconds) around the video thresholds (ITU-T G.114 / Cisco: one-way
@@ -267,7 +268,7 @@ class EchoTarget:
         """The sequence number of the latest echo sent (while the target is probed)."""
         return (self._pinger.next_sequence(self) - 1) & 0xFFFF
 
-    def answered_recently(self, echoes: int = 4) -> bool:
+    def answered_recently(self, echoes: int = RECENT_ECHOES) -> bool:
         """Whether any of the latest ``echoes`` echoes was answered (in time or late)."""
         return bool(int(self.counters()[0]) & ((1 << echoes) - 1))
 
