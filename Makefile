@@ -6,7 +6,9 @@
 PYTHON ?= $(shell sh tools/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+# setup.py and the C source too: the editable install compiles communet.probe._echo in place
+NATIVE := setup.py communet/probe/_echo.c
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock $(NATIVE) | cksum | cut -d' ' -f1)
 
 .PHONY: bench-peer ee demo monitoring-demo test lint unit sanity test-ansible-2.20 bench bench-exporter clean venv debian-deps bench-debian-deps
 
@@ -21,7 +23,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock $(NATIVE)
 	@test -n "$(PYTHON)" || { sh tools/find-python.sh >/dev/null; exit 1; }
 	@# a .venv made by an older Python (3.11) is replaced, not patched
 	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
@@ -58,7 +60,8 @@ unit: $(STAMP) debian-deps
 # The execution environment's build context (AWX / AAP): build/ee (see docs/awx.md).
 ee: $(STAMP)
 	rm -rf build/ee-src build/ee && mkdir -p build/ee-src
-	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w build/ee-src .
+	@# the pure-Python wheel (py3-none-any): the image's Python is not this one
+	COMMUNET_PURE_PYTHON=1 $(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w build/ee-src .
 	$(BIN)/ansible-galaxy collection build --output-path build/ee-src .
 	$(BIN)/ansible-builder create -f execution-environment.yml -c build/ee --output-filename Containerfile
 

@@ -17,6 +17,9 @@ probes the targets at one echo per 5 s for ``--seconds``:
   as Prometheus drives it: one ``/probe`` request per target per interval, spread evenly (the
   driver's own CPU is reported apart);
 - **smokeping**: ``prometheus-smokeping-prober`` (Debian, 0.6.1) pinging every target itself.
+- **communet-python** (only when asked for): communet with the pinger's per-echo loops in
+  Python (``Pinger(native=False)``: what runs where ``communet.probe._echo`` did not build),
+  to weigh the compiled loops in the same run.
 
 CPU is the prober's own user + system time (all its threads; the peers' from /proc, their
 waited-for children included; communet's from ``os.times()`` in the exporter's process,
@@ -58,6 +61,7 @@ from bench.lab_scale import rss_mib  # noqa: E402
 IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
 CHILD_OUT = "COMMUNET_BENCH_CHILD_OUT"
 BREAKDOWN = "COMMUNET_BENCH_BREAKDOWN"
+PYTHON_LOOPS = "COMMUNET_BENCH_PYTHON_LOOPS"
 TICKS = os.sysconf("SC_CLK_TCK")
 INTERVAL = 5.0
 NETWORK = "127.16.0.0/12"
@@ -176,6 +180,7 @@ BREAKDOWN_PARTS = (
     ("communet.probe.mmsg", "BatchSender", "send", "send: sendmmsg"),
     ("communet.probe.icmp", "Pinger", "service", "receive and expire (all)"),
     ("communet.probe.icmp", "Pinger", "_book", "receive: booking"),
+    ("communet.probe.icmp", "Pinger", "_book_native", "receive: booking"),
     ("communet.probe.mmsg", "BatchReceiver", "receive", "receive: recvmmsg"),
 )
 
@@ -221,6 +226,11 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
     """Child: the exporter's runtime for ``count`` ICMP targets; prints one JSON result."""
     from communet_exporter.app import Exporter, Settings  # noqa: PLC0415
     from communet_exporter.targets import Target  # noqa: PLC0415
+
+    if os.environ.get(PYTHON_LOOPS) == "1":  # the communet-python row: no compiled loops
+        import communet.probe.icmp  # noqa: PLC0415
+
+        communet.probe.icmp.native_loops = None
 
     targets = [
         Target(
@@ -364,7 +374,12 @@ def _mean(values: list[float]) -> float | None:
 
 
 def run_communet(
-    count: int, seconds: float, scrapes: int, profile: Path | None = None
+    count: int,
+    seconds: float,
+    scrapes: int,
+    profile: Path | None = None,
+    *,
+    python_loops: bool = False,
 ) -> dict[str, Any]:
     command = [sys.executable, __file__, "--communet-child", str(count), str(seconds), str(scrapes)]
     if profile is not None:  # py-spy (the bench extra) samples the child, native frames too
@@ -372,7 +387,7 @@ def run_communet(
         command = [spy, "record", "--native", "--rate", "250",
                    "--format", "raw", "-o", str(profile), "--", *command]  # fmt: skip
     with tempfile.NamedTemporaryFile("r", suffix=".json") as result:
-        environment = {**os.environ, CHILD_OUT: result.name}
+        environment = {**os.environ, CHILD_OUT: result.name, PYTHON_LOOPS: str(int(python_loops))}
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
         process.communicate(timeout=seconds + 300)
         data: dict[str, Any] = json.loads(Path(result.name).read_text(encoding="utf-8"))
@@ -598,8 +613,11 @@ def measure(
     """One prober over ``targets``; its row, judged against what the lab answered."""
     time.sleep(2)
     truth0 = lab.stats()
-    if run.prober == "communet":
-        result = run_communet(run.size, run.seconds, run.scrapes, profile)
+    if run.prober in {"communet", "communet-python"}:
+        python_loops = run.prober == "communet-python"
+        result = run_communet(
+            run.size, run.seconds, run.scrapes, profile, python_loops=python_loops
+        )
     elif run.prober == "blackbox":
         result = run_blackbox(targets, run.seconds, workdir)
     else:

@@ -47,6 +47,7 @@ def test_the_ee_pins_what_pyproject_pins() -> None:
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env["ANSIBLE_HOME"] = str(cwd / "ansible-home")
+    env["COMMUNET_PURE_PYTHON"] = "1"  # as `make ee`: the image gets the py3-none-any wheel
     process = subprocess.run(
         argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
     )

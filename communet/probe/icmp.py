@@ -46,8 +46,10 @@ import os
 import socket
 import struct
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from communet.probe.mmsg import (
     CMSG_DATA_OFFSET,
@@ -62,6 +64,12 @@ from communet.probe.mmsg import (
     batch_receiver,
     batch_sender,
 )
+
+native_loops: _Native | None
+try:  # the per-echo loops compiled (setup.py); without it the same loops run in Python
+    from communet.probe import _echo as native_loops
+except ImportError:  # pragma: no cover - a build without a C compiler
+    native_loops = None
 
 ECHO_REPLY = 0
 ECHO_REQUEST = 8
@@ -111,6 +119,13 @@ _REPLY_READ = struct.Struct("@QQQQQQddd")  # words 0-8
 _REPLY_WRITE = struct.Struct("@QQQddd")  # words 3-8
 _ANSWERED_AT = 3 * 8
 _SEQUENCE_AT = 2 * 8
+
+
+class _Native(Protocol):
+    """:mod:`communet.probe._echo` (its stub types the calls)."""
+
+    pack: Callable[..., None]
+    book: Callable[..., tuple[int, list[int], list[tuple[int, int, float]] | None]]
 
 
 class IcmpUnavailableError(OSError):
@@ -306,6 +321,7 @@ class Pinger:
         batch_receive: bool = True,
         batch_send: bool = True,
         own_timer: bool = True,
+        native: bool = True,
     ) -> None:
         """``buckets``: the RTT histogram's bounds (seconds), for every target.
 
@@ -323,6 +339,9 @@ class Pinger:
         ctypes, :mod:`communet.probe.mmsg`) where libc has it; else one ``recvmsg`` each.
         ``batch_send``: send each tick's echoes with ``sendmmsg`` where libc has it; else one
         ``sendto`` each.
+        ``native``: run the per-echo loops of both (filling the send slots, booking the
+        replies) compiled, where setup.py built :mod:`communet.probe._echo`; False, or
+        without it: the same loops in Python.
         """
         self.timeout = timeout
         self._timeout_ns = int(timeout * 1e9)
@@ -338,15 +357,16 @@ class Pinger:
         self.own_timer = own_timer or poll is None
         self._batch: BatchReceiver | None = None
         self._sender: BatchSender | None = None
+        self._native: _Native | None = native_loops if native else None
         self.records = _Records(tuple(buckets))
         self.observers: dict[int, Observer] = {}  # by slot
         self._targets: dict[str, EchoTarget] = {}
         # The ring of send chunks, by chunk serial & mask: serial (-1: expired), send time
         # (ns), echoes, replies in time. Chunks [oldest, next) await replies or expiry.
-        self._ring_ids: list[int] = [-1] * _RING
-        self._ring_sent_at: list[int] = [0] * _RING
-        self._ring_echoes: list[int] = [0] * _RING
-        self._ring_replies: list[int] = [0] * _RING
+        self._ring_ids = array("q", [-1]) * _RING
+        self._ring_sent_at = array("q", [0]) * _RING
+        self._ring_echoes = array("q", [0]) * _RING
+        self._ring_replies = array("q", [0]) * _RING
         self._ring_mask = _RING - 1
         self._next_chunk = 0
         self._oldest_chunk = 0
@@ -364,6 +384,11 @@ class Pinger:
         number); a target's (slot, serial), a chunk's serial and the sequence are added per
         echo (RFC 1624 style)."""
         self._base_sum = (ECHO_REQUEST << 8) + self.identifier + _words(self.run)
+
+    @property
+    def native(self) -> bool:
+        """Whether the per-echo loops run compiled (:mod:`communet.probe._echo`)."""
+        return self._native is not None
 
     # -- lifecycle
     def open(self, prefer: str = "auto") -> None:
@@ -539,6 +564,8 @@ class Pinger:
         sender = self._sender
         if sender is None:
             return self._send_each(batch)
+        if self._native is not None:
+            return self._send_native(self._native, sender, batch)
         view, pack, step = sender.view, _SLOT.pack_into, sender.slot
         records, size = self.records.buffer, self.records.size
         read, write = _SEND_READ.unpack_from, _SEND_WRITE.pack_into
@@ -576,6 +603,29 @@ class Pinger:
         counters.sent += len(batch)
         counters.send_errors += errors
         return len(batch)
+
+    def _send_native(self, native: _Native, sender: BatchSender, slots: Sequence[int]) -> int:
+        """:meth:`send_many` with each chunk's slots filled by :func:`_echo.pack`."""
+        if not (isinstance(slots, array) and slots.itemsize == 8):
+            slots = array("Q", slots)
+        records, size, view, step = self.records.buffer, self.records.size, sender.view, sender.slot
+        base, identifier, run = self._base_sum, self.identifier, self.run
+        counters, now_ns, pack = self.counters, time.time_ns, native.pack
+        errors = 0
+        for first in range(0, len(slots), SEND_CHUNK):
+            echoes = min(SEND_CHUNK, len(slots) - first)
+            chunk = self._next_chunk
+            chunk_sum = base + (chunk >> 16) + (chunk & 0xFFFF)
+            pack(records, size, slots, first, echoes, view, step, chunk_sum, identifier, chunk, run)
+            stamp = now_ns()  # just before the system call: RTTs err long, never short
+            _sent, failed = sender.send(echoes)
+            spent = now_ns() - stamp
+            self._chunk_sent(chunk, stamp, echoes)
+            errors += len(failed)
+            counters.send_chunk_max_ns = max(counters.send_chunk_max_ns, spent)
+        counters.sent += len(slots)
+        counters.send_errors += errors
+        return len(slots)
 
     def _send_each(self, slots: Sequence[int]) -> int:
         """:meth:`send_many` with one ``sendto`` per echo (libc without ``sendmmsg``); a
@@ -623,7 +673,8 @@ class Pinger:
         with a long timeout)."""
         old_mask = self._ring_mask
         size = 2 * (old_mask + 1)
-        ids, sent_at, echoes, replies = [-1] * size, [0] * size, [0] * size, [0] * size
+        ids, sent_at = array("q", [-1]) * size, array("q", [0]) * size
+        echoes, replies = array("q", [0]) * size, array("q", [0]) * size
         chunk = self._oldest_chunk
         while chunk != self._next_chunk:
             old, new = chunk & old_mask, chunk & (size - 1)
@@ -674,7 +725,10 @@ class Pinger:
             except OSError:
                 return True
             if count:
-                self.counters.received += self._book(batch, count)
+                if self._native is not None:
+                    self.counters.received += self._book_native(self._native, batch, count)
+                else:
+                    self.counters.received += self._book(batch, count)
                 self._receive_drops(batch, count - 1)
             if count < VLEN:
                 return True
@@ -716,15 +770,17 @@ class Pinger:
         observers, match, first_bucket = self.observers, self._match, _FIRST_BUCKET
         sol_socket, now_ns, bucket_of = socket.SOL_SOCKET, time.time_ns, bisect.bisect_left
         received = 0
-        unusual = False
-        for (length,), reply, stamp in zip(
-            self._length_layout.iter_unpack(batch.headers_view[: count * HEADER_SIZE]),
-            self._reply_layout.iter_unpack(batch.data_view[: count * batch.slot]),
-            self._stamp_layout.iter_unpack(batch.control_view[: count * batch.control_slot]),
-            strict=True,
+        unusual: list[int] = []
+        for index, ((length,), reply, stamp) in enumerate(
+            zip(
+                self._length_layout.iter_unpack(batch.headers_view[: count * HEADER_SIZE]),
+                self._reply_layout.iter_unpack(batch.data_view[: count * batch.slot]),
+                self._stamp_layout.iter_unpack(batch.control_view[: count * batch.control_slot]),
+                strict=True,
+            )
         ):
             if length != expected:
-                unusual = True
+                unusual.append(index)
                 continue
             source, kind, _code, _sum, ident, seq, slot, serial, chunk, nonce = reply
             if kind != ECHO_REPLY or ident != identifier:
@@ -768,18 +824,38 @@ class Pinger:
                 if observer is not None:
                     observer(seq, rtt)
         if unusual:
-            received += self._book_unusual(batch, count)
+            received += self._book_others(batch, unusual)
         return received
 
-    def _book_unusual(self, batch: BatchReceiver, count: int) -> int:
-        """Book the replies in ``batch`` whose length is not the usual one (an IP header
-        with options, a longer payload); return how many were in time."""
+    def _book_native(self, native: _Native, batch: BatchReceiver, count: int) -> int:
+        """:meth:`_book` by :func:`_echo.book`: it books the replies in time; the others
+        (another length, late, duplicate, foreign) come back by index for
+        :meth:`_book_others`, and the observers are called here."""
+        records = self.records
+        received, others, observed = native.book(
+            records.buffer, records.size, records.buckets, batch.headers_view, batch.data_view,
+            batch.slot, batch.control_view, batch.control_slot, count, 20 * self._ip_header,
+            self.identifier, self.run, self._ring_ids, self._ring_sent_at, self._ring_replies,
+            self._timeout_ns, bool(self.observers),
+        )  # fmt: skip
+        if observed:
+            observers = self.observers
+            for slot, seq, rtt in observed:
+                observer = observers.get(slot)
+                if observer is not None:
+                    observer(seq, rtt)
+        if others:
+            received += self._book_others(batch, others)
+        return received
+
+    def _book_others(self, batch: BatchReceiver, indices: list[int]) -> int:
+        """Book the replies at ``indices`` in ``batch`` one by one (an IP header with
+        options, a longer payload, and for the compiled loop anything not in time);
+        return how many were in time."""
         received = 0
-        for index in range(count):
+        for index in indices:
             at = index * HEADER_SIZE + LENGTH_OFFSET
             length = _UINT_NATIVE.unpack_from(batch.headers_view, at)[0]
-            if length == self._reply_length:
-                continue  # booked by _book
             at = index * batch.slot
             source = _SIN_ADDR.unpack_from(batch.data_view, at)[0]
             stamp = _STAMP.unpack_from(batch.control_view, index * batch.control_slot)

@@ -44,9 +44,9 @@ def counts(pinger: Pinger, address: str) -> dict[str, int]:
 
 
 async def shared_socket(
-    lab: Lab, mode: str, *, batch: bool = True, batch_send: bool = True
+    lab: Lab, mode: str, *, batch: bool = True, batch_send: bool = True, native: bool = True
 ) -> dict[str, Any]:
-    pinger = Pinger(timeout=0.1, batch_receive=batch, batch_send=batch_send)
+    pinger = Pinger(timeout=0.1, batch_receive=batch, batch_send=batch_send, native=native)
     pinger.open(mode)
     clean, slow = lab.addresses["clean"], lab.addresses["slow"]
     targets = [pinger.add(a) for a in (clean, UNROUTED, slow, NOBODY)]
@@ -65,6 +65,7 @@ async def shared_socket(
     out["other_runs"] = sum(message[20:24] != pinger.run.to_bytes(4, "big") for message in requests)
     out["recvmmsg"] = pinger._batch is not None
     out["sendmmsg"] = pinger._sender is not None
+    out["native"] = pinger.native
     out |= {name: counts(pinger, a) for name, a in (("clean", clean), ("slow", slow))}
     out["nobody"] = counts(pinger, NOBODY)
     out["unrouted"] = counts(pinger, UNROUTED)
@@ -121,11 +122,11 @@ def answer(address: str, message: bytes, *, ip_options: bytes = b"") -> None:
         raw.sendto(packet, ("127.0.0.1", 0))
 
 
-async def by_hand() -> dict[str, Any]:
+async def by_hand(*, native: bool = True) -> dict[str, Any]:
     """Replies this test writes itself, at chosen delays, to echoes nobody else answers:
     the histogram, RTT sum and jitter are checked against the RTTs the observer saw; then a
     reply to a removed target's echo and one carrying another run's number are foreign."""
-    pinger = Pinger(timeout=1.0)
+    pinger = Pinger(timeout=1.0, native=native)
     pinger.open("raw")
     rtts: list[float] = []
     target = pinger.add(BY_HAND, observer=lambda _seq, rtt: rtts.append(rtt))
@@ -158,6 +159,7 @@ async def by_hand() -> dict[str, Any]:
     out["foreign"] = pinger.counters.foreign
     out["received_after"] = pinger.counters.received
     out["removed_keeps"] = {"sent": target.stats.sent, "received": target.stats.received}
+    out["native"] = pinger.native
     pinger.close()
     return out
 
@@ -197,10 +199,13 @@ def main() -> None:
         lab.set_fault("jittery", latency=0.03, jitter=0.01)
         result["raw"] = asyncio.run(shared_socket(lab, "raw"))
         result["by_hand"] = asyncio.run(by_hand())
+        result["by_hand_python"] = asyncio.run(by_hand(native=False))
+        result["raw_python"] = asyncio.run(shared_socket(lab, "raw", native=False))
         result["raw_recvmsg"] = asyncio.run(shared_socket(lab, "raw", batch=False))
         result["raw_sendto"] = asyncio.run(shared_socket(lab, "raw", batch_send=False))
         Path(PING_GROUP_RANGE).write_text("0 0\n")  # only gid 0 exists in this user namespace
         result["dgram"] = asyncio.run(shared_socket(lab, "dgram"))
+        result["dgram_python"] = asyncio.run(shared_socket(lab, "dgram", native=False))
         result["dgram_recvmsg"] = asyncio.run(shared_socket(lab, "dgram", batch=False))
         result["dgram_sendto"] = asyncio.run(shared_socket(lab, "dgram", batch_send=False))
         result["auto"] = asyncio.run(shared_socket(lab, "auto"))["mode"]
