@@ -408,6 +408,12 @@ class _SelfCollector(Collector):
             "1 if the shared ICMP socket is raw (0: an unprivileged ping socket).",
             int(e.pinger.mode == "raw"),
         )
+        yield _gauge(
+            "communet_exporter_icmp_compiled_loops",
+            "1 if the pinger's per-echo loops run compiled (communet.probe._echo); 0: in "
+            "Python, about twice the CPU per echo (the extension did not build).",
+            int(e.pinger.native),
+        )
         states = GaugeMetricFamily(
             "communet_exporter_targets",
             "Targets by state of their latest echoes (up, down, unknown).",
