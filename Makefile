@@ -6,8 +6,8 @@
 PYTHON ?= $(shell sh tools/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
-# setup.py and the C source too: the editable install compiles communet.probe._echo in place
-NATIVE := setup.py communet/probe/_echo.c
+# setup.py and the C sources too: the editable install compiles them in place
+NATIVE := setup.py communet/probe/_echo.c exporter/communet_exporter/_render.c
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock $(NATIVE) | cksum | cut -d' ' -f1)
 
 .PHONY: bench-peer ee demo monitoring-demo test lint unit sanity test-ansible-2.20 bench bench-exporter clean venv debian-deps bench-debian-deps

@@ -113,6 +113,7 @@ DEFAULT_BUCKETS: tuple[float, ...] = (0.05, 0.15, 0.3)
 #   8 jitter (double)   9 duplicates   10 late   11... replies per RTT bucket (not cumulative;
 #   the last is above every bound)
 _FIRST_BUCKET = 11
+COUNTERS_WORD = 3  # where EchoTarget.counters() starts (answered, sent, ..., the buckets)
 _SEND_READ = struct.Struct("@QQQQQ")  # words 0-4
 _SEND_WRITE = struct.Struct("@QQQ")  # words 2-4
 _REPLY_READ = struct.Struct("@QQQQQQddd")  # words 0-8
@@ -233,7 +234,8 @@ class EchoTarget:
         if self._final is not None:
             return self._final
         records = self._pinger.records
-        return records.counters.unpack_from(records.buffer, self.slot * records.size + 24)
+        at = self.slot * records.size + 8 * COUNTERS_WORD
+        return records.counters.unpack_from(records.buffer, at)
 
     @property
     def stats(self) -> EchoStats:
@@ -252,6 +254,16 @@ class EchoTarget:
             bucket_counts=tuple(int(v) for v in values[8:]),
             buckets=buckets,
         )
+
+    @property
+    def pinger(self) -> Pinger:
+        """The pinger whose records hold the target's counters."""
+        return self._pinger
+
+    @property
+    def probing(self) -> bool:
+        """False once removed (its counters are then a copy, its slot another target's)."""
+        return self._final is None
 
     @property
     def buckets(self) -> tuple[float, ...]:

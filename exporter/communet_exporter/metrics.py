@@ -30,14 +30,29 @@ import asyncio
 import functools
 import itertools
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from communet.probe.codec import CodecStatus
-from communet.probe.icmp import DEFAULT_BUCKETS, RECENT_ECHOES, EchoTarget
+from communet.probe.icmp import COUNTERS_WORD, DEFAULT_BUCKETS, RECENT_ECHOES, EchoTarget
 from communet.probe.snmp import SnmpStatus
 from communet.probe.tcp import TcpResult
 from communet_exporter.targets import Target
+
+
+class _NativeRender(Protocol):
+    """:mod:`communet_exporter._render` (its stub types the call)."""
+
+    render: Callable[..., tuple[str, str, str, int, int, int]]
+
+
+native_render: _NativeRender | None
+try:  # the ICMP series compiled (setup.py); without it render_slice formats them in Python
+    from communet_exporter import _render as native_render
+except ImportError:  # pragma: no cover - a build without a C compiler
+    native_render = None
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RECENT = (1 << RECENT_ECHOES) - 1  # EchoTarget.answered_recently()'s window, as a mask
@@ -144,6 +159,48 @@ def render_slice(
     cache misses)."""
     if counts is None:
         counts = {"up": 0, "down": 0, "unknown": 0}
+    if not _render_icmp_native(states, parts, counts):
+        _render_icmp(states, parts, counts)
+    for state in states:
+        if not state.icmp_only:
+            _other_lines(state, parts)
+
+
+def _render_icmp_native(
+    states: list[TargetState], parts: dict[str, list[str]], counts: dict[str, int]
+) -> bool:
+    """The ICMP series of ``states`` by :func:`_render.render`, straight from the pinger's
+    records; False (nothing done) without the extension or if the targets do not all
+    belong to one pinger that still probes them."""
+    if native_render is None or not states:
+        return False
+    pinger = states[0].echo.pinger
+    slots = array("Q")
+    labels: list[str] = []
+    for state in states:
+        echo = state.echo
+        if echo.pinger is not pinger or not echo.probing:
+            return False
+        slots.append(echo.slot)
+        labels.append(state.labels)
+    records = pinger.records
+    bounds = tuple(_number(b) for b in records.buckets)
+    requests, histogram, jitter, up, down, unknown = native_render.render(
+        records.buffer, records.size, COUNTERS_WORD, slots, labels, bounds, RECENT
+    )
+    parts["communet_icmp_requests_total"].append(requests)
+    parts["communet_icmp_rtt_seconds"].append(histogram)
+    parts["communet_icmp_jitter_seconds"].append(jitter)
+    counts["up"] += up
+    counts["down"] += down
+    counts["unknown"] += unknown
+    return True
+
+
+def _render_icmp(
+    states: list[TargetState], parts: dict[str, list[str]], counts: dict[str, int]
+) -> None:
+    """The ICMP series of ``states`` in Python (the reference for the compiled render)."""
     requests = parts["communet_icmp_requests_total"]
     rtt = parts["communet_icmp_rtt_seconds"]
     jitter_lines = parts["communet_icmp_jitter_seconds"]
@@ -182,22 +239,24 @@ def render_slice(
             template = histogram_template(echo.buckets)
             rtt.append(template.format(lbl, *cumulative, rtt_sum, received))
         jitter_lines.append(f"communet_icmp_jitter_seconds{{{lbl}}} {jitter!r}\n")
-        if state.icmp_only:
+
+
+def _other_lines(state: TargetState, parts: dict[str, list[str]]) -> None:
+    """The SNMP, codec and TCP series of ``state``."""
+    target, lbl = state.target, state.labels
+    if target.snmp is not None and state.snmp is not None:
+        _snmp_lines(state, parts)
+    if target.codec is not None and state.codec is not None:
+        _codec_lines(state, parts)
+    for service, _port in target.tcp:
+        result = state.tcp.get(service)
+        if result is None:
             continue
-        target = state.target
-        if target.snmp is not None and state.snmp is not None:
-            _snmp_lines(state, parts)
-        if target.codec is not None and state.codec is not None:
-            _codec_lines(state, parts)
-        for service, _port in target.tcp:
-            result = state.tcp.get(service)
-            if result is None:
-                continue
-            label = f'{{{lbl},service="{service}"}} '
-            parts["communet_tcp_up"].append(f"communet_tcp_up{label}{int(result.success)}\n")
-            parts["communet_tcp_connect_duration_seconds"].append(
-                f"communet_tcp_connect_duration_seconds{label}{result.duration!r}\n"
-            )
+        label = f'{{{lbl},service="{service}"}} '
+        parts["communet_tcp_up"].append(f"communet_tcp_up{label}{int(result.success)}\n")
+        parts["communet_tcp_connect_duration_seconds"].append(
+            f"communet_tcp_connect_duration_seconds{label}{result.duration!r}\n"
+        )
 
 
 def _snmp_lines(state: TargetState, parts: dict[str, list[str]]) -> None:

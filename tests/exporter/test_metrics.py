@@ -17,6 +17,7 @@ from communet.probe.codec import CodecStatus
 from communet.probe.icmp import DEFAULT_BUCKETS, EchoStats, Pinger
 from communet.probe.snmp import SnmpStatus
 from communet.probe.tcp import TcpResult
+from communet_exporter import metrics
 from communet_exporter.metrics import TargetState, render
 from communet_exporter.targets import Reach, Selection, build_targets, select
 
@@ -150,3 +151,49 @@ def test_the_default_buckets_fast_path_renders_what_the_generic_template_does() 
     assert fast_rtt == generic_rtt
     assert len(fast_rtt) == 6  # 3 buckets, +Inf, _sum, _count
     assert f'le="+Inf"}} {state.echo.stats.received}' in fast
+
+
+@pytest.mark.skipif(metrics.native_render is None, reason="communet_exporter._render is not built")
+def test_the_compiled_icmp_series_are_the_python_ones_byte_for_byte(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """_render.c writes the ICMP series of render_slice's Python loop (the reference) byte
+    for byte, and counts the targets by state alike: the demo province with SNMP, codec
+    and TCP series around them, RTT sums and jitters that need repr's shortest digits,
+    counts past 32 bits, targets up, down and unknown, and another bucket set."""
+    pinger = Pinger(buckets=(0.025, 0.1, 0.15, 0.3, 1.0))
+    odd = [TargetState(s.target, pinger.add(s.target.address)) for s in states(("ssh",))]
+    for index, state in enumerate(odd):
+        pinger.restore(
+            state.echo, replied(2**33 + index, (0.1 / 3, 0.7, 1e-05, 2.5), pinger.records.buckets)
+        )
+    for state, answered in zip(odd, (0, 1, 0b10000, 0b1000), strict=False):
+        pinger.records.numbers[state.echo.slot * pinger.records.words + 3] = answered
+    pinger.restore(
+        odd[-1].echo, EchoStats(sent=1, bucket_counts=(0,) * 6, buckets=pinger.records.buckets)
+    )
+    for group in (states(("ssh", "https")), odd):
+        native_counts = {"up": 0, "down": 0, "unknown": 0}
+        native_parts = metrics.new_parts()
+        metrics.render_slice(group, native_parts, native_counts)
+        with monkeypatch.context() as patch:
+            patch.setattr(metrics, "native_render", None)
+            python_counts = {"up": 0, "down": 0, "unknown": 0}
+            python_parts = metrics.new_parts()
+            metrics.render_slice(group, python_parts, python_counts)
+        assert metrics.join(native_parts) == metrics.join(python_parts)
+        assert native_counts == python_counts
+    assert python_counts == {"up": 2, "down": len(odd) - 3, "unknown": 1}
+
+
+def test_a_removed_target_is_rendered_from_its_copy() -> None:
+    """A state whose echo target was removed (its slot may serve another target) is not
+    read from the records: the render falls back to its counters' copy."""
+    group = states()[:3]
+    pinger = group[0].echo.pinger
+    before = render(group)
+    pinger.remove(group[1].echo)
+    newcomer = pinger.add("192.0.2.99")
+    pinger.restore(newcomer, replied(7, (0.2,)))
+    assert newcomer.slot == group[1].echo.slot
+    assert render(group) == before
