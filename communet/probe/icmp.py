@@ -582,8 +582,6 @@ class Pinger:
         records, size = self.records.buffer, self.records.size
         read, write = _SEND_READ.unpack_from, _SEND_WRITE.pack_into
         base, identifier, run = self._base_sum, self.identifier, self.run
-        counters = self.counters
-        now_ns = time.time_ns
         errors = 0
         for first in range(0, len(batch), SEND_CHUNK):
             chunk_slots = batch[first : first + SEND_CHUNK]
@@ -606,38 +604,41 @@ class Pinger:
                 pack(view, at, key & 0xFFFFFFFF, ECHO_REQUEST, 0, ~total & 0xFFFF, identifier,
                      seq, slot, key >> 32, chunk, run)  # fmt: skip
                 at += step
-            stamp = now_ns()  # just before the system call: RTTs err long, never short
-            _sent, failed = sender.send(len(chunk_slots))
-            spent = now_ns() - stamp
-            self._chunk_sent(chunk, stamp, len(chunk_slots))
-            errors += len(failed)
-            counters.send_chunk_max_ns = max(counters.send_chunk_max_ns, spent)
-        counters.sent += len(batch)
-        counters.send_errors += errors
-        return len(batch)
+            errors += self._send_chunk(sender, chunk, len(chunk_slots))
+        return self._count_sent(len(batch), errors)
 
     def _send_native(self, native: _Native, sender: BatchSender, slots: Sequence[int]) -> int:
         """:meth:`send_many` with each chunk's slots filled by :func:`_echo.pack`."""
         if not (isinstance(slots, array) and slots.itemsize == 8):
             slots = array("Q", slots)
         records, size, view, step = self.records.buffer, self.records.size, sender.view, sender.slot
-        base, identifier, run = self._base_sum, self.identifier, self.run
-        counters, now_ns, pack = self.counters, time.time_ns, native.pack
+        base, identifier, run, pack = self._base_sum, self.identifier, self.run, native.pack
         errors = 0
         for first in range(0, len(slots), SEND_CHUNK):
             echoes = min(SEND_CHUNK, len(slots) - first)
             chunk = self._next_chunk
             chunk_sum = base + (chunk >> 16) + (chunk & 0xFFFF)
             pack(records, size, slots, first, echoes, view, step, chunk_sum, identifier, chunk, run)
-            stamp = now_ns()  # just before the system call: RTTs err long, never short
-            _sent, failed = sender.send(echoes)
-            spent = now_ns() - stamp
-            self._chunk_sent(chunk, stamp, echoes)
-            errors += len(failed)
-            counters.send_chunk_max_ns = max(counters.send_chunk_max_ns, spent)
-        counters.sent += len(slots)
-        counters.send_errors += errors
-        return len(slots)
+            errors += self._send_chunk(sender, chunk, echoes)
+        return self._count_sent(len(slots), errors)
+
+    def _send_chunk(self, sender: BatchSender, chunk: int, echoes: int) -> int:
+        """Send the first ``echoes`` slots of ``sender`` as send chunk ``chunk``, timed just
+        before the system call (RTTs err long, never short); return how many the kernel
+        refused."""
+        stamp = time.time_ns()
+        _sent, failed = sender.send(echoes)
+        spent = time.time_ns() - stamp
+        self._chunk_sent(chunk, stamp, echoes)
+        self.counters.send_chunk_max_ns = max(self.counters.send_chunk_max_ns, spent)
+        return len(failed)
+
+    def _count_sent(self, echoes: int, errors: int) -> int:
+        """Count a batch of ``echoes`` of which the kernel refused ``errors``; return
+        ``echoes``."""
+        self.counters.sent += echoes
+        self.counters.send_errors += errors
+        return echoes
 
     def _send_each(self, slots: Sequence[int]) -> int:
         """:meth:`send_many` with one ``sendto`` per echo (libc without ``sendmmsg``); a
@@ -665,9 +666,7 @@ class Pinger:
                     # Unreachable from here (no route, buffer full): lost, as on a wire.
                     errors += 1
             self._chunk_sent(chunk, stamp, len(chunk_slots))
-        self.counters.sent += len(slots)
-        self.counters.send_errors += errors
-        return len(slots)
+        return self._count_sent(len(slots), errors)
 
     def _chunk_sent(self, chunk: int, stamp: int, echoes: int) -> None:
         """Remember send chunk ``chunk`` (its time and size) until its echoes expire."""
