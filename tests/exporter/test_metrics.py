@@ -153,6 +153,14 @@ def test_the_default_buckets_fast_path_renders_what_the_generic_template_does() 
     assert f'le="+Inf"}} {state.echo.stats.received}' in fast
 
 
+def test_the_compiled_render_is_built() -> None:
+    """Optional for users (render_slice falls back to Python); on this project's machines
+    (gcc and the Python headers) it must have built, or a scrape silently costs twice."""
+    assert metrics.native_render is not None, (
+        "communet_exporter._render did not build: see `make venv`'s output"
+    )
+
+
 @pytest.mark.skipif(metrics.native_render is None, reason="communet_exporter._render is not built")
 def test_the_compiled_icmp_series_are_the_python_ones_byte_for_byte(
     monkeypatch: pytest.MonkeyPatch,
