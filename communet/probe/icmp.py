@@ -586,7 +586,7 @@ class Pinger:
         for first in range(0, len(batch), SEND_CHUNK):
             chunk_slots = batch[first : first + SEND_CHUNK]
             chunk = self._next_chunk
-            chunk_sum = base + (chunk >> 16) + (chunk & 0xFFFF)
+            chunk_sum = base + _words(chunk)
             at = _SLOT_OFFSET
             for slot in chunk_slots:
                 offset = slot * size
@@ -617,7 +617,7 @@ class Pinger:
         for first in range(0, len(slots), SEND_CHUNK):
             echoes = min(SEND_CHUNK, len(slots) - first)
             chunk = self._next_chunk
-            chunk_sum = base + (chunk >> 16) + (chunk & 0xFFFF)
+            chunk_sum = base + _words(chunk)
             pack(records, size, slots, first, echoes, view, step, chunk_sum, identifier, chunk, run)
             errors += self._send_chunk(sender, chunk, echoes)
         return self._count_sent(len(slots), errors)

@@ -101,10 +101,16 @@ def label_text(labels: Iterable[tuple[str, str]]) -> str:
 
 
 @functools.cache
+def bound_texts(buckets: tuple[float, ...]) -> tuple[str, ...]:
+    """The ``le`` label values of ``buckets`` (without ``+Inf``), made once per bucket set."""
+    return tuple(_number(b) for b in buckets)
+
+
+@functools.cache
 def histogram_template(buckets: tuple[float, ...]) -> str:
     """One ``str.format`` template for a target's whole RTT histogram: ``{0}`` the labels,
     then the cumulative bucket counts, the sum and the count (one call per target)."""
-    bounds = [*(_number(b) for b in buckets), "+Inf"]
+    bounds = [*bound_texts(buckets), "+Inf"]
     lines = [
         f'communet_icmp_rtt_seconds_bucket{{{{{{0}},le="{bound}"}}}} {{{index + 1}}}\n'
         for index, bound in enumerate(bounds)
@@ -161,50 +167,53 @@ def render_slice(
         counts = {"up": 0, "down": 0, "unknown": 0}
     if not _render_icmp_native(states, parts, counts):
         _render_icmp(states, parts, counts)
-    for state in states:
-        if not state.icmp_only:
-            _other_lines(state, parts)
 
 
 def _render_icmp_native(
     states: list[TargetState], parts: dict[str, list[str]], counts: dict[str, int]
 ) -> bool:
-    """The ICMP series of ``states`` by :func:`_render.render`, straight from the pinger's
-    records; False (nothing done) without the extension or if the targets do not all
-    belong to one pinger that still probes them."""
+    """The lines of ``states``, the ICMP series by :func:`_render.render` straight from the
+    pinger's records; False (nothing done) without the extension or if the targets do not
+    all belong to one pinger that still probes them."""
     if native_render is None or not states:
         return False
     pinger = states[0].echo.pinger
     slots = array("Q")
     labels: list[str] = []
+    others: list[TargetState] = []  # with SNMP, codec or TCP series (one pass over states)
     for state in states:
         echo = state.echo
         if echo.pinger is not pinger or not echo.probing:
             return False
         slots.append(echo.slot)
         labels.append(state.labels)
+        if not state.icmp_only:
+            others.append(state)
     records = pinger.records
-    bounds = tuple(_number(b) for b in records.buckets)
     requests, histogram, jitter, up, down, unknown = native_render.render(
-        records.buffer, records.size, COUNTERS_WORD, slots, labels, bounds, RECENT
-    )
+        records.buffer, records.size, COUNTERS_WORD, slots, labels,
+        bound_texts(records.buckets), RECENT,
+    )  # fmt: skip
     parts["communet_icmp_requests_total"].append(requests)
     parts["communet_icmp_rtt_seconds"].append(histogram)
     parts["communet_icmp_jitter_seconds"].append(jitter)
     counts["up"] += up
     counts["down"] += down
     counts["unknown"] += unknown
+    for state in others:
+        _other_lines(state, parts)
     return True
 
 
 def _render_icmp(
     states: list[TargetState], parts: dict[str, list[str]], counts: dict[str, int]
 ) -> None:
-    """The ICMP series of ``states`` in Python (the reference for the compiled render)."""
+    """The lines of ``states`` in Python (the ICMP series: the reference for the compiled
+    render)."""
     requests = parts["communet_icmp_requests_total"]
     rtt = parts["communet_icmp_rtt_seconds"]
     jitter_lines = parts["communet_icmp_jitter_seconds"]
-    b0, b1, b2 = (_number(b) for b in DEFAULT_BUCKETS)
+    b0, b1, b2 = bound_texts(DEFAULT_BUCKETS)
     for state in states:
         lbl = state.labels
         echo = state.echo
@@ -239,6 +248,8 @@ def _render_icmp(
             template = histogram_template(echo.buckets)
             rtt.append(template.format(lbl, *cumulative, rtt_sum, received))
         jitter_lines.append(f"communet_icmp_jitter_seconds{{{lbl}}} {jitter!r}\n")
+        if not state.icmp_only:
+            _other_lines(state, parts)
 
 
 def _other_lines(state: TargetState, parts: dict[str, list[str]]) -> None:
