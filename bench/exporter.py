@@ -1,7 +1,7 @@
 """Probing bench: communet-exporter against blackbox_exporter and smokeping_prober, side by side.
 
     .venv/bin/python bench/exporter.py [--sizes 1000,5000,10000] [--seconds 40] \\
-        [--probers communet,blackbox,smokeping] [--json out.json]
+        [--probers communet,blackbox,smokeping] [--icmp-socket raw|dgram] [--json out.json]
 
 Re-runs itself in a fresh user + network namespace (``unshare -rn``): every target is a
 127.x.y.z address answered by the lab's own ICMP responder (``communet.lab.icmp``, the kernel's
@@ -62,6 +62,10 @@ IN_NETNS = "COMMUNET_BENCH_IN_NETNS"
 CHILD_OUT = "COMMUNET_BENCH_CHILD_OUT"
 BREAKDOWN = "COMMUNET_BENCH_BREAKDOWN"
 PYTHON_LOOPS = "COMMUNET_BENCH_PYTHON_LOOPS"
+ICMP_SOCKET = "COMMUNET_BENCH_ICMP_SOCKET"
+# net.ipv4.ping_group_range letting this namespace's one group (gid 0, the only one mapped
+# by ``unshare -r``) open ping sockets; the kernel's default, "1 0", lets none.
+OUR_GROUP = "0 0"
 TICKS = os.sysconf("SC_CLK_TCK")
 INTERVAL = 5.0
 NETWORK = "127.16.0.0/12"
@@ -258,7 +262,11 @@ def communet_child(count: int, seconds: float, scrapes: int) -> None:  # noqa: P
         )
         for index, address in enumerate(addresses(count))
     ]
-    settings = Settings(inventory=REPO / "inventory" / "thanh-hoa", icmp_interval=INTERVAL)
+    settings = Settings(
+        inventory=REPO / "inventory" / "thanh-hoa",
+        icmp_interval=INTERVAL,
+        icmp_socket=os.environ.get(ICMP_SOCKET, "raw"),
+    )
     rtts: list[tuple[float, float]] = []
     parts = instrument() if os.environ.get(BREAKDOWN) == "1" else None
 
@@ -655,7 +663,7 @@ def measure(
     return row
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--seconds", type=float, default=40.0)
@@ -675,9 +683,21 @@ def main() -> int:
         help="time communet's send, receive and booking calls with the thread CPU clock and "
         "print µs per echo for each (the clocks add a little: not the acceptance figure)",
     )
+    parser.add_argument(
+        "--icmp-socket",
+        choices=("raw", "dgram"),
+        default="raw",
+        help="communet's ICMP socket: raw (what the exporter's systemd unit runs with "
+        "CAP_NET_RAW) or dgram, the unprivileged ping socket, which the bench then allows in "
+        "its own namespace (net.ipv4.ping_group_range)",
+    )
     parser.add_argument("--responder", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--communet-child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = arguments()
     if args.responder:
         responder(args.responder)
         return 0
@@ -691,8 +711,12 @@ def main() -> int:
         argv = ["unshare", "-rn", sys.executable, __file__, *sys.argv[1:]]
         os.execvpe("unshare", argv, {**os.environ, IN_NETNS: "1"})  # noqa: S606
     from communet.lab.icmp import prepare_namespace  # noqa: PLC0415
+    from communet.probe.icmp import PING_GROUP_RANGE  # noqa: PLC0415
 
     prepare_namespace()
+    os.environ[ICMP_SOCKET] = args.icmp_socket
+    if args.icmp_socket == "dgram":
+        Path(PING_GROUP_RANGE).write_text(OUR_GROUP, encoding="ascii")
     sizes = [int(s) for s in args.sizes.split(",")]
     probers = args.probers.split(",")
     print(f"machine: {machine()}", flush=True)
